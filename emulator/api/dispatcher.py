@@ -1,0 +1,103 @@
+"""The JSON 1.1 endpoint: X-Amz-Target -> validated params -> handler -> JSON.
+
+Every answer carries x-amzn-RequestId; every error is `{"__type", "message"}` with
+the matching x-amzn-ErrorType header, so botocore, the JS SDK v3 and
+amazon-cognito-identity-js all read the same code.
+"""
+import json
+import logging
+import uuid
+
+from starlette.requests import Request
+from starlette.responses import Response
+
+from ..errors import CognitoError
+from . import model, sigv4
+from .context import Context
+from .registry import HANDLERS
+from .validation import ValidationFailure, validate
+
+log = logging.getLogger("emulator.api")
+TARGET_PREFIX = "AWSCognitoIdentityProviderService."
+CONTENT_TYPE = "application/x-amz-json-1.1"
+
+
+def _json(status: int, body: dict, request_id: str, error: str | None = None) -> Response:
+    headers = {"x-amzn-RequestId": request_id}
+    if error:
+        headers["x-amzn-ErrorType"] = error
+    return Response(json.dumps(body, separators=(",", ":"), ensure_ascii=False), status,
+                    headers=headers, media_type=CONTENT_TYPE)
+
+
+def error_response(err: CognitoError, request_id: str) -> Response:
+    return _json(err.status, {"__type": err.code, "message": err.message}, request_id, err.code)
+
+
+async def handle(request: Request) -> Response:
+    emu = request.app.state.emu
+    request_id = str(uuid.uuid4())
+    try:
+        return await _handle(request, emu, request_id)
+    except CognitoError as err:
+        return error_response(err, request_id)
+    except Exception:  # a bug of ours: log it, never show the stack to the client
+        log.exception("internal error (request %s)", request_id)
+        return error_response(CognitoError("InternalErrorException",
+                                           "An internal error occurred.", 500), request_id)
+
+
+async def _handle(request: Request, emu, request_id: str) -> Response:
+    limit = emu.settings.max_body_bytes
+    declared = request.headers.get("content-length")
+    if declared and declared.isdigit() and int(declared) > limit:
+        raise _too_large(limit)
+    body = b""
+    async for chunk in request.stream():
+        body += chunk
+        if len(body) > limit:
+            raise _too_large(limit)
+
+    target = request.headers.get("x-amz-target", "")
+    op = target[len(TARGET_PREFIX):] if target.startswith(TARGET_PREFIX) else None
+    if not op or not model.has_operation(op):
+        raise CognitoError("UnknownOperationException",
+                           f"Unknown operation {target or '(no X-Amz-Target header)'}.")
+    handler = HANDLERS.get(op)
+    if handler is None:
+        raise CognitoError(
+            "NotImplementedException",
+            f"{op} is not implemented by this Cognito emulator "
+            f"(GET /_emulator/operations lists what is).")
+
+    settings = emu.settings
+    region, account = settings.region, settings.account_id
+    signed = sigv4.parse(request.headers.get("authorization"))
+    if signed:
+        key_id, region = signed
+        account = sigv4.account_for(key_id, account)
+    elif not model.is_unsigned(op):
+        raise CognitoError("MissingAuthenticationTokenException", "Missing Authentication Token")
+
+    try:
+        params = json.loads(body or b"{}")
+    except (ValueError, UnicodeDecodeError):
+        raise CognitoError("SerializationException",
+                           "Request body is not valid JSON.") from None
+    try:
+        validate(op, params)
+    except ValidationFailure as failure:
+        raise CognitoError(failure.error_type, failure.message) from None
+
+    ctx = Context(emu=emu, operation=op, request_id=request_id, region=region,
+                  account_id=account, source_ip=request.client.host if request.client else "",
+                  headers=dict(request.headers), signed=bool(signed))
+    # One transaction per call: an error anywhere leaves nothing half-written.
+    with emu.store.transaction():
+        result = handler(ctx, params)
+    return _json(200, result or {}, request_id)
+
+
+def _too_large(limit: int) -> CognitoError:
+    return CognitoError("RequestEntityTooLargeException",
+                        f"Request body is larger than the limit of {limit} bytes.", 413)

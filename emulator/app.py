@@ -1,0 +1,41 @@
+"""Assembles the ASGI application: the JSON API on POST /, issuer documents, /_emulator."""
+from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.middleware.cors import CORSMiddleware
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+from starlette.routing import Route
+
+from . import handlers
+from .api import dispatcher
+from .config import Settings
+from .service import Emulator
+from .web import testing, wellknown
+
+
+async def _not_found(request: Request, exc):
+    return JSONResponse({"__type": "ResourceNotFoundException",
+                         "message": f"No route for {request.method} {request.url.path}"},
+                        status_code=getattr(exc, "status_code", 404))
+
+
+def create_app(settings: Settings | None = None, emu: Emulator | None = None,
+               seed=None) -> Starlette:
+    """`seed(emu)` (optional) runs at start and again after each /_emulator/reset."""
+    handlers.load_all()
+    emu = emu or Emulator(settings or Settings(in_memory=True))
+    if seed is not None:
+        seed(emu)
+    routes = [Route("/", dispatcher.handle, methods=["POST"]), *testing.routes, *wellknown.routes]
+    # Browser SDKs call from pages on other origins; they need preflight answers
+    # and to read the request id and error headers.
+    middleware = [Middleware(CORSMiddleware, allow_origins=["*"], allow_methods=["*"],
+                             allow_headers=["*"], max_age=600,
+                             expose_headers=["x-amzn-RequestId", "x-amzn-ErrorType",
+                                             "x-amzn-ErrorMessage", "Date"])]
+    app = Starlette(routes=routes, middleware=middleware,
+                    exception_handlers={404: _not_found, 405: _not_found})
+    app.state.emu = emu
+    app.state.seed = seed
+    return app
+

@@ -1,0 +1,69 @@
+"""`cognito-emulator serve` (also `python -m emulator serve`)."""
+import argparse
+import asyncio
+import logging
+import socket
+import sys
+
+from .config import add_serve_arguments, settings_from
+
+log = logging.getLogger("emulator")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="cognito-emulator",
+                                     description="A local, offline Amazon Cognito user-pool emulator.")
+    sub = parser.add_subparsers(dest="command")
+    serve = sub.add_parser("serve", help="run the emulator (the default command)")
+    add_serve_arguments(serve)
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if not argv or argv[0].startswith("-") and argv[0] not in ("-h", "--help"):
+        argv.insert(0, "serve")
+    args = parser.parse_args(argv)
+    if args.command == "serve":
+        return serve_forever(settings_from(args))
+    parser.print_help()
+    return 2
+
+
+def serve_forever(settings) -> int:
+    import uvicorn
+
+    from . import seed
+    from .app import create_app
+    from .service import Emulator
+
+    logging.basicConfig(level=settings.log_level.upper(),
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    # Bind first so that --port 0 yields a real port before the issuer URL is fixed.
+    family = socket.AF_INET6 if ":" in settings.host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((settings.host, settings.port))
+    except OSError as exc:
+        print(f"cognito-emulator: cannot bind {settings.host}:{settings.port}: {exc}", file=sys.stderr)
+        return 1
+    settings.port = sock.getsockname()[1]
+    seeder = None
+    try:
+        emu = Emulator(settings)
+        if settings.config:
+            seeder = seed.from_file(settings.config)
+        app = create_app(settings, emu=emu, seed=seeder)
+    except (seed.SeedError, OSError) as exc:
+        print(f"cognito-emulator: {exc}", file=sys.stderr)
+        return 1
+    store_desc = "in memory" if settings.in_memory else f"data dir {settings.data_dir}"
+    print(f"cognito-emulator listening on {settings.base_url} ({store_desc}, region "
+          f"{settings.region})", flush=True)
+    config = uvicorn.Config(app, log_level=settings.log_level, access_log=False,
+                            lifespan="off", server_header=False)
+    server = uvicorn.Server(config)
+    try:
+        asyncio.run(server.serve(sockets=[sock]))
+    except KeyboardInterrupt:
+        pass
+    finally:
+        emu.close()
+    return 0

@@ -1,0 +1,81 @@
+"""Settings for one emulator process, from command-line flags or environment variables.
+
+Each flag `--some-flag` has the variable COGNITO_EMULATOR_SOME_FLAG; a flag wins over
+the variable, the variable over the default.
+"""
+import argparse
+import os
+from dataclasses import dataclass, field
+
+ENV_PREFIX = "COGNITO_EMULATOR_"
+MAX_BODY_BYTES = 1024 * 1024  # AWS rejects request bodies far smaller; 1 MiB is generous
+
+
+@dataclass
+class Settings:
+    host: str = "127.0.0.1"
+    port: int = 9229
+    data_dir: str = "./.cognito-emulator"
+    in_memory: bool = False
+    region: str = "us-east-1"
+    config: str | None = None
+    issuer_style: str = "local"        # "local": http://host:port/<pool>; "aws": cognito-idp.<region>.amazonaws.com
+    public_url: str | None = None      # base URL clients use to reach us, if not http://host:port
+    log_level: str = "info"
+    max_body_bytes: int = MAX_BODY_BYTES
+    account_id: str = "000000000000"
+    extra: dict = field(default_factory=dict)
+
+    @property
+    def base_url(self) -> str:
+        if self.public_url:
+            return self.public_url.rstrip("/")
+        host = "127.0.0.1" if self.host in ("0.0.0.0", "::", "") else self.host
+        if ":" in host:
+            host = f"[{host}]"
+        return f"http://{host}:{self.port}"
+
+    def issuer(self, pool_id: str) -> str:
+        if self.issuer_style == "aws":
+            region = pool_id.split("_", 1)[0]
+            return f"https://cognito-idp.{region}.amazonaws.com/{pool_id}"
+        return f"{self.base_url}/{pool_id}"
+
+
+def _env(name: str):
+    return os.environ.get(ENV_PREFIX + name.upper().replace("-", "_"))
+
+
+def _truthy(value: str) -> bool:
+    return value.strip().lower() in ("1", "true", "yes", "on")
+
+
+def add_serve_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--host", help="address to bind (default 127.0.0.1)")
+    p.add_argument("--port", type=int, help="port to bind (default 9229; 0 picks a free one)")
+    p.add_argument("--data-dir", help="where the SQLite store lives (default ./.cognito-emulator)")
+    p.add_argument("--in-memory", action="store_true", default=None,
+                   help="keep everything in memory; nothing survives a restart")
+    p.add_argument("--region", help="region for new pools and unsigned calls (default us-east-1)")
+    p.add_argument("--config", help="seed file (YAML or JSON) applied at start")
+    p.add_argument("--issuer-style", choices=["local", "aws"],
+                   help="token issuer: local http://host:port/<pool> or aws https://cognito-idp...")
+    p.add_argument("--public-url", help="base URL clients use to reach the emulator")
+    p.add_argument("--log-level", choices=["debug", "info", "warning", "error"])
+
+
+def settings_from(args: argparse.Namespace | None = None, **overrides) -> Settings:
+    s = Settings()
+    for name, kind in (("host", str), ("port", int), ("data_dir", str), ("in_memory", bool),
+                       ("region", str), ("config", str), ("issuer_style", str),
+                       ("public_url", str), ("log_level", str)):
+        value = getattr(args, name, None) if args is not None else None
+        if value is None:
+            raw = _env(name)
+            if raw is not None and raw != "":
+                value = _truthy(raw) if kind is bool else kind(raw)
+        if value is not None:
+            setattr(s, name, value)
+    for k, v in overrides.items():
+        setattr(s, k, v)
+    return s

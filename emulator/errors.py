@@ -1,0 +1,37 @@
+"""AWS-style service errors.
+
+Handlers raise CognitoError; the dispatcher turns it into the JSON 1.1 error body
+`{"__type": code, "message": text}` with the `x-amzn-ErrorType` header.
+"""
+
+
+class CognitoError(Exception):
+    def __init__(self, code: str, message: str, status: int = 400):
+        super().__init__(message)
+        self.code = code
+        self.message = message
+        self.status = status
+
+
+def not_found(message: str) -> CognitoError:
+    return CognitoError("ResourceNotFoundException", message)
+
+
+def invalid(message: str) -> CognitoError:
+    return CognitoError("InvalidParameterException", message)
+
+
+def not_authorized(message: str) -> CognitoError:
+    return CognitoError("NotAuthorizedException", message)
+
+
+def user_not_found() -> CognitoError:
+    return CognitoError("UserNotFoundException", "User does not exist.")
+
+
+def pool_not_found(pool_id: str) -> CognitoError:
+    return not_found(f"User pool {pool_id} does not exist.")
+
+
+def client_not_found(client_id: str) -> CognitoError:
+    return not_found(f"User pool client {client_id} does not exist.")

@@ -1,0 +1,128 @@
+"""Seed files: pools, clients, groups and users declared with fixed ids, applied at start.
+
+The file (YAML or JSON) mirrors the API's own request shapes, so settings can be copied
+from CloudFormation or a CreateUserPool call:
+
+    pools:
+      - Id: us-east-1_Example01          # fixed pool id: the same on every machine
+        PoolName: demo
+        # ...any other CreateUserPool parameter
+        Clients:
+          - ClientId: 4example0client0id000000ab   # fixed client id
+            ClientName: web
+            ClientSecret: optional-fixed-secret-at-least-24-chars
+            # ...any other CreateUserPoolClient parameter
+        Groups:
+          - GroupName: admins
+            Precedence: 1
+        Users:
+          - Username: alice
+            Password: Passw0rd!          # permanent; omit to leave FORCE_CHANGE_PASSWORD
+            Attributes: {email: alice@example.com, email_verified: "true"}
+            Groups: [admins]
+
+Applying is idempotent: what already exists (same id or name) is left as it is, so a
+restart on a data dir keeps changes made since.
+"""
+import json
+import uuid
+
+import yaml
+
+from .api.context import Context
+from .api.registry import HANDLERS
+from .api.validation import ValidationFailure, validate
+from .errors import CognitoError
+
+
+class SeedError(Exception):
+    pass
+
+
+def from_file(path: str):
+    """Read and check the file now (fail fast at start); return seed(emu)."""
+    try:
+        with open(path, encoding="utf-8") as f:
+            text = f.read()
+        data = json.loads(text) if path.endswith(".json") else yaml.safe_load(text)
+    except (OSError, ValueError, yaml.YAMLError) as exc:
+        raise SeedError(f"cannot read seed file {path}: {exc}") from None
+    if not isinstance(data, dict) or not isinstance(data.get("pools", []), list):
+        raise SeedError(f"seed file {path}: expected a mapping with a 'pools' list")
+    return lambda emu: apply(emu, data)
+
+
+def _call(ctx: Context, op: str, params: dict) -> dict:
+    _check(op, params)
+    ctx.operation = op
+    return HANDLERS[op](ctx, params)
+
+
+def apply(emu, data: dict) -> None:
+    from .domain import clients as client_store
+    from .domain import pools as pool_store
+    from .domain import users as user_store
+    from .handlers import clients as client_handlers
+    from .handlers import pools as pool_handlers
+
+    ctx = Context(emu=emu, operation="Seed", request_id=str(uuid.uuid4()),
+                  region=emu.settings.region, account_id=emu.settings.account_id, signed=True)
+    try:
+        with emu.store.transaction():
+            for spec in data.get("pools") or []:
+                spec = dict(spec)
+                clients = spec.pop("Clients", None) or []
+                groups = spec.pop("Groups", None) or []
+                users = spec.pop("Users", None) or []
+                pool_id = spec.pop("Id", None)
+                pool = pool_store.get(emu.store, pool_id) if pool_id else None
+                if pool is None:
+                    _check("CreateUserPool", spec)
+                    pool = pool_handlers.create_pool(ctx, spec, pool_id=pool_id)
+                for cspec in clients:
+                    cspec = {**cspec, "UserPoolId": pool["Id"]}
+                    client_id = cspec.pop("ClientId", None)
+                    secret = cspec.pop("ClientSecret", None)
+                    if client_id and client_store.get(emu.store, pool["Id"], client_id):
+                        continue
+                    _check("CreateUserPoolClient", cspec)
+                    client_handlers.create_client(ctx, pool, cspec, client_id=client_id,
+                                                  client_secret=secret)
+                for gspec in groups:
+                    gspec = {**gspec, "UserPoolId": pool["Id"]}
+                    try:
+                        _call(ctx, "CreateGroup", gspec)
+                    except CognitoError as err:
+                        if err.code != "GroupExistsException":
+                            raise
+                for uspec in users:
+                    _seed_user(ctx, pool, uspec, user_store)
+    except CognitoError as err:
+        raise SeedError(f"seed: {err.code}: {err.message}") from None
+
+
+def _check(op: str, params: dict) -> None:
+    try:
+        validate(op, params)
+    except ValidationFailure as failure:
+        raise SeedError(f"{op}: {failure.message}") from None
+
+
+def _seed_user(ctx, pool: dict, spec: dict, user_store) -> None:
+    username = spec["Username"]
+    if user_store.find(ctx.store, pool, username) is None:
+        attrs = [{"Name": k, "Value": str(v).lower() if isinstance(v, bool) else str(v)}
+                 for k, v in (spec.get("Attributes") or {}).items()]
+        created = _call(ctx, "AdminCreateUser", {
+            "UserPoolId": pool["Id"], "Username": username, "UserAttributes": attrs,
+            "MessageAction": "SUPPRESS"})["User"]
+        if spec.get("Password"):
+            _call(ctx, "AdminSetUserPassword", {
+                "UserPoolId": pool["Id"], "Username": created["Username"],
+                "Password": spec["Password"], "Permanent": True})
+        if spec.get("Enabled") is False:
+            _call(ctx, "AdminDisableUser", {"UserPoolId": pool["Id"], "Username": username})
+    for group in spec.get("Groups") or []:
+        _call(ctx, "AdminAddUserToGroup", {"UserPoolId": pool["Id"], "Username": username,
+                                           "GroupName": group})
+

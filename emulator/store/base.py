@@ -1,0 +1,54 @@
+"""The storage interface every backend implements.
+
+The store is deliberately plain: records are JSON-able dicts filed under
+(kind, scope, key). `scope` is usually a user-pool id, so deleting a pool is one
+`delete_scope`; "" holds service-wide records. Lists come back ordered by key,
+which is what pagination tokens are built on.
+
+The domain layer (emulator/domain) decides what the kinds are; backends know
+nothing about Cognito.
+"""
+from __future__ import annotations
+
+from contextlib import AbstractContextManager
+from typing import Iterable, Protocol
+
+SCHEMA_VERSION = 1
+
+
+class AlreadyExists(Exception):
+    """insert() found a record under that key (the race-free uniqueness check)."""
+
+
+class Store(Protocol):
+    def get(self, kind: str, scope: str, key: str) -> dict | None: ...
+
+    def put(self, kind: str, scope: str, key: str, value: dict) -> None:
+        """Insert or replace."""
+
+    def insert(self, kind: str, scope: str, key: str, value: dict) -> None:
+        """Insert; raises AlreadyExists when the key is taken."""
+
+    def delete(self, kind: str, scope: str, key: str) -> bool: ...
+
+    def list(self, kind: str, scope: str, *, after: str | None = None,
+             prefix: str | None = None, limit: int | None = None) -> list[tuple[str, dict]]:
+        """Records of one kind in one scope, ordered by key, keys > `after`."""
+
+    def count(self, kind: str, scope: str) -> int: ...
+
+    def scopes(self, kind: str) -> list[str]:
+        """Distinct scopes holding records of `kind`."""
+
+    def delete_scope(self, scope: str) -> None: ...
+
+    def transaction(self) -> AbstractContextManager:
+        """All writes inside commit together or not at all (re-entrant)."""
+
+    def wipe(self) -> None: ...
+
+    def close(self) -> None: ...
+
+
+def sorted_items(items: Iterable[tuple[str, dict]]) -> list[tuple[str, dict]]:
+    return sorted(items, key=lambda kv: kv[0])

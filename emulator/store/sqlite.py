@@ -1,0 +1,131 @@
+"""SQLite backend: the default, durable across restarts (WAL mode)."""
+import json
+import os
+import sqlite3
+import threading
+from contextlib import contextmanager
+
+from .base import SCHEMA_VERSION, AlreadyExists
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS records (
+    kind TEXT NOT NULL, scope TEXT NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL,
+    PRIMARY KEY (kind, scope, key)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS records_scope ON records (scope);
+"""
+
+
+class SchemaMismatch(Exception):
+    pass
+
+
+class SqliteStore:
+    def __init__(self, path: str):
+        os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
+        # One connection shared under a lock: handlers are short, and SQLite
+        # serialises writers anyway. isolation_level=None lets us issue BEGIN
+        # ourselves so a transaction spans several calls.
+        self._conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False,
+                                     timeout=30)
+        self._lock = threading.RLock()
+        self._depth = 0
+        c = self._conn
+        c.execute("PRAGMA journal_mode=WAL")
+        c.execute("PRAGMA synchronous=NORMAL")
+        c.execute("PRAGMA busy_timeout=30000")
+        c.executescript(_SCHEMA)
+        row = c.execute("SELECT value FROM meta WHERE name='schema_version'").fetchone()
+        if row is None:
+            c.execute("INSERT INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
+        elif int(row[0]) > SCHEMA_VERSION:
+            raise SchemaMismatch(
+                f"{path} has schema version {row[0]}, newer than this emulator's {SCHEMA_VERSION}")
+        # Older versions would be migrated here, one step per version.
+
+    def get(self, kind, scope, key):
+        with self._lock:
+            row = self._conn.execute(
+                "SELECT value FROM records WHERE kind=? AND scope=? AND key=?",
+                (kind, scope, key)).fetchone()
+        return json.loads(row[0]) if row else None
+
+    def put(self, kind, scope, key, value):
+        with self._lock:
+            self._conn.execute("INSERT OR REPLACE INTO records VALUES (?,?,?,?)",
+                               (kind, scope, key, json.dumps(value, separators=(",", ":"))))
+
+    def insert(self, kind, scope, key, value):
+        with self._lock:
+            try:
+                self._conn.execute("INSERT INTO records VALUES (?,?,?,?)",
+                                   (kind, scope, key, json.dumps(value, separators=(",", ":"))))
+            except sqlite3.IntegrityError:
+                raise AlreadyExists(key) from None
+
+    def delete(self, kind, scope, key):
+        with self._lock:
+            cur = self._conn.execute("DELETE FROM records WHERE kind=? AND scope=? AND key=?",
+                                     (kind, scope, key))
+            return cur.rowcount > 0
+
+    def list(self, kind, scope, *, after=None, prefix=None, limit=None):
+        sql = "SELECT key, value FROM records WHERE kind=? AND scope=?"
+        args: list = [kind, scope]
+        if after is not None:
+            sql += " AND key > ?"
+            args.append(after)
+        if prefix:
+            # Range scan instead of LIKE so that '%' and '_' in keys are literal.
+            sql += " AND key >= ? AND key < ?"
+            args += [prefix, prefix + "\U0010ffff"]
+        sql += " ORDER BY key"
+        if limit is not None:
+            sql += " LIMIT ?"
+            args.append(limit)
+        with self._lock:
+            rows = self._conn.execute(sql, args).fetchall()
+        return [(k, json.loads(v)) for k, v in rows]
+
+    def count(self, kind, scope):
+        with self._lock:
+            return self._conn.execute("SELECT COUNT(*) FROM records WHERE kind=? AND scope=?",
+                                      (kind, scope)).fetchone()[0]
+
+    def scopes(self, kind):
+        with self._lock:
+            rows = self._conn.execute(
+                "SELECT DISTINCT scope FROM records WHERE kind=? ORDER BY scope", (kind,)).fetchall()
+        return [r[0] for r in rows]
+
+    def delete_scope(self, scope):
+        with self._lock:
+            self._conn.execute("DELETE FROM records WHERE scope=?", (scope,))
+
+    @contextmanager
+    def transaction(self):
+        with self._lock:
+            outer = self._depth == 0
+            name = f"sp{self._depth}"
+            self._conn.execute("BEGIN IMMEDIATE" if outer else f"SAVEPOINT {name}")
+            self._depth += 1
+            try:
+                yield self
+            except BaseException:
+                self._depth -= 1
+                self._conn.execute("ROLLBACK" if outer else f"ROLLBACK TO {name}")
+                if not outer:
+                    self._conn.execute(f"RELEASE {name}")
+                raise
+            else:
+                self._depth -= 1
+                self._conn.execute("COMMIT" if outer else f"RELEASE {name}")
+
+    def wipe(self):
+        with self._lock:
+            self._conn.execute("DELETE FROM records")
+
+    def close(self):
+        with self._lock:
+            self._conn.close()

@@ -1,0 +1,52 @@
+"""Start a real emulator process (uvicorn on 127.0.0.1) for tests and benchmarks."""
+import os
+import re
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+_LISTENING = re.compile(r"listening on (http://\S+)")
+
+
+class RunningServer:
+    def __init__(self, args: list[str], env: dict | None = None):
+        self.log = tempfile.NamedTemporaryFile("w+", prefix="emulator-", suffix=".log",
+                                               delete=False)
+        full_env = {**os.environ, "PYTHONUNBUFFERED": "1", **(env or {})}
+        self.proc = subprocess.Popen([sys.executable, "-m", "emulator", "serve", "--port", "0",
+                                      *args], cwd=ROOT, stdout=self.log, stderr=subprocess.STDOUT,
+                                     env=full_env)
+        self.url = self._wait_for_url()
+
+    def _wait_for_url(self, timeout: float = 30) -> str:
+        deadline = time.time() + timeout
+        while time.time() < deadline:
+            text = Path(self.log.name).read_text()
+            m = _LISTENING.search(text)
+            if m:
+                return m.group(1)
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"emulator exited with {self.proc.returncode}:\n{text}")
+            time.sleep(0.02)
+        raise RuntimeError("emulator did not start:\n" + Path(self.log.name).read_text())
+
+    def output(self) -> str:
+        return Path(self.log.name).read_text()
+
+    def stop(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.stop()

@@ -1,0 +1,122 @@
+"""One conformance suite, run against every storage backend."""
+import threading
+
+import pytest
+
+from emulator.store import AlreadyExists
+from emulator.store.memory import MemoryStore
+from emulator.store.sqlite import SchemaMismatch, SqliteStore
+
+
+@pytest.fixture(params=["memory", "sqlite"])
+def store(request, tmp_path):
+    s = MemoryStore() if request.param == "memory" else SqliteStore(str(tmp_path / "s.db"))
+    yield s
+    s.close()
+
+
+def test_put_get_roundtrip_copies(store):
+    value = {"a": [1, {"b": "ü"}]}
+    store.put("k", "p", "x", value)
+    got = store.get("k", "p", "x")
+    assert got == value
+    got["a"].append(2)  # mutating what we read must not change what is stored
+    assert store.get("k", "p", "x") == value
+    assert store.get("k", "p", "missing") is None
+    assert store.get("k", "other", "x") is None
+
+
+def test_insert_refuses_existing_key(store):
+    store.insert("k", "p", "x", {"n": 1})
+    with pytest.raises(AlreadyExists):
+        store.insert("k", "p", "x", {"n": 2})
+    assert store.get("k", "p", "x") == {"n": 1}
+
+
+def test_list_is_ordered_and_paged(store):
+    for key in ["b", "a", "d", "c", "a%", "a_"]:
+        store.put("k", "p", key, {"key": key})
+    store.put("k", "q", "z", {})
+    keys = [k for k, _ in store.list("k", "p")]
+    assert keys == sorted(keys) and len(keys) == 6
+    assert [k for k, _ in store.list("k", "p", after="b")] == ["c", "d"]
+    assert [k for k, _ in store.list("k", "p", limit=2)] == keys[:2]
+    assert [k for k, _ in store.list("k", "p", prefix="a")] == ["a", "a%", "a_"]
+    assert [k for k, _ in store.list("k", "p", prefix="a%")] == ["a%"]
+    assert store.count("k", "p") == 6
+    assert store.scopes("k") == ["p", "q"]
+
+
+def test_delete_and_delete_scope(store):
+    store.put("k", "p", "x", {})
+    store.put("j", "p", "y", {})
+    store.put("k", "q", "x", {})
+    assert store.delete("k", "p", "x") is True
+    assert store.delete("k", "p", "x") is False
+    store.delete_scope("p")
+    assert store.get("j", "p", "y") is None
+    assert store.get("k", "q", "x") == {}
+
+
+def test_transaction_rolls_back_everything(store):
+    store.put("k", "p", "keep", {"v": 1})
+    with pytest.raises(RuntimeError):
+        with store.transaction():
+            store.put("k", "p", "keep", {"v": 2})
+            store.insert("k", "p", "new", {})
+            store.delete("k", "p", "keep")
+            raise RuntimeError("boom")
+    assert store.get("k", "p", "keep") == {"v": 1}
+    assert store.get("k", "p", "new") is None
+
+
+def test_nested_transaction_rolls_back_inner_only(store):
+    with store.transaction():
+        store.put("k", "p", "outer", {})
+        with pytest.raises(AlreadyExists):
+            with store.transaction():
+                store.put("k", "p", "inner", {})
+                store.insert("k", "p", "outer", {})
+        assert store.get("k", "p", "inner") is None
+    assert store.get("k", "p", "outer") == {}
+
+
+def test_concurrent_inserts_one_winner(store):
+    results = []
+    barrier = threading.Barrier(8)
+
+    def worker(i):
+        barrier.wait()
+        try:
+            with store.transaction():
+                store.insert("user", "p", "alice", {"by": i})
+            results.append("ok")
+        except AlreadyExists:
+            results.append("exists")
+
+    threads = [threading.Thread(target=worker, args=(i,)) for i in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(results) == ["exists"] * 7 + ["ok"]
+
+
+def test_wipe(store):
+    store.put("k", "p", "x", {})
+    store.wipe()
+    assert store.get("k", "p", "x") is None
+
+
+def test_sqlite_survives_reopen_and_versions_schema(tmp_path):
+    path = str(tmp_path / "s.db")
+    s = SqliteStore(path)
+    s.put("pool", "", "us-east-1_abc", {"Name": "x"})
+    s.close()
+    s = SqliteStore(path)
+    assert s.get("pool", "", "us-east-1_abc") == {"Name": "x"}
+    assert s._conn.execute("SELECT value FROM meta WHERE name='schema_version'").fetchone() == ("1",)
+    s._conn.execute("UPDATE meta SET value='999' WHERE name='schema_version'")
+    s.close()
+    with pytest.raises(SchemaMismatch):
+        SqliteStore(path)

@@ -1,0 +1,62 @@
+"""User pools: CreateUserPool, DescribeUserPool, UpdateUserPool, DeleteUserPool,
+ListUserPools, AddCustomAttributes, GetCSVHeader."""
+from ..api.registry import operation
+from ..domain import pool_config, pools
+from ..domain.pools import create_pool  # noqa: F401  (seed loader entry point)
+from ..errors import invalid
+
+
+@operation("CreateUserPool")
+def create_user_pool(ctx, params):
+    pool = pools.create_pool(ctx, params)
+    return {"UserPool": pools.describe(ctx.store, pool)}
+
+
+@operation("DescribeUserPool")
+def describe_user_pool(ctx, params):
+    pool = pools.require(ctx.store, params["UserPoolId"])
+    return {"UserPool": pools.describe(ctx.store, pool)}
+
+
+@operation("UpdateUserPool")
+def update_user_pool(ctx, params):
+    pool = pools.require(ctx.store, params["UserPoolId"])
+    pools.update_pool(ctx, pool, params)
+    return {}
+
+
+@operation("DeleteUserPool")
+def delete_user_pool(ctx, params):
+    pool = pools.require(ctx.store, params["UserPoolId"])
+    if pool.get("DeletionProtection") == "ACTIVE":
+        # Wording captured from the real service (localstack/localstack#11947).
+        raise invalid("The user pool cannot be deleted because deletion protection is "
+                      "activated. Deletion protection must be inactivated first.")
+    pools.delete_pool(ctx.store, pool)
+    return {}
+
+
+@operation("ListUserPools")
+def list_user_pools(ctx, params):
+    # The token is the id of the last pool of the previous page; pools are listed in id
+    # order, only those of the caller's region (the pool id starts with it).
+    page, next_token = pools.list_pools(ctx.store, ctx.region, after=params.get("NextToken"),
+                                        limit=params["MaxResults"])
+    out = {"UserPools": [pools.summary(p) for p in page]}
+    if next_token:
+        out["NextToken"] = next_token
+    return out
+
+
+@operation("AddCustomAttributes")
+def add_custom_attributes(ctx, params):
+    pool = pools.require(ctx.store, params["UserPoolId"])
+    pools.add_custom_attributes(ctx, pool, params["CustomAttributes"])
+    return {}
+
+
+@operation("GetCSVHeader")
+def get_csv_header(ctx, params):
+    pool = pools.require(ctx.store, params["UserPoolId"])
+    return {"UserPoolId": pool["Id"],
+            "CSVHeader": pool_config.csv_header(pool.get("SchemaAttributes", []))}

@@ -1,0 +1,205 @@
+"""Users of a pool: the stored record, how a sign-in name finds it, and its password.
+
+Record (kind "user", scope = pool id, key = username key):
+    Username              canonical username as created (USER_ID_FOR_SRP; a UUID in pools
+                          whose UsernameAttributes make email/phone the sign-in name)
+    Attributes            {name: value}, values are strings, 'sub' included
+    UserStatus, Enabled, UserCreateDate, UserLastModifiedDate
+    _password             {"salt": hex, "verifier": hex, "setAt": epoch, "temporary": bool} | None
+                          - never the password itself (SRP verifier, DESIGN principle 5)
+    other '_' fields      state of flows (codes, lockout, MFA...) owned by the modules that use them
+
+Index records (kind "user_alias", key "<attribute>:<value>") let a sign-in name, an alias
+or the sub find the record; they are kept in step with the attributes by save().
+"""
+from ..auth import srp
+from ..errors import CognitoError
+from . import pools
+
+KIND = "user"
+ALIAS = "user_alias"
+ALIASABLE = ("email", "phone_number", "preferred_username")
+
+
+def key(pool: dict, username: str) -> str:
+    return username if pools.case_sensitive(pool) else username.lower()
+
+
+def _alias_key(pool: dict, attribute: str, value: str) -> str:
+    value = value if pools.case_sensitive(pool) and attribute != "email" else value.lower()
+    return f"{attribute}:{value}"
+
+
+def get(store, pool: dict, username: str) -> dict | None:
+    """By canonical username only."""
+    return store.get(KIND, pool["Id"], key(pool, username))
+
+
+def by_sub(store, pool: dict, sub: str) -> dict | None:
+    ref = store.get(ALIAS, pool["Id"], f"sub:{sub}")
+    return store.get(KIND, pool["Id"], ref["key"]) if ref else None
+
+
+def find(store, pool: dict, name: str) -> dict | None:
+    """The user a sign-in name means: the username, or an email/phone (UsernameAttributes),
+    or a verified alias (AliasAttributes), or the sub - as Cognito resolves USERNAME."""
+    user = get(store, pool, name)
+    if user is not None:
+        return user
+    for attribute in pools.username_attributes(pool) + pools.alias_attributes(pool):
+        ref = store.get(ALIAS, pool["Id"], _alias_key(pool, attribute, name))
+        if ref:
+            return store.get(KIND, pool["Id"], ref["key"])
+    return by_sub(store, pool, name)
+
+
+def require(store, pool: dict, name: str) -> dict:
+    user = find(store, pool, name)
+    if user is None:
+        raise CognitoError("UserNotFoundException", "User does not exist.")
+    return user
+
+
+def alias_owner(store, pool: dict, attribute: str, value: str) -> dict | None:
+    """The user whose index entry holds this email/phone/preferred_username, if any."""
+    ref = store.get(ALIAS, pool["Id"], _alias_key(pool, attribute, value))
+    return store.get(KIND, pool["Id"], ref["key"]) if ref else None
+
+
+def recovery_attribute(pool: dict, user: dict) -> str | None:
+    """Where a password-reset code goes: the first verified email/phone_number in the pool's
+    AccountRecoverySetting priority order; without that setting Cognito's legacy order
+    (a verified phone before a verified email). None when nothing qualifies or the pool
+    is admin_only."""
+    attrs = user["Attributes"]
+    mechanisms = (pool.get("AccountRecoverySetting") or {}).get("RecoveryMechanisms")
+    if mechanisms:
+        names = {"verified_email": "email", "verified_phone_number": "phone_number"}
+        order = [names.get(m["Name"]) for m in sorted(mechanisms, key=lambda m: m["Priority"])]
+    else:
+        order = ["phone_number", "email"]
+    for attribute in order:
+        if attribute and attrs.get(attribute) and attrs.get(f"{attribute}_verified") == "true":
+            return attribute
+    return None
+
+
+def _aliases(pool: dict, user: dict) -> dict[str, str]:
+    """Index keys this user should own. Username attributes always count; alias
+    attributes only once verified (an unverified email can't be used to sign in)."""
+    attrs = user["Attributes"]
+    out = {f"sub:{attrs['sub']}": "sub"}
+    for attribute in pools.username_attributes(pool):
+        if attrs.get(attribute):
+            out[_alias_key(pool, attribute, attrs[attribute])] = attribute
+    for attribute in pools.alias_attributes(pool):
+        value = attrs.get(attribute)
+        verified = attribute == "preferred_username" or \
+            attrs.get(f"{attribute}_verified") == "true"
+        if value and verified:
+            out[_alias_key(pool, attribute, value)] = attribute
+    return out
+
+
+def _alias_taken(attribute: str) -> CognitoError:
+    if attribute == "sub":
+        return CognitoError("InternalErrorException", "sub collision", 500)
+    label = {"phone_number": "phone number"}.get(attribute, attribute)
+    return CognitoError("AliasExistsException", f"An account with the given {label} already exists.")
+
+
+def create(store, pool: dict, user: dict) -> None:
+    """Insert a new user; UsernameExistsException / AliasExistsException when taken.
+    Race-free: two concurrent creates of one name give one user and one error."""
+    from ..store import AlreadyExists
+    k = key(pool, user["Username"])
+    with store.transaction():
+        try:
+            store.insert(KIND, pool["Id"], k, user)
+        except AlreadyExists:
+            raise CognitoError("UsernameExistsException", "User account already exists") from None
+        for alias, attribute in _aliases(pool, user).items():
+            try:
+                store.insert(ALIAS, pool["Id"], alias, {"key": k, "attribute": attribute})
+            except AlreadyExists:
+                if attribute in pools.username_attributes(pool):
+                    raise CognitoError("UsernameExistsException",
+                                       f"An account with the given {attribute} already exists.") \
+                        from None
+                raise _alias_taken(attribute) from None
+
+
+def save(store, pool: dict, user: dict, *, previous: dict | None = None) -> None:
+    """Write an existing user back and move its index entries with its attributes."""
+    from ..store import AlreadyExists
+    k = key(pool, user["Username"])
+    old = _aliases(pool, previous) if previous is not None else {}
+    new = _aliases(pool, user)
+    with store.transaction():
+        for alias in old.keys() - new.keys():
+            store.delete(ALIAS, pool["Id"], alias)
+        for alias in new.keys() - old.keys():
+            ref = store.get(ALIAS, pool["Id"], alias)
+            if ref and ref["key"] != k:
+                raise _alias_taken(new[alias])
+            try:
+                store.insert(ALIAS, pool["Id"], alias, {"key": k, "attribute": new[alias]})
+            except AlreadyExists:
+                pass
+        store.put(KIND, pool["Id"], k, user)
+
+
+def delete(store, pool: dict, user: dict) -> None:
+    with store.transaction():
+        for alias in _aliases(pool, user):
+            store.delete(ALIAS, pool["Id"], alias)
+        store.delete(KIND, pool["Id"], key(pool, user["Username"]))
+
+
+def list_users(store, pool: dict, *, after: str | None = None, limit: int | None = None):
+    return store.list(KIND, pool["Id"], after=after, limit=limit)
+
+
+def count(store, pool_id: str) -> int:
+    return store.count(KIND, pool_id)
+
+
+# --- passwords: salt + SRP verifier only -------------------------------------------------
+
+def set_password(pool: dict, user: dict, password: str, *, temporary: bool, now: float) -> None:
+    salt, verifier = srp.make_verifier(pools.pool_name(pool["Id"]), user["Username"], password)
+    user["_password"] = {"salt": format(salt, "x"), "verifier": format(verifier, "x"),
+                         "setAt": now, "temporary": temporary}
+
+
+def password_matches(pool: dict, user: dict, password: str) -> bool:
+    stored = user.get("_password")
+    if not stored:
+        return False
+    return srp.check_password(pools.pool_name(pool["Id"]), user["Username"], password,
+                              int(stored["salt"], 16), int(stored["verifier"], 16))
+
+
+def verifier(user: dict) -> tuple[int, int] | None:
+    """(salt, verifier) for SRP, None when the user has no password."""
+    stored = user.get("_password")
+    if not stored:
+        return None
+    return int(stored["salt"], 16), int(stored["verifier"], 16)
+
+
+# --- views --------------------------------------------------------------------------------
+
+def attribute_list(attrs: dict, only=None) -> list[dict]:
+    return [{"Name": n, "Value": v} for n, v in attrs.items() if only is None or n in only]
+
+
+def public(user: dict, *, attributes_key: str = "Attributes") -> dict:
+    """UserType (ListUsers) view; AdminGetUser renames Attributes to UserAttributes."""
+    out = {"Username": user["Username"],
+           attributes_key: attribute_list(user["Attributes"]),
+           "UserCreateDate": user["UserCreateDate"],
+           "UserLastModifiedDate": user["UserLastModifiedDate"],
+           "Enabled": user["Enabled"],
+           "UserStatus": user["UserStatus"]}
+    return out

@@ -1,0 +1,334 @@
+"""User administration (IAM): AdminCreateUser ... ListUsers."""
+import base64
+import binascii
+import copy
+import json
+
+from ..api.registry import operation
+from ..errors import CognitoError, invalid, not_authorized
+from ..domain import attributes, codes, groups, ids, messages, passwords, pools, users
+from ..domain import user_filter
+
+LIST_LIMIT = 60
+_SCAN_BATCH = 200
+
+
+def _pool_and_user(ctx, params) -> tuple[dict, dict]:
+    pool = pools.require(ctx.store, params["UserPoolId"])
+    return pool, users.require(ctx.store, pool, params["Username"])
+
+
+def _save(ctx, pool, user, previous) -> None:
+    user["UserLastModifiedDate"] = ctx.now()
+    users.save(ctx.store, pool, user, previous=previous)
+
+
+# --- AdminCreateUser ------------------------------------------------------------------------
+
+def _username_attribute(pool: dict, username: str) -> str | None:
+    """In pools that sign in with email/phone, the attribute the given Username fills."""
+    allowed = pools.username_attributes(pool)
+    if not allowed:
+        return None
+    if "email" in allowed and attributes.looks_like_email(username):
+        return "email"
+    if "phone_number" in allowed and attributes.looks_like_phone(username):
+        return "phone_number"
+    if "email" in allowed and "phone_number" in allowed:
+        raise invalid("Username should be either an email or a phone number.")
+    raise invalid("Username should be an email." if "email" in allowed
+                  else "Username should be a phone number.")
+
+
+def _check_not_alias_format(pool: dict, username: str) -> None:
+    aliases = pools.alias_attributes(pool)
+    if "email" in aliases and attributes.looks_like_email(username):
+        raise invalid("Username cannot be of email format, since user pool is configured "
+                      "for email alias.")
+    if "phone_number" in aliases and attributes.looks_like_phone(username):
+        raise invalid("Username cannot be of phone number format, since user pool is "
+                      "configured for phone number alias.")
+
+
+def _force_aliases(ctx, pool: dict, attrs: dict) -> None:
+    """ForceAliasCreation: an alias this user is about to own moves away from its holder.
+    The previous holder keeps the value but it stops being an alias (unverified; a
+    preferred_username is removed, since it is an alias without verification)."""
+    for attribute in pools.alias_attributes(pool):
+        value = attrs.get(attribute)
+        if not value:
+            continue
+        if attribute != "preferred_username" and attrs.get(f"{attribute}_verified") != "true":
+            continue
+        holder = users.alias_owner(ctx.store, pool, attribute, value)
+        if holder is None:
+            continue
+        previous = copy.deepcopy(holder)
+        if attribute == "preferred_username":
+            del holder["Attributes"][attribute]
+        else:
+            holder["Attributes"][f"{attribute}_verified"] = "false"
+        _save(ctx, pool, holder, previous)
+
+
+def _invite_mediums(params: dict, attrs: dict) -> list[str]:
+    """Which messages the invitation goes out as. AWS's default is SMS; when that was only
+    defaulted and the user has no phone but an email, the invitation goes by email (what
+    users see from real Cognito). Media asked for explicitly need their attribute
+    (the wording of that error is UNCONFIRMED)."""
+    asked = params.get("DesiredDeliveryMediums")
+    if not asked:
+        if attrs.get("phone_number"):
+            return ["SMS"]
+        return ["EMAIL"] if attrs.get("email") else []
+    for medium in asked:
+        if medium == "SMS" and not attrs.get("phone_number"):
+            raise invalid("Invalid phone number format.")
+        if medium == "EMAIL" and not attrs.get("email"):
+            raise invalid("Invalid email address format.")
+    return list(dict.fromkeys(asked))
+
+
+def _temporary_password(pool: dict, params: dict) -> str:
+    given = params.get("TemporaryPassword")
+    if given is not None:
+        passwords.check(pool, given)
+        return given
+    return passwords.temporary(pool)
+
+
+def _resend(ctx, pool: dict, params: dict) -> dict:
+    user = users.require(ctx.store, pool, params["Username"])
+    if user["UserStatus"] != "FORCE_CHANGE_PASSWORD":
+        raise CognitoError("UnsupportedUserStateException",
+                           f"Resend not possible. {user['Username']} status is not "
+                           "FORCE_CHANGE_PASSWORD.")
+    previous = copy.deepcopy(user)
+    password = _temporary_password(pool, params)
+    now = ctx.now()
+    users.set_password(pool, user, password, temporary=True, now=now)
+    user["UserLastModifiedDate"] = now
+    users.save(ctx.store, pool, user, previous=previous)
+    messages.send_invitation(ctx, pool, user, password=password,
+                             mediums=_invite_mediums(params, user["Attributes"]))
+    return {"User": users.public(user)}
+
+
+@operation("AdminCreateUser")
+def admin_create_user(ctx, params):
+    pool = pools.require(ctx.store, params["UserPoolId"])
+    if params.get("MessageAction") == "RESEND":
+        return _resend(ctx, pool, params)
+    given = params["Username"]
+    values = attributes.validate_updates(pool, params.get("UserAttributes", []), admin=True,
+                                         creating=True)
+    sub = ids.sub()
+    username_attribute = _username_attribute(pool, given)
+    if username_attribute:
+        # Email/phone is the sign-in name; the stored username is the sub (a UUID).
+        values[username_attribute] = given
+        username = sub
+    else:
+        _check_not_alias_format(pool, given)
+        username = given
+    attrs = {"sub": sub, **{k: v for k, v in values.items() if k != "sub"}}
+    attributes.check_required(pool, attrs)
+    password = _temporary_password(pool, params)
+    mediums = [] if params.get("MessageAction") == "SUPPRESS" else _invite_mediums(params, attrs)
+
+    now = ctx.now()
+    user = {"Username": username, "Attributes": attrs, "UserStatus": "FORCE_CHANGE_PASSWORD",
+            "Enabled": True, "UserCreateDate": now, "UserLastModifiedDate": now}
+    # The temporary password expires after TemporaryPasswordValidityDays from _password.setAt.
+    users.set_password(pool, user, password, temporary=True, now=now)
+    if params.get("ForceAliasCreation"):
+        _force_aliases(ctx, pool, attrs)
+    users.create(ctx.store, pool, user)
+    if mediums:
+        messages.send_invitation(ctx, pool, user, password=password, mediums=mediums)
+    return {"User": users.public(user)}
+
+
+# --- reading, deleting, enabling --------------------------------------------------------------
+
+# Set by the MFA module on the user record when the user has MFA settings; shown as stored.
+_MFA_FIELDS = ("MFAOptions", "PreferredMfaSetting", "UserMFASettingList")
+
+
+@operation("AdminGetUser")
+def admin_get_user(ctx, params):
+    _, user = _pool_and_user(ctx, params)
+    out = users.public(user, attributes_key="UserAttributes")
+    for name in _MFA_FIELDS:
+        if user.get(name):
+            out[name] = user[name]
+    return out
+
+
+@operation("AdminDeleteUser")
+def admin_delete_user(ctx, params):
+    pool, user = _pool_and_user(ctx, params)
+    groups.remove_user(ctx.store, pool, user)
+    users.delete(ctx.store, pool, user)
+    return {}
+
+
+def _set_enabled(ctx, params, enabled: bool) -> dict:
+    pool, user = _pool_and_user(ctx, params)
+    if user.get("Enabled", True) != enabled:
+        previous = copy.deepcopy(user)
+        user["Enabled"] = enabled
+        _save(ctx, pool, user, previous)
+    return {}
+
+
+@operation("AdminDisableUser")
+def admin_disable_user(ctx, params):
+    return _set_enabled(ctx, params, False)
+
+
+@operation("AdminEnableUser")
+def admin_enable_user(ctx, params):
+    return _set_enabled(ctx, params, True)
+
+
+# --- passwords and confirmation ------------------------------------------------------------
+
+@operation("AdminSetUserPassword")
+def admin_set_user_password(ctx, params):
+    pool, user = _pool_and_user(ctx, params)
+    passwords.check(pool, params["Password"])
+    previous = copy.deepcopy(user)
+    permanent = bool(params.get("Permanent", False))
+    users.set_password(pool, user, params["Password"], temporary=not permanent, now=ctx.now())
+    user["UserStatus"] = "CONFIRMED" if permanent else "FORCE_CHANGE_PASSWORD"
+    user.get("_codes", {}).pop(codes.FORGOT_PASSWORD, None)
+    _save(ctx, pool, user, previous)
+    return {}
+
+
+@operation("AdminResetUserPassword")
+def admin_reset_user_password(ctx, params):
+    """Invalidate the password (status RESET_REQUIRED) and send a FORGOT_PASSWORD code.
+    A user who never replaced the temporary password can't be reset (Cognito's answer);
+    an UNCONFIRMED user usually has nothing verified to send to, so gets the
+    'no registered/verified email or phone_number' error."""
+    pool, user = _pool_and_user(ctx, params)
+    if user["UserStatus"] == "FORCE_CHANGE_PASSWORD":
+        raise not_authorized("User password cannot be reset in the current state.")
+    mechanisms = (pool.get("AccountRecoverySetting") or {}).get("RecoveryMechanisms") or []
+    admin_only = [m["Name"] for m in mechanisms] == ["admin_only"]
+    destination = users.recovery_attribute(pool, user)
+    if destination is None and not admin_only:
+        raise invalid("Cannot reset password for the user as there is no registered/verified "
+                      "email or phone_number")
+    previous = copy.deepcopy(user)
+    now = ctx.now()
+    user["UserStatus"] = "RESET_REQUIRED"
+    code = None
+    if destination is not None:
+        code = codes.issue(user, codes.FORGOT_PASSWORD, now)
+    _save(ctx, pool, user, previous)
+    if code is not None:
+        messages.send_code(ctx, pool, user, purpose=codes.FORGOT_PASSWORD, code=code,
+                           attribute=destination)
+    return {}
+
+
+@operation("AdminConfirmSignUp")
+def admin_confirm_sign_up(ctx, params):
+    pool, user = _pool_and_user(ctx, params)
+    if user["UserStatus"] != "UNCONFIRMED":
+        raise not_authorized(f"User cannot be confirmed. Current status is {user['UserStatus']}")
+    previous = copy.deepcopy(user)
+    user["UserStatus"] = "CONFIRMED"
+    user.get("_codes", {}).pop(codes.SIGN_UP, None)
+    _save(ctx, pool, user, previous)
+    return {}
+
+
+# --- attributes ------------------------------------------------------------------------------
+
+def _send_verification_codes(ctx, pool: dict, user: dict, changed: set, values: dict) -> None:
+    """AutoVerifiedAttributes: a changed email/phone gets a code unless the same call
+    marked it verified. The code record holds one live VERIFY_ATTRIBUTE code, so when both
+    change the later one (phone) is the code that verifies."""
+    auto = pool.get("AutoVerifiedAttributes") or []
+    for attribute in attributes.VERIFIABLE:
+        if attribute in changed and attribute in auto and user["Attributes"].get(attribute) \
+                and values.get(f"{attribute}_verified") != "true":
+            code = codes.issue(user, codes.VERIFY_ATTRIBUTE, ctx.now(), attribute=attribute)
+            messages.send_code(ctx, pool, user, purpose=codes.VERIFY_ATTRIBUTE, code=code,
+                               attribute=attribute)
+
+
+@operation("AdminUpdateUserAttributes")
+def admin_update_user_attributes(ctx, params):
+    pool, user = _pool_and_user(ctx, params)
+    values = attributes.validate_updates(pool, params["UserAttributes"], admin=True,
+                                         current=user["Attributes"])
+    previous = copy.deepcopy(user)
+    changed = attributes.apply(user, values, ctx.now())
+    _send_verification_codes(ctx, pool, user, changed, values)
+    if changed or user.get("_codes") != previous.get("_codes"):
+        users.save(ctx.store, pool, user, previous=previous)
+    return {}
+
+
+@operation("AdminDeleteUserAttributes")
+def admin_delete_user_attributes(ctx, params):
+    pool, user = _pool_and_user(ctx, params)
+    previous = copy.deepcopy(user)
+    if attributes.remove(pool, user, params["UserAttributeNames"], ctx.now(), admin=True):
+        users.save(ctx.store, pool, user, previous=previous)
+    return {}
+
+
+# --- ListUsers -------------------------------------------------------------------------------
+
+def _page_token(key: str) -> str:
+    return base64.urlsafe_b64encode(json.dumps({"after": key}).encode()).decode()
+
+
+def _page_after(token: str) -> str:
+    try:
+        after = json.loads(base64.urlsafe_b64decode(token.encode()))["after"]
+    except (ValueError, KeyError, TypeError, binascii.Error):
+        raise invalid("Invalid pagination token") from None  # wording UNCONFIRMED
+    if not isinstance(after, str):
+        raise invalid("Invalid pagination token")
+    return after
+
+
+@operation("ListUsers")
+def list_users(ctx, params):
+    pool = pools.require(ctx.store, params["UserPoolId"])
+    flt = user_filter.parse(params.get("Filter"))
+    limit = params.get("Limit") or LIST_LIMIT
+    after = _page_after(params["PaginationToken"]) if params.get("PaginationToken") else None
+    only = set(params["AttributesToGet"]) if "AttributesToGet" in params else None
+
+    found: list[tuple[str, dict]] = []
+    more = False
+    while not more:
+        batch = users.list_users(ctx.store, pool, after=after, limit=_SCAN_BATCH)
+        for key, user in batch:
+            if flt is None or flt.matches(user):
+                if len(found) == limit:
+                    more = True
+                    break
+                found.append((key, user))
+        if len(batch) < _SCAN_BATCH:
+            break
+        after = batch[-1][0]
+
+    out_users = []
+    for _, user in found:
+        view = users.public(user)
+        if only is not None:
+            view["Attributes"] = users.attribute_list(user["Attributes"], only)
+        out_users.append(view)
+    out = {"Users": out_users}
+    if more:
+        out["PaginationToken"] = _page_token(found[-1][0])
+    return out

@@ -6,6 +6,7 @@ amazon-cognito-identity-js all read the same code.
 """
 import json
 import logging
+import re
 import uuid
 
 from starlette.requests import Request
@@ -20,6 +21,10 @@ from .validation import ValidationFailure, validate
 log = logging.getLogger("emulator.api")
 TARGET_PREFIX = "AWSCognitoIdentityProviderService."
 CONTENT_TYPE = "application/x-amz-json-1.1"
+# A \uD800-\uDFFF escape that is not half of a pair: valid JSON text, but not Unicode.
+_LONE_SURROGATE = re.compile(
+    rb"\\u[dD][89abAB][0-9a-fA-F]{2}(?!\\u[dD][c-fC-F])"
+    rb"|(?<!\\u[dD][89abAB][0-9a-fA-F]{2})\\u[dD][c-fC-F][0-9a-fA-F]{2}")
 
 
 def _json(status: int, body: dict, request_id: str, error: str | None = None) -> Response:
@@ -80,10 +85,12 @@ async def _handle(request: Request, emu, request_id: str) -> Response:
         raise CognitoError("MissingAuthenticationTokenException", "Missing Authentication Token")
 
     try:
+        if b"\\u" in body and _LONE_SURROGATE.search(body):
+            raise ValueError("lone surrogate")
         params = json.loads(body or b"{}")
     except (ValueError, UnicodeDecodeError):
         raise CognitoError("SerializationException",
-                           "Request body is not valid JSON.") from None
+                           "Request body is not valid UTF-8 JSON.") from None
     try:
         validate(op, params)
     except ValidationFailure as failure:
@@ -92,9 +99,19 @@ async def _handle(request: Request, emu, request_id: str) -> Response:
     ctx = Context(emu=emu, operation=op, request_id=request_id, region=region,
                   account_id=account, source_ip=request.client.host if request.client else "",
                   headers=dict(request.headers), signed=bool(signed))
-    # One transaction per call: an error anywhere leaves nothing half-written.
+    # One transaction per call: an error anywhere leaves nothing half-written - except an
+    # error raised with `commit = True` (e.g. a wrong password whose failed-attempt count
+    # must survive): its writes are committed, then the error is answered.
+    kept: CognitoError | None = None
     with emu.store.transaction():
-        result = handler(ctx, params)
+        try:
+            result = handler(ctx, params)
+        except CognitoError as err:
+            if not getattr(err, "commit", False):
+                raise
+            kept = err
+    if kept is not None:
+        raise kept
     return _json(200, result or {}, request_id)
 
 

@@ -1,0 +1,374 @@
+"""ID, access and refresh tokens: issue, refresh, authorize, revoke, global sign-out.
+
+ID and access tokens are RS256 JWS signed with the pool's keys (auth/keys.py), claims as
+reference §6.2/6.3. Refresh tokens are opaque strings shaped like Cognito's JWE; only their
+SHA-256 is stored.
+
+Records (scope = pool id):
+    refresh_token  key sha256(token) -> {clientId, username, sub, originJti, authTime,
+                   issuedAt, expiresAt, revoked, deviceKey, graceUntil?}
+    token_session  key "<sub>/<origin_jti>" -> {clientId, username, authTime, issuedAt,
+                   expiresAt}. One per authentication: every token minted from it shares its
+                   origin_jti. RevokeToken and global sign-out delete it, which is what makes
+                   the refresh token and the access tokens of that sign-in refused. (An exact
+                   record rather than a "signed out at" timestamp: a timestamp with one-second
+                   token times can't tell a token issued just before a sign-out from one issued
+                   just after it.)
+"""
+import base64
+import binascii
+import hashlib
+import hmac
+import json
+import os
+import re
+import uuid
+
+from ..domain import groups as group_domain
+from ..domain import pools, users
+from ..errors import CognitoError
+from . import keys
+
+REFRESH_KIND = "refresh_token"
+SESSION_KIND = "token_session"
+ADMIN_SCOPE = "aws.cognito.signin.user.admin"
+# Protected header of Cognito's refresh tokens: {"cty":"JWT","enc":"A256GCM","alg":"RSA-OAEP"}
+_JWE_HEADER = "eyJjdHkiOiJKV1QiLCJlbmMiOiJBMjU2R0NNIiwiYWxnIjoiUlNBLU9BRVAifQ"
+
+_POOL_ID = re.compile(r"[\w-]+_[0-9a-zA-Z]+", re.ASCII)  # UserPoolIdType
+_UNIT_SECONDS = {"seconds": 1, "minutes": 60, "hours": 3600, "days": 86400}
+# token -> (client field, default lifetime in seconds, unit when the record gives none)
+_VALIDITY = {"AccessToken": ("AccessTokenValidity", 3600, "hours"),
+             "IdToken": ("IdTokenValidity", 3600, "hours"),
+             "RefreshToken": ("RefreshTokenValidity", 30 * 86400, "days")}
+
+
+def _b64url(data: bytes) -> bytes:
+    return base64.urlsafe_b64encode(data).rstrip(b"=")
+
+
+def _unb64url(text: str) -> bytes:
+    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+
+
+def _json(obj) -> bytes:
+    return json.dumps(obj, separators=(",", ":"), ensure_ascii=False).encode("utf-8", "replace")
+
+
+def _sign(key: keys.SigningKey, claims: dict) -> str:
+    signing_input = key.header + b"." + _b64url(_json(claims))
+    return (signing_input + b"." + _b64url(key.sign(signing_input))).decode()
+
+
+def _digest(refresh_token: str) -> str:
+    return hashlib.sha256(refresh_token.encode(errors="surrogatepass")).hexdigest()
+
+
+def _session_key(sub: str, origin_jti: str) -> str:
+    return f"{sub}/{origin_jti}"
+
+
+def lifetime(client: dict, which: str) -> int:
+    """Seconds a token lives for this client; `which` is AccessToken, IdToken or RefreshToken."""
+    field, default, unit = _VALIDITY[which]
+    value = client.get(field)
+    if not value:  # absent, or RefreshTokenValidity 0 ("use the default")
+        return default
+    unit = (client.get("TokenValidityUnits") or {}).get(which) or unit
+    return int(value) * _UNIT_SECONDS[unit]
+
+
+def rotation_enabled(client: dict) -> bool:
+    return (client.get("RefreshTokenRotation") or {}).get("Feature") == "ENABLED"
+
+
+def revocation_enabled(client: dict) -> bool:
+    return client.get("EnableTokenRevocation", True) is not False
+
+
+def _invalid(message: str = "Invalid Refresh Token") -> CognitoError:
+    return CognitoError("NotAuthorizedException", message)
+
+
+# --- claims -------------------------------------------------------------------------------
+
+def _preferred_role(groups: list[dict]) -> str | None:
+    """Role of the group with the lowest Precedence; none when that lowest value is shared
+    (Cognito then names no preferred role). Groups without Precedence rank last."""
+    with_role = [g for g in groups if g.get("RoleArn")]
+    if not with_role:
+        return None
+    rank = [g.get("Precedence") if g.get("Precedence") is not None else float("inf")
+            for g in with_role]
+    best = min(rank)
+    winners = [g for g, r in zip(with_role, rank) if r == best]
+    return winners[0]["RoleArn"] if len(winners) == 1 else None
+
+
+def _id_attributes(client: dict, attrs: dict) -> dict:
+    readable = client.get("ReadAttributes")
+    out = {}
+    for name, value in attrs.items():
+        if name == "sub" or name.startswith("_") or (readable is not None and name not in readable):
+            continue
+        if name in ("email_verified", "phone_number_verified"):
+            value = str(value).lower() == "true"
+        elif name == "identities":
+            try:
+                value = json.loads(value)
+            except (TypeError, ValueError):
+                pass
+        elif name == "address":
+            # OIDC wants an object; Cognito stores the attribute as a plain string.
+            # Shape inside the token UNCONFIRMED; {"formatted": ...} is the OIDC form.
+            value = {"formatted": value}
+        out[name] = value
+    return out
+
+
+# --- issue --------------------------------------------------------------------------------
+
+def issue(ctx, pool: dict, client: dict, user: dict, *, auth_time=None, scopes=None,
+          device_key=None, refresh=True, origin_jti=None, refresh_token=None, groups=None,
+          event_id=None, id_token=True, nonce=None) -> dict:
+    """AuthenticationResult {AccessToken, ExpiresIn, TokenType, IdToken, RefreshToken?}.
+
+    A call without origin_jti is a new authentication (new session); refreshes pass the
+    session's origin_jti and auth_time. refresh=False mints no refresh token; refresh_token
+    hands back an existing one instead of minting. `groups` overrides the user's groups
+    (GroupType dicts sorted by precedence); `scopes` (list) replaces the API scope;
+    id_token=False / nonce are for OAuth flows.
+    """
+    now = ctx.now()
+    iat = int(now)
+    auth_time = int(auth_time if auth_time is not None else now)
+    new_session = origin_jti is None
+    origin_jti = origin_jti or str(uuid.uuid4())
+    event_id = event_id or str(uuid.uuid4())
+    if groups is None:
+        groups = group_domain.for_user(ctx.store, pool, user)
+    signing = keys.for_pool(ctx, pool)
+    iss = ctx.settings.issuer(pool["Id"])
+    sub = user["Attributes"]["sub"]
+    client_id = client["ClientId"]
+    access_life = lifetime(client, "AccessToken")
+    group_names = [g["GroupName"] for g in groups]
+
+    access = {"sub": sub}
+    if device_key:
+        access["device_key"] = device_key
+    if group_names:
+        access["cognito:groups"] = group_names
+    access.update({
+        "iss": iss, "client_id": client_id,
+        # Cognito adds origin_jti only with token revocation on; we always do, since
+        # revocation and sign-out checks hang on it (UNCONFIRMED difference, harmless).
+        "origin_jti": origin_jti, "event_id": event_id, "token_use": "access",
+        "scope": " ".join(scopes) if scopes is not None else ADMIN_SCOPE,
+        "auth_time": auth_time, "exp": iat + access_life, "iat": iat,
+        "jti": str(uuid.uuid4()), "username": user["Username"]})
+    result = {"AccessToken": _sign(signing.access, access), "ExpiresIn": access_life,
+              "TokenType": "Bearer"}
+
+    id_life = lifetime(client, "IdToken")
+    if id_token:
+        claims = {"sub": sub}
+        if group_names:
+            claims["cognito:groups"] = group_names
+            role = _preferred_role(groups)
+            if role:
+                claims["cognito:preferred_role"] = role
+        claims.update(_id_attributes(client, user["Attributes"]))
+        claims.update({"iss": iss, "cognito:username": user["Username"]})
+        if nonce is not None:
+            claims["nonce"] = nonce
+        claims["origin_jti"] = origin_jti
+        roles = [g["RoleArn"] for g in groups if g.get("RoleArn")]
+        if roles:
+            claims["cognito:roles"] = roles
+        claims.update({"aud": client_id, "event_id": event_id, "token_use": "id",
+                       "auth_time": auth_time, "exp": iat + id_life, "iat": iat,
+                       "jti": str(uuid.uuid4())})
+        result["IdToken"] = _sign(signing.id, claims)
+
+    session_end = now + max(access_life, id_life)
+    if refresh_token is not None:
+        result["RefreshToken"] = refresh_token
+    elif refresh:
+        expires = now + lifetime(client, "RefreshToken")
+        result["RefreshToken"] = _mint_refresh(ctx, pool, client, user, origin_jti=origin_jti,
+                                               auth_time=auth_time, expires_at=expires,
+                                               device_key=device_key)
+        session_end = expires + max(access_life, id_life)
+    if new_session:
+        ctx.store.put(SESSION_KIND, pool["Id"], _session_key(sub, origin_jti),
+                      {"clientId": client_id, "username": user["Username"],
+                       "authTime": auth_time, "issuedAt": now, "expiresAt": session_end})
+    return result
+
+
+def _mint_refresh(ctx, pool, client, user, *, origin_jti, auth_time, expires_at,
+                  device_key) -> str:
+    # Looks like Cognito's JWE (header . encrypted key . IV . ciphertext . tag) but is just
+    # randomness: the record behind its hash holds everything.
+    parts = [_b64url(os.urandom(n)).decode() for n in (256, 12, 384, 16)]
+    token = ".".join([_JWE_HEADER, *parts])
+    ctx.store.put(REFRESH_KIND, pool["Id"], _digest(token), {
+        "clientId": client["ClientId"], "username": user["Username"],
+        "sub": user["Attributes"]["sub"], "originJti": origin_jti, "authTime": auth_time,
+        "issuedAt": ctx.now(), "expiresAt": expires_at, "revoked": False,
+        "deviceKey": device_key})
+    return token
+
+
+# --- refresh ------------------------------------------------------------------------------
+
+def refresh(ctx, pool: dict, client: dict, refresh_token: str, *, rotate=False,
+            device_key=None) -> dict:
+    """New tokens for a refresh token (REFRESH_TOKEN_AUTH, GetTokensFromRefreshToken, the
+    token endpoint). They keep the sign-in's auth_time, origin_jti and device key. With
+    rotate, a new refresh token (same absolute expiry) comes back and the presented one
+    stays usable for the client's RetryGracePeriodSeconds."""
+    store, pool_id, now = ctx.store, pool["Id"], ctx.now()
+    digest = _digest(refresh_token)
+    record = store.get(REFRESH_KIND, pool_id, digest)
+    if record is None or record["clientId"] != client["ClientId"]:
+        raise _invalid()
+    if record["revoked"]:
+        raise _invalid("Refresh Token has been revoked")
+    if record.get("graceUntil") is not None and now > record["graceUntil"]:
+        # Rotated out and past its grace period. Message UNCONFIRMED.
+        raise CognitoError("RefreshTokenReuseException", "Refresh Token has been reused")
+    if now >= record["expiresAt"]:
+        raise _invalid("Refresh Token has expired")
+    if store.get(SESSION_KIND, pool_id, _session_key(record["sub"], record["originJti"])) is None:
+        raise _invalid("Refresh Token has been revoked")  # RevokeToken or global sign-out
+    user = users.get(store, pool, record["username"])
+    if user is None or user["Attributes"].get("sub") != record["sub"]:
+        raise _invalid("User does not exist.")  # message UNCONFIRMED
+    if not user.get("Enabled", True):
+        raise _invalid("User is disabled.")
+    # Remembered-device clients send the device key; refuse only a key that contradicts
+    # the sign-in's (what Cognito does with a missing key: UNCONFIRMED).
+    if device_key and record.get("deviceKey") and device_key != record["deviceKey"]:
+        raise _invalid()
+    result = issue(ctx, pool, client, user, auth_time=record["authTime"],
+                   origin_jti=record["originJti"], device_key=record.get("deviceKey"),
+                   refresh=False)
+    if rotate:
+        result["RefreshToken"] = _mint_refresh(
+            ctx, pool, client, user, origin_jti=record["originJti"],
+            auth_time=record["authTime"], expires_at=record["expiresAt"],
+            device_key=record.get("deviceKey"))
+        if record.get("graceUntil") is None:
+            grace = (client.get("RefreshTokenRotation") or {}).get("RetryGracePeriodSeconds") or 0
+            record["graceUntil"] = now + grace
+            store.put(REFRESH_KIND, pool_id, digest, record)
+    return result
+
+
+# --- authorize (self-service operations) ----------------------------------------------------
+
+def _bad_access() -> CognitoError:
+    return CognitoError("NotAuthorizedException", "Invalid Access Token")
+
+
+def verify_access(ctx, access_token: str) -> tuple[dict, dict]:
+    """(pool, claims) of one of our access tokens: RS256 signature by the pool's access key,
+    token_use "access", not expired by the emulator clock. Nothing else is checked."""
+    try:
+        head, body, sig = access_token.split(".")
+        header = json.loads(_unb64url(head))
+        claims = json.loads(_unb64url(body))
+        signature = _unb64url(sig)
+    except (ValueError, TypeError, binascii.Error, UnicodeDecodeError):
+        raise _bad_access() from None
+    # Exactly RS256 with our access key: no "none", no HMAC keyed with a public key.
+    if not isinstance(header, dict) or header.get("alg") != "RS256" \
+            or not isinstance(claims, dict) or not isinstance(claims.get("iss"), str):
+        raise _bad_access()
+    # The signature proves the issuer, so the pool id is simply the last path segment
+    # (tokens stay valid if the issuer style or port changes between runs).
+    pool_id = claims["iss"].rsplit("/", 1)[-1]
+    pool = pools.get(ctx.store, pool_id) if _POOL_ID.fullmatch(pool_id) else None
+    if pool is None:
+        raise _bad_access()
+    signing = keys.for_pool(ctx, pool, create=False)
+    if signing is None:
+        raise _bad_access()
+    key = signing.access
+    signed = f"{head}.{body}".encode("ascii", "replace")
+    if header.get("kid") != key.kid or not key.verify(signature, signed):
+        raise _bad_access()
+    if claims.get("token_use") != "access":
+        raise _bad_access()
+    exp = claims.get("exp")
+    if not isinstance(exp, (int, float)) or isinstance(exp, bool):
+        raise _bad_access()
+    if ctx.now() >= exp:
+        raise CognitoError("NotAuthorizedException", "Access Token has expired")
+    return pool, claims
+
+
+def authorize(ctx, access_token: str) -> tuple[dict, dict, dict]:
+    """(pool, user, claims) for an AccessToken parameter (GetUser, ChangePassword, ...)."""
+    pool, claims = verify_access(ctx, access_token)
+    if ADMIN_SCOPE not in str(claims.get("scope", "")).split():
+        raise CognitoError("NotAuthorizedException", "Access Token does not have required scopes")
+    sub, origin = claims.get("sub"), claims.get("origin_jti")
+    if not origin or ctx.store.get(SESSION_KIND, pool["Id"], _session_key(sub, origin)) is None:
+        raise CognitoError("NotAuthorizedException", "Access Token has been revoked")
+    user = users.get(ctx.store, pool, str(claims.get("username", "")))
+    if user is None or user["Attributes"].get("sub") != sub:
+        raise CognitoError("UserNotFoundException", "User does not exist.")
+    if not user.get("Enabled", True):
+        raise CognitoError("NotAuthorizedException", "User is disabled.")
+    return pool, user, claims
+
+
+# --- revocation ---------------------------------------------------------------------------
+
+def check_client_secret(client: dict, given: str | None, code: str) -> None:
+    """ClientSecret on RevokeToken / GetTokensFromRefreshToken (code: the exception to raise).
+    Messages UNCONFIRMED; the missing-secret one mirrors Cognito's SECRET_HASH wording."""
+    from ..domain import clients
+    if not clients.has_secret(client):
+        return
+    cid = client["ClientId"]
+    if not given:
+        raise CognitoError(code,
+                           f"Client {cid} is configured for secret but secret was not received")
+    if not any(hmac.compare_digest(s.encode(), given.encode()) for s in clients.secrets(client)):
+        raise CognitoError(code, f"Unable to verify secret for client {cid}")
+
+
+def revoke(ctx, client: dict, refresh_token: str) -> bool:
+    """RevokeToken: the refresh token and every token sharing its origin_jti stop working.
+    False when the token isn't one of ours (RFC 7009: not an error)."""
+    if not revocation_enabled(client):  # message text UNCONFIRMED
+        raise CognitoError("UnsupportedOperationException",
+                           "Token revocation is not enabled for this app client.")
+    if refresh_token.count(".") == 2:  # a JWS: ID or access token
+        raise CognitoError("UnsupportedTokenTypeException", "Unsupported token type.")
+    pool_id = client["UserPoolId"]
+    digest = _digest(refresh_token)
+    record = ctx.store.get(REFRESH_KIND, pool_id, digest)
+    if record is None:
+        return False
+    if record["clientId"] != client["ClientId"]:
+        raise CognitoError("UnauthorizedException",
+                           "The token was not issued to this client.")  # text UNCONFIRMED
+    if not record["revoked"]:
+        record["revoked"] = True
+        ctx.store.put(REFRESH_KIND, pool_id, digest, record)
+    ctx.store.delete(SESSION_KIND, pool_id, _session_key(record["sub"], record["originJti"]))
+    return True
+
+
+def global_sign_out(ctx, pool: dict, user: dict) -> int:
+    """End every session of the user: all refresh tokens and access tokens issued so far are
+    refused (tokens from later sign-ins are not). Returns how many sessions ended."""
+    sessions = ctx.store.list(SESSION_KIND, pool["Id"], prefix=user["Attributes"]["sub"] + "/")
+    for key, _ in sessions:
+        ctx.store.delete(SESSION_KIND, pool["Id"], key)
+    return len(sessions)

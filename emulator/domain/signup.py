@@ -1,0 +1,435 @@
+"""Self-service account life: sign-up and its confirmation, forgotten passwords, and the
+verification of a user's email / phone number (VerifyUserAttribute and friends).
+
+Functions take the resolved app client and pool and return the API's output dict. State
+they keep on the user record:
+    _codes      one-time codes (codes.py); a code sent to confirm an attribute is filed
+                under "VERIFY_ATTRIBUTE:<attribute>" so email and phone can be pending at once
+    _pending    {attribute: new value} held back until verified (pools whose
+                UserAttributeUpdateSettings require verification before update)
+
+A wrong code must count even though the call fails: those errors carry `commit = True`,
+which tells the dispatcher to keep the call's writes (the saved attempt count).
+"""
+import hashlib
+
+from ..errors import CognitoError
+from . import attributes, clients, codes, ids, lockout, messages, passwords, pools, users
+
+UNCONFIRMED, CONFIRMED = "UNCONFIRMED", "CONFIRMED"
+# The attributes a code can be sent to, in the order Cognito prefers them for sign-up.
+CONTACTS = ("email", "phone_number")
+
+
+def _committed(err: CognitoError) -> CognitoError:
+    err.commit = True
+    return err
+
+
+def prevents_existence_errors(client: dict) -> bool:
+    return client.get("PreventUserExistenceErrors") == "ENABLED"
+
+
+def _unknown_user() -> CognitoError:
+    # The wording these unsigned, ClientId-based APIs use (not AdminX's "User does not exist.").
+    return CognitoError("UserNotFoundException", "Username/client id combination not found.")
+
+
+def _code_mismatch() -> CognitoError:
+    return CognitoError("CodeMismatchException",
+                        "Invalid verification code provided, please try again.")
+
+
+def _find(ctx, client: dict, pool: dict, username: str, secret_hash: str | None) -> dict | None:
+    """The user a ClientId-based call names, after checking SECRET_HASH. The hash may be
+    computed over the name as typed or the canonical username (clients differ)."""
+    user = users.find(ctx.store, pool, username)
+    names = [username] + ([user["Username"]] if user else [])
+    clients.check_secret_hash(client, secret_hash, names)
+    return user
+
+
+def _check_code(ctx, pool: dict, user: dict, purpose: str, given: str, *,
+                attribute: str | None = None) -> None:
+    """codes.check, keeping the attempt count of a wrong code (the error commits)."""
+    try:
+        codes.check(user, purpose, given, ctx.now(), attribute=attribute)
+    except CognitoError as err:
+        if err.code == "CodeMismatchException" and user.get("_codes", {}).get(purpose):
+            users.save(ctx.store, pool, user)
+            raise _committed(err) from None
+        raise
+
+
+def _send(ctx, pool: dict, user: dict, purpose: str, attribute: str, *,
+          code_key: str | None = None, destination: str | None = None) -> dict:
+    """Issue a code for `purpose` and send it to the user's `attribute` (or to `destination`,
+    a value not stored yet). Returns CodeDeliveryDetails; the caller saves the user."""
+    code = codes.issue(user, code_key or purpose, ctx.now(), attribute=attribute)
+    target = user
+    if destination is not None:
+        target = {"Username": user["Username"], "Attributes": {attribute: destination}}
+    return messages.send_code(ctx, pool, target, purpose=purpose, code=code, attribute=attribute)
+
+
+def _simulated_delivery(pool: dict, username: str, attribute: str) -> dict:
+    """CodeDeliveryDetails for a user that doesn't exist (PreventUserExistenceErrors):
+    the same masked destination every time for the same pool and name; nothing is sent."""
+    digest = hashlib.sha256(f"{pool['Id']}\n{username}".encode()).hexdigest()
+    medium = messages.medium_of(attribute)
+    if medium == "EMAIL":
+        if attributes.looks_like_email(username):
+            destination = username
+        else:
+            letters = "abcdefghijklmnopqrstuvwxyz"
+            destination = f"{letters[int(digest[:2], 16) % 26]}@{letters[int(digest[2:4], 16) % 26]}"
+    elif attributes.looks_like_phone(username):
+        destination = username
+    else:
+        destination = "+1555" + str(int(digest[:8], 16) % 10**7).zfill(7)
+    return {"Destination": messages.mask(medium, destination), "DeliveryMedium": medium,
+            "AttributeName": attribute}
+
+
+def _auto_verified(pool: dict) -> list[str]:
+    return [a for a in CONTACTS if a in (pool.get("AutoVerifiedAttributes") or [])]
+
+
+def _sign_up_contact(pool: dict, attrs: dict) -> str | None:
+    """Where a sign-up code goes: the first auto-verified attribute the user has."""
+    return next((a for a in _auto_verified(pool) if attrs.get(a)), None)
+
+
+def _default_contact(pool: dict) -> str:
+    """The attribute a simulated code 'goes to' for a user that doesn't exist."""
+    auto = _auto_verified(pool)
+    if auto:
+        return auto[0]
+    named = pools.username_attributes(pool)
+    return "phone_number" if named == ["phone_number"] else "email"
+
+
+# --- sign-up --------------------------------------------------------------------------------
+
+def _canonical_username(pool: dict, username: str, values: dict) -> str:
+    """The stored Username. In pools whose UsernameAttributes make email/phone the sign-in
+    name, the typed name must be one of those, fills that attribute, and the user gets a
+    UUID username (their sub); elsewhere the name is kept as typed."""
+    named = pools.username_attributes(pool)
+    if named:
+        if "email" in named and attributes.looks_like_email(username):
+            values["email"] = username
+        elif "phone_number" in named and attributes.looks_like_phone(username):
+            values["phone_number"] = username
+        elif named == ["email"]:
+            raise CognitoError("InvalidParameterException", "Username should be an email.")
+        elif named == ["phone_number"]:
+            raise CognitoError("InvalidParameterException", "Username should be a phone number.")
+        else:
+            raise CognitoError("InvalidParameterException",
+                               "Username should be either an email or a phone number.")
+        return values.setdefault("sub", ids.sub())
+    aliases = pools.alias_attributes(pool)
+    if "email" in aliases and attributes.looks_like_email(username):
+        raise CognitoError("InvalidParameterException",
+                           "Username cannot be of email format, since user pool is configured "
+                           "for email alias.")
+    if "phone_number" in aliases and attributes.looks_like_phone(username):
+        raise CognitoError("InvalidParameterException",
+                           "Username cannot be of phone number format, since user pool is "
+                           "configured for phone number alias.")
+    return username
+
+
+def sign_up(ctx, client: dict, pool: dict, params: dict) -> dict:
+    username = params["Username"]
+    clients.check_secret_hash(client, params.get("SecretHash"), [username])
+    if (pool.get("AdminCreateUserConfig") or {}).get("AllowAdminCreateUserOnly"):
+        raise CognitoError("NotAuthorizedException", "SignUp is not permitted for this user pool")
+    password = params.get("Password")
+    if password is None:
+        # The model made Password optional for passwordless pools; for a pool that signs in
+        # with passwords, Cognito refuses (wording UNCONFIRMED).
+        raise CognitoError("InvalidParameterException", "Password is required for sign-up.")
+    updates = params.get("UserAttributes") or []
+    attributes.check_writable(client, [a["Name"] for a in updates])
+    values = attributes.validate_updates(pool, updates, admin=False, creating=True)
+    canonical = _canonical_username(pool, username, values)
+    attributes.check_required(pool, values)
+    passwords.check(pool, password)
+
+    now = ctx.now()
+    sub = values.pop("sub", None) or ids.sub()
+    user = {"Username": canonical, "Attributes": {"sub": sub},
+            "UserCreateDate": now, "UserLastModifiedDate": now,
+            "Enabled": True, "UserStatus": UNCONFIRMED, "_password": None}
+    attributes.apply(user, values, now)
+    users.set_password(pool, user, password, temporary=False, now=now)
+    contact = _sign_up_contact(pool, user["Attributes"])
+    if contact:
+        # Issue before the insert so the code is part of the one write.
+        code = codes.issue(user, codes.SIGN_UP, now, attribute=contact)
+    try:
+        users.create(ctx.store, pool, user)
+    except CognitoError as err:
+        # users.create words a taken username as AdminCreateUser does; SignUp says it shorter.
+        # (A taken email/phone sign-in name keeps its own message.)
+        if err.code == "UsernameExistsException" and err.message == "User account already exists":
+            raise CognitoError("UsernameExistsException", "User already exists") from None
+        raise
+    out = {"UserConfirmed": False, "UserSub": sub}
+    if contact:
+        out["CodeDeliveryDetails"] = messages.send_code(ctx, pool, user, purpose=codes.SIGN_UP,
+                                                        code=code, attribute=contact)
+    # No auto-verified contact: no code is sent; an administrator confirms the user.
+    return out
+
+
+def confirm_sign_up(ctx, client: dict, pool: dict, params: dict) -> dict:
+    user = _find(ctx, client, pool, params["Username"], params.get("SecretHash"))
+    if user is None:
+        raise _code_mismatch() if prevents_existence_errors(client) else _unknown_user()
+    if user["UserStatus"] != UNCONFIRMED:
+        raise CognitoError("NotAuthorizedException",
+                           f"User cannot be confirmed. Current status is {user['UserStatus']}")
+    previous = _copy(user)
+    contact = (user.get("_codes", {}).get(codes.SIGN_UP) or {}).get("attribute")
+    _check_code(ctx, pool, user, codes.SIGN_UP, params["ConfirmationCode"])
+    now = ctx.now()
+    user["UserStatus"] = CONFIRMED
+    user["UserLastModifiedDate"] = now
+    if contact and user["Attributes"].get(contact):
+        # The code reached this address: it is now verified (and usable as an alias).
+        user["Attributes"][f"{contact}_verified"] = "true"
+    _save_claiming_aliases(ctx, pool, user, previous, force=params.get("ForceAliasCreation"))
+    return {}
+
+
+def resend_confirmation_code(ctx, client: dict, pool: dict, params: dict) -> dict:
+    username = params["Username"]
+    user = _find(ctx, client, pool, username, params.get("SecretHash"))
+    if user is None:
+        if prevents_existence_errors(client):
+            return {"CodeDeliveryDetails":
+                    _simulated_delivery(pool, username, _default_contact(pool))}
+        raise _unknown_user()
+    if user["UserStatus"] != UNCONFIRMED:
+        raise CognitoError("InvalidParameterException", "User is already confirmed.")
+    contact = _sign_up_contact(pool, user["Attributes"])
+    if contact is None:
+        # wording UNCONFIRMED
+        raise CognitoError("InvalidParameterException",
+                           "Cannot resend codes. Auto verification not turned on.")
+    details = _send(ctx, pool, user, codes.SIGN_UP, contact)
+    users.save(ctx.store, pool, user)
+    return {"CodeDeliveryDetails": details}
+
+
+# --- forgotten password ---------------------------------------------------------------------
+
+_MECHANISM = {"verified_email": "email", "verified_phone_number": "phone_number"}
+
+
+def recovery_order(pool: dict) -> list[str] | None:
+    """Contact attributes to try, best first; None when only an administrator may reset.
+    Without AccountRecoverySetting Cognito's legacy rule applies: phone first, then email."""
+    mechanisms = (pool.get("AccountRecoverySetting") or {}).get("RecoveryMechanisms")
+    if not mechanisms:
+        return ["phone_number", "email"]
+    ordered = sorted(mechanisms, key=lambda m: m.get("Priority", 0))
+    if any(m["Name"] == "admin_only" for m in ordered):
+        return None
+    return [_MECHANISM[m["Name"]] for m in ordered if m["Name"] in _MECHANISM]
+
+
+def _recovery_contact(pool: dict, user: dict) -> str | None:
+    order = recovery_order(pool)
+    if order is None:
+        # wording UNCONFIRMED: the pool lets only administrators reset passwords.
+        raise CognitoError("NotAuthorizedException", "Contact administrator to reset password.")
+    if "SMS_MFA" in (user.get("UserMFASettingList") or []) and \
+            (pool.get("AccountRecoverySetting") or {}).get("RecoveryMechanisms"):
+        # Documented: with AccountRecoverySetting, a phone used for SMS MFA can't also
+        # recover the account.
+        order = [a for a in order if a != "phone_number"]
+    attrs = user["Attributes"]
+    return next((a for a in order if attrs.get(a) and attrs.get(f"{a}_verified") == "true"),
+                None)
+
+
+def forgot_password(ctx, client: dict, pool: dict, params: dict) -> dict:
+    username = params["Username"]
+    user = _find(ctx, client, pool, username, params.get("SecretHash"))
+    if user is None:
+        if prevents_existence_errors(client):
+            order = recovery_order(pool) or ["email"]
+            contact = _default_contact(pool)
+            contact = contact if contact in order else order[0]
+            return {"CodeDeliveryDetails": _simulated_delivery(pool, username, contact)}
+        raise _unknown_user()
+    if not user.get("Enabled", True):
+        raise CognitoError("NotAuthorizedException", "User is disabled.")
+    if user["UserStatus"] == "FORCE_CHANGE_PASSWORD":
+        # The user has never chosen a password: only the temporary one can be changed.
+        raise CognitoError("NotAuthorizedException",
+                           "User password cannot be reset in the current state.")
+    contact = _recovery_contact(pool, user)
+    if contact is None:
+        raise CognitoError("InvalidParameterException",
+                           "Cannot reset password for the user as there is no registered/"
+                           "verified email or phone_number")
+    details = _send(ctx, pool, user, codes.FORGOT_PASSWORD, contact)
+    users.save(ctx.store, pool, user)
+    return {"CodeDeliveryDetails": details}
+
+
+def confirm_forgot_password(ctx, client: dict, pool: dict, params: dict) -> dict:
+    user = _find(ctx, client, pool, params["Username"], params.get("SecretHash"))
+    if user is None:
+        raise _code_mismatch() if prevents_existence_errors(client) else _unknown_user()
+    if not user.get("Enabled", True):
+        raise CognitoError("NotAuthorizedException", "User is disabled.")
+    # Policy first: a password the pool refuses must not use up the code.
+    passwords.check(pool, params["Password"])
+    _check_code(ctx, pool, user, codes.FORGOT_PASSWORD, params["ConfirmationCode"])
+    now = ctx.now()
+    users.set_password(pool, user, params["Password"], temporary=False, now=now)
+    # A reset proves control of a verified contact: RESET_REQUIRED (and, UNCONFIRMED,
+    # any other status) ends as CONFIRMED, and a sign-in lockout is lifted.
+    user["UserStatus"] = CONFIRMED
+    user["UserLastModifiedDate"] = now
+    lockout.record_success(user)
+    users.save(ctx.store, pool, user)
+    return {}
+
+
+# --- the signed-in user's password ----------------------------------------------------------
+
+def change_password(ctx, pool: dict, user: dict, previous: str | None, proposed: str) -> None:
+    now = ctx.now()
+    if user.get("_password"):
+        if lockout.locked_until(user, now) is not None:
+            # ChangePassword answers a lockout with LimitExceeded (wording as for codes).
+            raise CognitoError("LimitExceededException",
+                               "Attempt limit exceeded, please try after some time.")
+        if previous is None or not users.password_matches(pool, user, previous):
+            # Wrong previous passwords count toward the same lockout as sign-in.
+            lockout.record_failure(user, now)
+            users.save(ctx.store, pool, user)
+            raise _committed(CognitoError("NotAuthorizedException",
+                                          "Incorrect username or password."))
+    passwords.check(pool, proposed)
+    users.set_password(pool, user, proposed, temporary=False, now=now)
+    user["UserLastModifiedDate"] = now
+    users.save(ctx.store, pool, user)
+
+
+# --- attribute verification -----------------------------------------------------------------
+
+def _verify_key(attribute: str) -> str:
+    return f"{codes.VERIFY_ATTRIBUTE}:{attribute}"
+
+
+def _require_contact_attribute(name: str) -> None:
+    if name not in CONTACTS:
+        # wording UNCONFIRMED
+        raise CognitoError("InvalidParameterException",
+                           f"Invalid attribute name: {name} can't be verified.")
+
+
+def send_verification(ctx, pool: dict, user: dict, attribute: str) -> dict:
+    """GetUserAttributeVerificationCode (and attribute updates): a VERIFY_ATTRIBUTE code to the
+    attribute's pending new value if there is one, else its current value. The caller saves."""
+    _require_contact_attribute(attribute)
+    pending = (user.get("_pending") or {}).get(attribute)
+    if not pending and not user["Attributes"].get(attribute):
+        raise CognitoError("InvalidParameterException",
+                           f"User has no attribute matching {attribute}")  # wording UNCONFIRMED
+    return _send(ctx, pool, user, codes.VERIFY_ATTRIBUTE, attribute,
+                 code_key=_verify_key(attribute), destination=pending or None)
+
+
+def verify_attribute(ctx, pool: dict, user: dict, attribute: str, code: str) -> None:
+    """VerifyUserAttribute: the code proves the address; a held-back new value takes effect."""
+    _require_contact_attribute(attribute)
+    key = _verify_key(attribute)
+    live = user.get("_codes", {})
+    if key in live:
+        _check_code(ctx, pool, user, key, code)
+    else:
+        # A code another path filed under the plain purpose (e.g. an admin attribute update).
+        _check_code(ctx, pool, user, codes.VERIFY_ATTRIBUTE, code, attribute=attribute)
+    previous = _copy(user)
+    pending = user.get("_pending") or {}
+    values = {f"{attribute}_verified": "true"}
+    if attribute in pending:
+        values = {attribute: pending.pop(attribute), **values}
+        if not pending:
+            user.pop("_pending", None)
+    attributes.apply(user, values, ctx.now())
+    users.save(ctx.store, pool, user, previous=previous)
+
+
+def update_attributes(ctx, client: dict, pool: dict, user: dict, updates: list[dict]) -> dict:
+    """UpdateUserAttributes by the user: new email/phone values are unverified; an
+    auto-verified one gets a code, and with AttributesRequireVerificationBeforeUpdate the
+    old value stays in force until the new one is verified."""
+    attributes.check_writable(client, [u["Name"] for u in updates])
+    values = attributes.validate_updates(pool, updates, admin=False,
+                                         current=user["Attributes"])
+    previous = _copy(user)
+    auto = _auto_verified(pool)
+    hold = (pool.get("UserAttributeUpdateSettings") or {}) \
+        .get("AttributesRequireVerificationBeforeUpdate") or []
+    to_verify = []
+    for attribute in CONTACTS:
+        new = values.get(attribute)
+        if new is None or new == user["Attributes"].get(attribute):
+            continue
+        if attribute in auto:
+            to_verify.append(attribute)
+        pending = user.get("_pending") or {}
+        if attribute in hold and user["Attributes"].get(attribute):
+            pending[attribute] = values.pop(attribute)
+            user["_pending"] = pending
+        elif attribute in pending:
+            # A direct change replaces a value that was waiting for verification.
+            del pending[attribute]
+            if not pending:
+                user.pop("_pending", None)
+    attributes.apply(user, values, ctx.now())
+    users.save(ctx.store, pool, user, previous=previous)
+    details = [send_verification(ctx, pool, user, a) for a in to_verify]
+    if details:
+        users.save(ctx.store, pool, user)
+        return {"CodeDeliveryDetailsList": details}
+    return {}
+
+
+def _save_claiming_aliases(ctx, pool: dict, user: dict, previous: dict, *, force) -> None:
+    """Save a user whose email/phone just became verified. If another user holds that value
+    as an alias: AliasExistsException, or with ForceAliasCreation the alias moves here and
+    the other user's attribute becomes unverified."""
+    try:
+        users.save(ctx.store, pool, user, previous=previous)
+        return
+    except CognitoError as err:
+        if err.code != "AliasExistsException" or not force:
+            raise
+    for attribute in CONTACTS:
+        value = user["Attributes"].get(attribute)
+        if not value or user["Attributes"].get(f"{attribute}_verified") != "true":
+            continue
+        holder = users.alias_owner(ctx.store, pool, attribute, value)
+        if holder is None or holder["Username"] == user["Username"]:
+            continue
+        before = _copy(holder)
+        holder["Attributes"][f"{attribute}_verified"] = "false"
+        holder["UserLastModifiedDate"] = ctx.now()
+        users.save(ctx.store, pool, holder, previous=before)
+    users.save(ctx.store, pool, user, previous=previous)
+
+
+def _copy(user: dict) -> dict:
+    """What users.save(previous=...) needs: the attributes as they were."""
+    return {"Username": user["Username"], "Attributes": dict(user["Attributes"])}

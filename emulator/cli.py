@@ -37,7 +37,9 @@ def serve_forever(settings) -> int:
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     # Bind first so that --port 0 yields a real port before the issuer URL is fixed.
     family = socket.AF_INET6 if ":" in settings.host else socket.AF_INET
-    sock = socket.socket(family, socket.SOCK_STREAM)
+    # IPPROTO_TCP matters: uvicorn only sets TCP_NODELAY on TCP sockets it recognises,
+    # and without it every answer waits ~40 ms for delayed ACKs.
+    sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     try:
         sock.bind((settings.host, settings.port))

@@ -6,11 +6,15 @@ Handlers raise CognitoError; the dispatcher turns it into the JSON 1.1 error bod
 
 
 class CognitoError(Exception):
-    def __init__(self, code: str, message: str, status: int = 400):
+    """`commit=True`: the call's writes are kept although it fails (a counted failed
+    attempt, a consumed session); the dispatcher commits before answering."""
+
+    def __init__(self, code: str, message: str, status: int = 400, *, commit: bool = False):
         super().__init__(message)
         self.code = code
         self.message = message
         self.status = status
+        self.commit = commit
 
 
 def not_found(message: str) -> CognitoError:

@@ -107,7 +107,7 @@ async def _handle(request: Request, emu, request_id: str) -> Response:
         try:
             result = handler(ctx, params)
         except CognitoError as err:
-            if not getattr(err, "commit", False):
+            if not err.commit:
                 raise
             kept = err
     if kept is not None:

@@ -167,12 +167,8 @@ def required(params: dict, name: str) -> str:
     return value
 
 
-def prevents_existence_errors(client: dict) -> bool:
-    return client.get("PreventUserExistenceErrors") == "ENABLED"
-
-
 def unknown_user(client: dict) -> CognitoError:
-    if prevents_existence_errors(client):
+    if clients.prevents_existence_errors(client):
         return CognitoError("NotAuthorizedException", INCORRECT)
     return CognitoError("UserNotFoundException", "User does not exist.")
 
@@ -224,7 +220,7 @@ def before_password(signin: SignIn, user: dict) -> None:
     reference says such users get NotAuthorized; that a right old password then reveals the
     reset is our choice - UNCONFIRMED)."""
     lockout.check(user, signin.now())
-    if user["UserStatus"] == "RESET_REQUIRED" and not prevents_existence_errors(signin.client):
+    if user["UserStatus"] == "RESET_REQUIRED" and not clients.prevents_existence_errors(signin.client):
         raise _reset_required()
 
 
@@ -353,7 +349,7 @@ def srp_auth(signin: SignIn, auth: dict) -> dict:
 def srp_round1(signin: SignIn, user: dict | None, username: str, A: int) -> dict:
     """PASSWORD_VERIFIER challenge. SECRET_BLOCK carries the session's secret bytes, so an
     answer without `Session` (pycognito sends none) still finds the server-side state."""
-    if user is None and not prevents_existence_errors(signin.client):
+    if user is None and not clients.prevents_existence_errors(signin.client):
         raise unknown_user(signin.client)
     if user is not None:
         before_password(signin, user)

@@ -85,6 +85,11 @@ def check_secret_hash(client: dict, given: str | None, usernames) -> None:
     raise CognitoError("NotAuthorizedException", f"Unable to verify secret hash for client {cid}")
 
 
+def prevents_existence_errors(client: dict) -> bool:
+    """PreventUserExistenceErrors=ENABLED: unknown users look like wrong passwords."""
+    return client.get("PreventUserExistenceErrors") == "ENABLED"
+
+
 def flows(client: dict) -> list[str]:
     return client.get("ExplicitAuthFlows") or DEFAULT_FLOWS
 

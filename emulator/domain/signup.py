@@ -26,10 +26,6 @@ def _committed(err: CognitoError) -> CognitoError:
     return err
 
 
-def prevents_existence_errors(client: dict) -> bool:
-    return client.get("PreventUserExistenceErrors") == "ENABLED"
-
-
 def _unknown_user() -> CognitoError:
     # The wording these unsigned, ClientId-based APIs use (not AdminX's "User does not exist.").
     return CognitoError("UserNotFoundException", "Username/client id combination not found.")
@@ -188,7 +184,7 @@ def sign_up(ctx, client: dict, pool: dict, params: dict) -> dict:
 def confirm_sign_up(ctx, client: dict, pool: dict, params: dict) -> dict:
     user = _find(ctx, client, pool, params["Username"], params.get("SecretHash"))
     if user is None:
-        raise _code_mismatch() if prevents_existence_errors(client) else _unknown_user()
+        raise _code_mismatch() if clients.prevents_existence_errors(client) else _unknown_user()
     if user["UserStatus"] != UNCONFIRMED:
         raise CognitoError("NotAuthorizedException",
                            f"User cannot be confirmed. Current status is {user['UserStatus']}")
@@ -209,7 +205,7 @@ def resend_confirmation_code(ctx, client: dict, pool: dict, params: dict) -> dic
     username = params["Username"]
     user = _find(ctx, client, pool, username, params.get("SecretHash"))
     if user is None:
-        if prevents_existence_errors(client):
+        if clients.prevents_existence_errors(client):
             return {"CodeDeliveryDetails":
                     _simulated_delivery(pool, username, _default_contact(pool))}
         raise _unknown_user()
@@ -227,42 +223,19 @@ def resend_confirmation_code(ctx, client: dict, pool: dict, params: dict) -> dic
 
 # --- forgotten password ---------------------------------------------------------------------
 
-_MECHANISM = {"verified_email": "email", "verified_phone_number": "phone_number"}
-
-
-def recovery_order(pool: dict) -> list[str] | None:
-    """Contact attributes to try, best first; None when only an administrator may reset.
-    Without AccountRecoverySetting Cognito's legacy rule applies: phone first, then email."""
-    mechanisms = (pool.get("AccountRecoverySetting") or {}).get("RecoveryMechanisms")
-    if not mechanisms:
-        return ["phone_number", "email"]
-    ordered = sorted(mechanisms, key=lambda m: m.get("Priority", 0))
-    if any(m["Name"] == "admin_only" for m in ordered):
-        return None
-    return [_MECHANISM[m["Name"]] for m in ordered if m["Name"] in _MECHANISM]
-
-
 def _recovery_contact(pool: dict, user: dict) -> str | None:
-    order = recovery_order(pool)
-    if order is None:
+    if users.recovery_order(pool) is None:
         # wording UNCONFIRMED: the pool lets only administrators reset passwords.
         raise CognitoError("NotAuthorizedException", "Contact administrator to reset password.")
-    if "SMS_MFA" in (user.get("UserMFASettingList") or []) and \
-            (pool.get("AccountRecoverySetting") or {}).get("RecoveryMechanisms"):
-        # Documented: with AccountRecoverySetting, a phone used for SMS MFA can't also
-        # recover the account.
-        order = [a for a in order if a != "phone_number"]
-    attrs = user["Attributes"]
-    return next((a for a in order if attrs.get(a) and attrs.get(f"{a}_verified") == "true"),
-                None)
+    return users.recovery_attribute(pool, user)
 
 
 def forgot_password(ctx, client: dict, pool: dict, params: dict) -> dict:
     username = params["Username"]
     user = _find(ctx, client, pool, username, params.get("SecretHash"))
     if user is None:
-        if prevents_existence_errors(client):
-            order = recovery_order(pool) or ["email"]
+        if clients.prevents_existence_errors(client):
+            order = users.recovery_order(pool) or ["email"]
             contact = _default_contact(pool)
             contact = contact if contact in order else order[0]
             return {"CodeDeliveryDetails": _simulated_delivery(pool, username, contact)}
@@ -286,7 +259,7 @@ def forgot_password(ctx, client: dict, pool: dict, params: dict) -> dict:
 def confirm_forgot_password(ctx, client: dict, pool: dict, params: dict) -> dict:
     user = _find(ctx, client, pool, params["Username"], params.get("SecretHash"))
     if user is None:
-        raise _code_mismatch() if prevents_existence_errors(client) else _unknown_user()
+        raise _code_mismatch() if clients.prevents_existence_errors(client) else _unknown_user()
     if not user.get("Enabled", True):
         raise CognitoError("NotAuthorizedException", "User is disabled.")
     # Policy first: a password the pool refuses must not use up the code.

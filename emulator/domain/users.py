@@ -66,22 +66,33 @@ def alias_owner(store, pool: dict, attribute: str, value: str) -> dict | None:
     return store.get(KIND, pool["Id"], ref["key"]) if ref else None
 
 
-def recovery_attribute(pool: dict, user: dict) -> str | None:
-    """Where a password-reset code goes: the first verified email/phone_number in the pool's
-    AccountRecoverySetting priority order; without that setting Cognito's legacy order
-    (a verified phone before a verified email). None when nothing qualifies or the pool
-    is admin_only."""
-    attrs = user["Attributes"]
+_MECHANISM = {"verified_email": "email", "verified_phone_number": "phone_number"}
+
+
+def recovery_order(pool: dict) -> list[str] | None:
+    """Contact attributes a reset code may go to, best first; None when only an
+    administrator may reset. Without AccountRecoverySetting Cognito's legacy rule
+    applies: phone first, then email."""
     mechanisms = (pool.get("AccountRecoverySetting") or {}).get("RecoveryMechanisms")
-    if mechanisms:
-        names = {"verified_email": "email", "verified_phone_number": "phone_number"}
-        order = [names.get(m["Name"]) for m in sorted(mechanisms, key=lambda m: m["Priority"])]
-    else:
-        order = ["phone_number", "email"]
-    for attribute in order:
-        if attribute and attrs.get(attribute) and attrs.get(f"{attribute}_verified") == "true":
-            return attribute
-    return None
+    if not mechanisms:
+        return ["phone_number", "email"]
+    ordered = sorted(mechanisms, key=lambda m: m.get("Priority", 0))
+    if any(m["Name"] == "admin_only" for m in ordered):
+        return None
+    return [_MECHANISM[m["Name"]] for m in ordered if m["Name"] in _MECHANISM]
+
+
+def recovery_attribute(pool: dict, user: dict) -> str | None:
+    """Where a password-reset code goes: the first verified contact in recovery_order().
+    None when nothing qualifies or the pool is admin_only."""
+    order = recovery_order(pool) or []
+    if "SMS_MFA" in (user.get("UserMFASettingList") or []) and \
+            (pool.get("AccountRecoverySetting") or {}).get("RecoveryMechanisms"):
+        # Documented: with AccountRecoverySetting, a phone used for SMS MFA can't also
+        # recover the account.
+        order = [a for a in order if a != "phone_number"]
+    attrs = user["Attributes"]
+    return next((a for a in order if attrs.get(a) and attrs.get(f"{a}_verified") == "true"), None)
 
 
 def _aliases(pool: dict, user: dict) -> dict[str, str]:

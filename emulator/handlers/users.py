@@ -5,6 +5,7 @@ import copy
 import json
 
 from ..api.registry import operation
+from ..auth import tokens
 from ..errors import CognitoError, invalid, not_authorized
 from ..domain import attributes, codes, groups, ids, messages, passwords, pools, users
 from ..domain import user_filter
@@ -179,6 +180,9 @@ def _set_enabled(ctx, params, enabled: bool) -> dict:
         previous = copy.deepcopy(user)
         user["Enabled"] = enabled
         _save(ctx, pool, user, previous)
+    if not enabled:
+        # AWS: disabling a user revokes its tokens; enabling again does not bring them back.
+        tokens.global_sign_out(ctx, pool, user)
     return {}
 
 

@@ -498,25 +498,22 @@ def refresh_auth(signin: SignIn, auth: dict) -> dict:
         # Cognito refuses this flow once rotation is on; wording UNCONFIRMED.
         raise invalid("Refresh token rotation is enabled for this client: "
                       "use GetTokensFromRefreshToken.")
-    given_hash = auth.get("SECRET_HASH")
-    if clients.has_secret(client) and not given_hash:
-        clients.check_secret_hash(client, None, [])  # raises "...secret was not received"
-    result = tokens.refresh(signin.ctx, signin.pool, client, refresh_token)
     if clients.has_secret(client):
-        # Which username Cognito hashes here is UNCONFIRMED: accept any name of the
-        # token's user (canonical username, sub, the alias values it signs in with).
-        claims = _payload(result.get("IdToken") or result["AccessToken"])
-        names = [claims.get("cognito:username") or claims.get("username"), claims.get("sub"),
-                 auth.get("USERNAME")]
-        for attribute in pools.username_attributes(signin.pool) + pools.alias_attributes(signin.pool):
-            names.append(claims.get(attribute))
-        clients.check_secret_hash(client, given_hash, [n for n in names if isinstance(n, str)])
+        given_hash = auth.get("SECRET_HASH")
+        if not given_hash:
+            clients.check_secret_hash(client, None, [])  # raises "...secret was not received"
+        owner = tokens.refresh_owner(signin.ctx, signin.pool, refresh_token)
+        if owner is not None:  # an unknown token is refused by tokens.refresh below
+            # Which username Cognito hashes here is UNCONFIRMED: accept any name of the
+            # token's user (canonical username, sub, the alias values it signs in with).
+            names = accepted_names(auth.get("USERNAME"), owner)
+            for attribute in pools.username_attributes(signin.pool) + \
+                    pools.alias_attributes(signin.pool):
+                names.append(owner["Attributes"].get(attribute))
+            clients.check_secret_hash(client, given_hash, [n for n in names if n])
+    result = tokens.refresh(signin.ctx, signin.pool, client, refresh_token,
+                            device_key=auth.get("DEVICE_KEY"))
     return {"ChallengeParameters": {}, "AuthenticationResult": result}
-
-
-def _payload(jwt: str) -> dict:
-    body = jwt.split(".")[1]
-    return json.loads(base64.urlsafe_b64decode(body + "=" * (-len(body) % 4)))
 
 
 # --- registrations ---------------------------------------------------------------------------

@@ -223,6 +223,13 @@ def _mint_refresh(ctx, pool, client, user, *, origin_jti, auth_time, expires_at,
 
 # --- refresh ------------------------------------------------------------------------------
 
+def refresh_owner(ctx, pool: dict, refresh_token: str) -> dict | None:
+    """The user a refresh token was issued to (None if the token is unknown), without
+    judging the token: callers check a SECRET_HASH over this user's names first."""
+    record = ctx.store.get(REFRESH_KIND, pool["Id"], _digest(refresh_token))
+    return users.get(ctx.store, pool, record["username"]) if record else None
+
+
 def refresh(ctx, pool: dict, client: dict, refresh_token: str, *, rotate=False,
             device_key=None) -> dict:
     """New tokens for a refresh token (REFRESH_TOKEN_AUTH, GetTokensFromRefreshToken, the

@@ -1,11 +1,10 @@
 """Shared fixtures: one real emulator process per test session, boto3 pointed at it."""
-import uuid
-
 import boto3
 import httpx
 import pytest
 from botocore.config import Config
 
+from tests.support.factories import delete_pool, password_client, unique_name
 from tests.support.server import RunningServer
 
 REGION = "us-east-1"
@@ -22,15 +21,21 @@ def endpoint(server) -> str:
     return server.url
 
 
-def make_client(endpoint: str, region: str = REGION):
+def make_client(endpoint: str, region: str = REGION, *, validate: bool = True):
     return boto3.client("cognito-idp", endpoint_url=endpoint, region_name=region,
                         aws_access_key_id="testing", aws_secret_access_key="testing",
-                        config=Config(retries={"max_attempts": 1}))
+                        config=Config(retries={"max_attempts": 1}, parameter_validation=validate))
 
 
 @pytest.fixture(scope="session")
 def cognito(endpoint):
     return make_client(endpoint)
+
+
+@pytest.fixture(scope="module")
+def unchecked(endpoint):
+    """boto3 without client-side parameter validation: the server's own checks answer."""
+    return make_client(endpoint, validate=False)
 
 
 @pytest.fixture
@@ -42,7 +47,7 @@ def http(endpoint):
 @pytest.fixture
 def pool(cognito):
     """A fresh pool with defaults, deleted afterwards."""
-    created = cognito.create_user_pool(PoolName=f"test-{uuid.uuid4().hex[:8]}")["UserPool"]
+    created = cognito.create_user_pool(PoolName=unique_name("test"))["UserPool"]
     yield created
     try:
         cognito.delete_user_pool(UserPoolId=created["Id"])
@@ -53,6 +58,39 @@ def pool(cognito):
 @pytest.fixture
 def pool_id(pool) -> str:
     return pool["Id"]
+
+
+@pytest.fixture
+def new_pool(cognito):
+    """new_pool(**CreateUserPool params) -> the UserPool; every pool made is deleted afterwards."""
+    made = []
+
+    def make(**params):
+        params.setdefault("PoolName", unique_name("test"))
+        created = cognito.create_user_pool(**params)["UserPool"]
+        made.append(created["Id"])
+        return created
+    yield make
+    for made_id in made:
+        delete_pool(cognito, made_id)
+
+
+@pytest.fixture
+def make_pool(new_pool):
+    """make_pool(**CreateUserPool params) -> the new pool's id; deleted afterwards."""
+    return lambda **params: new_pool(**params)["Id"]
+
+
+@pytest.fixture
+def email_pool(make_pool) -> str:
+    """Id of a fresh pool that verifies email addresses by code (AutoVerifiedAttributes)."""
+    return make_pool(AutoVerifiedAttributes=["email"])
+
+
+@pytest.fixture
+def app(cognito, email_pool) -> str:
+    """Id of an email_pool app client without a secret: USER_PASSWORD_AUTH and refresh."""
+    return password_client(cognito, email_pool)["ClientId"]
 
 
 @pytest.fixture

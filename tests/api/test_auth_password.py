@@ -1,59 +1,34 @@
 """Password sign-in through the API: USER_PASSWORD_AUTH, ADMIN_USER_PASSWORD_AUTH,
 ADMIN_NO_SRP_AUTH, REFRESH_TOKEN_AUTH, NEW_PASSWORD_REQUIRED, app-client checks."""
-import base64
-import hashlib
-import hmac
 import json
-import uuid
 
 import pytest
 from botocore.exceptions import ClientError
 
-PASSWORD = "Passw0rd!"
+from tests.support.factories import (PASSWORD, attribute_list, claims, create_user, error,
+                                     unique_name)
+from tests.support.factories import password_sign_in as password_auth
+from tests.support.srp_client import secret_hash
+
 TEMP = "Temp-Passw0rd!"
 ALL_FLOWS = ["ALLOW_USER_PASSWORD_AUTH", "ALLOW_USER_SRP_AUTH", "ALLOW_ADMIN_USER_PASSWORD_AUTH",
              "ALLOW_REFRESH_TOKEN_AUTH", "ALLOW_CUSTOM_AUTH"]
 
 
-def error(exc_info) -> tuple[str, str]:
-    err = exc_info.value.response["Error"]
-    return err["Code"], err["Message"]
-
-
-def secret_hash(secret: str, username: str, client_id: str) -> str:
-    mac = hmac.new(secret.encode(), (username + client_id).encode(), hashlib.sha256)
-    return base64.b64encode(mac.digest()).decode()
-
-
-def claims(jwt: str) -> dict:
-    body = jwt.split(".")[1]
-    return json.loads(base64.urlsafe_b64decode(body + "=" * (-len(body) % 4)))
-
-
 @pytest.fixture
 def make_user(cognito, pool_id):
-    def make(name=None, *, password=PASSWORD, permanent=True, attributes=None):
-        name = name or f"u-{uuid.uuid4().hex[:8]}"
-        attrs = attributes if attributes is not None else \
-            [{"Name": "email", "Value": f"{name}@example.com"}]
-        cognito.admin_create_user(UserPoolId=pool_id, Username=name, MessageAction="SUPPRESS",
-                                  TemporaryPassword=TEMP, UserAttributes=attrs)
-        if permanent:
-            cognito.admin_set_user_password(UserPoolId=pool_id, Username=name,
-                                            Password=password, Permanent=True)
-        return name
+    """make_user() -> name of a CONFIRMED user with an email; permanent=False leaves it in
+    FORCE_CHANGE_PASSWORD with the password TEMP."""
+    def make(*, permanent=True):
+        name = unique_name("u")
+        return create_user(cognito, pool_id, name, temporary_password=TEMP, permanent=permanent,
+                           attributes=attribute_list(email=f"{name}@example.com"))
     return make
 
 
 @pytest.fixture
 def user(make_user):
     return make_user()
-
-
-def password_auth(cognito, client_id, username, password=PASSWORD, **extra):
-    return cognito.initiate_auth(ClientId=client_id, AuthFlow="USER_PASSWORD_AUTH",
-                                 AuthParameters={"USERNAME": username, "PASSWORD": password,
-                                                 **extra})
 
 
 def new_client(cognito, pool_id, flows=None, **kw):
@@ -247,9 +222,9 @@ def test_secret_hash_required_and_checked(cognito, secret_client, user):
     assert error(e) == ("NotAuthorizedException",
                         f"Client {cid} is configured for secret but secret was not received")
     with pytest.raises(ClientError) as e:
-        password_auth(cognito, cid, user, SECRET_HASH=secret_hash("wrong", user, cid))
+        password_auth(cognito, cid, user, SECRET_HASH=secret_hash(user, cid, "wrong"))
     assert error(e) == ("NotAuthorizedException", f"Unable to verify secret hash for client {cid}")
-    out = password_auth(cognito, cid, user, SECRET_HASH=secret_hash(secret, user, cid))
+    out = password_auth(cognito, cid, user, SECRET_HASH=secret_hash(user, cid, secret))
     assert out["AuthenticationResult"]["AccessToken"]
 
 
@@ -267,7 +242,7 @@ def test_secret_hash_over_canonical_name_or_sub(cognito, pool_id, make_user):
             UserPoolId=pool, Username="carol")["UserAttributes"]}["sub"]
         for name in ("carol@example.com", "carol", sub):  # typed alias, canonical, sub
             out = password_auth(cognito, cid, "carol@example.com",
-                                SECRET_HASH=secret_hash(secret, name, cid))
+                                SECRET_HASH=secret_hash(name, cid, secret))
             assert claims(out["AuthenticationResult"]["IdToken"])["cognito:username"] == "carol"
     finally:
         cognito.delete_user_pool(UserPoolId=pool)
@@ -298,7 +273,7 @@ def test_refresh_with_bad_token(cognito, client_id):
 
 def test_refresh_secret_hash_over_username_or_sub(cognito, secret_client, user):
     cid, secret = secret_client["ClientId"], secret_client["ClientSecret"]
-    first = password_auth(cognito, cid, user, SECRET_HASH=secret_hash(secret, user, cid))
+    first = password_auth(cognito, cid, user, SECRET_HASH=secret_hash(user, cid, secret))
     token = first["AuthenticationResult"]["RefreshToken"]
     sub = claims(first["AuthenticationResult"]["IdToken"])["sub"]
     with pytest.raises(ClientError) as e:
@@ -309,12 +284,12 @@ def test_refresh_secret_hash_over_username_or_sub(cognito, secret_client, user):
     with pytest.raises(ClientError) as e:
         cognito.initiate_auth(ClientId=cid, AuthFlow="REFRESH_TOKEN_AUTH",
                               AuthParameters={"REFRESH_TOKEN": token,
-                                              "SECRET_HASH": secret_hash(secret, "someone", cid)})
+                                              "SECRET_HASH": secret_hash("someone", cid, secret)})
     assert error(e) == ("NotAuthorizedException", f"Unable to verify secret hash for client {cid}")
     for name in (user, sub):
         out = cognito.initiate_auth(ClientId=cid, AuthFlow="REFRESH_TOKEN_AUTH",
                                     AuthParameters={"REFRESH_TOKEN": token,
-                                                    "SECRET_HASH": secret_hash(secret, name, cid)})
+                                                    "SECRET_HASH": secret_hash(name, cid, secret)})
         assert out["AuthenticationResult"]["AccessToken"]
 
 
@@ -433,18 +408,18 @@ def test_new_password_with_required_attributes(cognito):
 def test_new_password_with_secret_hash(cognito, secret_client, make_user):
     cid, secret = secret_client["ClientId"], secret_client["ClientSecret"]
     name = make_user(permanent=False)
-    out = password_auth(cognito, cid, name, TEMP, SECRET_HASH=secret_hash(secret, name, cid))
+    out = password_auth(cognito, cid, name, TEMP, SECRET_HASH=secret_hash(name, cid, secret))
     with pytest.raises(ClientError) as e:
         cognito.respond_to_auth_challenge(
             ClientId=cid, ChallengeName="NEW_PASSWORD_REQUIRED", Session=out["Session"],
             ChallengeResponses={"USERNAME": name, "NEW_PASSWORD": PASSWORD})
     assert error(e) == ("NotAuthorizedException",
                         f"Client {cid} is configured for secret but secret was not received")
-    out = password_auth(cognito, cid, name, TEMP, SECRET_HASH=secret_hash(secret, name, cid))
+    out = password_auth(cognito, cid, name, TEMP, SECRET_HASH=secret_hash(name, cid, secret))
     done = cognito.respond_to_auth_challenge(
         ClientId=cid, ChallengeName="NEW_PASSWORD_REQUIRED", Session=out["Session"],
         ChallengeResponses={"USERNAME": name, "NEW_PASSWORD": PASSWORD,
-                            "SECRET_HASH": secret_hash(secret, name, cid)})
+                            "SECRET_HASH": secret_hash(name, cid, secret)})
     assert done["AuthenticationResult"]["AccessToken"]
 
 

@@ -11,10 +11,11 @@ import pytest
 from botocore.exceptions import ClientError
 
 from tests.conftest import make_client
+from tests.support.factories import PASSWORD, attribute_list, create_user, error, unique_name
+from tests.support.factories import password_sign_in as sign_in
 from tests.support.server import RunningServer
 from tests.support.srp_client import SrpClient
 
-PASSWORD = "Passw0rd!"
 WRONG = "Wr0ng-passw0rd!"
 INCORRECT = ("NotAuthorizedException", "Incorrect username or password.")
 LOCKED = ("NotAuthorizedException", "Password attempts exceeded")
@@ -22,23 +23,15 @@ FLOWS = ["ALLOW_USER_PASSWORD_AUTH", "ALLOW_USER_SRP_AUTH", "ALLOW_ADMIN_USER_PA
          "ALLOW_REFRESH_TOKEN_AUTH"]
 
 
-def error(exc_info) -> tuple[str, str]:
-    err = exc_info.value.response["Error"]
-    return err["Code"], err["Message"]
-
-
 @pytest.fixture
 def make_user(cognito, pool_id):
-    def make(name=None, *, verified_email=False):
-        name = name or f"r-{uuid.uuid4().hex[:8]}"
-        attrs = [{"Name": "email", "Value": f"{name}@example.com"}]
+    """make_user() -> name of a CONFIRMED user with an (unverified unless asked) email."""
+    def make(*, verified_email=False):
+        name = unique_name("r")
+        contact = {"email": f"{name}@example.com"}
         if verified_email:
-            attrs.append({"Name": "email_verified", "Value": "true"})
-        cognito.admin_create_user(UserPoolId=pool_id, Username=name, MessageAction="SUPPRESS",
-                                  UserAttributes=attrs)
-        cognito.admin_set_user_password(UserPoolId=pool_id, Username=name, Password=PASSWORD,
-                                        Permanent=True)
-        return name
+            contact["email_verified"] = True
+        return create_user(cognito, pool_id, name, attributes=attribute_list(**contact))
     return make
 
 
@@ -55,11 +48,6 @@ def quiet_client(cognito, pool_id) -> str:
                                            ExplicitAuthFlows=FLOWS)["UserPoolClient"]["ClientId"]
 
 
-def sign_in(cognito, client_id, username, password=PASSWORD):
-    return cognito.initiate_auth(ClientId=client_id, AuthFlow="USER_PASSWORD_AUTH",
-                                 AuthParameters={"USERNAME": username, "PASSWORD": password})
-
-
 def admin_sign_in(cognito, pool_id, client_id, username, password=PASSWORD):
     return cognito.admin_initiate_auth(UserPoolId=pool_id, ClientId=client_id,
                                        AuthFlow="ADMIN_USER_PASSWORD_AUTH",
@@ -72,13 +60,16 @@ def fails(fn, *args) -> tuple[str, str]:
     return error(e)
 
 
-def srp_sign_in(cognito, pool_id, client_id, username, password):
+def srp_sign_in(cognito, pool_id, client_id, username, password, clock=None):
+    """USER_SRP_AUTH then PASSWORD_VERIFIER; given the clock fixture, the TIMESTAMP follows
+    the (pinned) emulator clock."""
     srp = SrpClient(pool_id, username, password)
     first = cognito.initiate_auth(ClientId=client_id, AuthFlow="USER_SRP_AUTH",
                                   AuthParameters=srp.auth_params())
+    now = datetime.fromtimestamp(clock.now(), timezone.utc) if clock else None
     return cognito.respond_to_auth_challenge(
         ClientId=client_id, ChallengeName="PASSWORD_VERIFIER", Session=first["Session"],
-        ChallengeResponses=srp.answer(first["ChallengeParameters"]))
+        ChallengeResponses=srp.answer(first["ChallengeParameters"], now=now))
 
 
 # --- unknown users --------------------------------------------------------------------------
@@ -190,22 +181,11 @@ def test_lockout_forgets_after_fifteen_quiet_minutes(cognito, client_id, user, c
 def test_srp_failures_count_and_lock_srp(cognito, pool_id, client_id, user, clock):
     clock.pin()
     for _ in range(5):
-        assert fails(srp_sign_in_at, cognito, pool_id, client_id, user, WRONG, clock) == INCORRECT
+        assert fails(srp_sign_in, cognito, pool_id, client_id, user, WRONG, clock) == INCORRECT
     assert fails(sign_in, cognito, client_id, user) == LOCKED
-    assert fails(srp_sign_in_at, cognito, pool_id, client_id, user, PASSWORD, clock) == LOCKED
+    assert fails(srp_sign_in, cognito, pool_id, client_id, user, PASSWORD, clock) == LOCKED
     clock.advance(1.1)
-    assert srp_sign_in_at(cognito, pool_id, client_id, user, PASSWORD, clock)["AuthenticationResult"]
-
-
-def srp_sign_in_at(cognito, pool_id, client_id, username, password, clock):
-    """SRP sign-in whose TIMESTAMP follows the (pinned) emulator clock."""
-    srp = SrpClient(pool_id, username, password)
-    first = cognito.initiate_auth(ClientId=client_id, AuthFlow="USER_SRP_AUTH",
-                                  AuthParameters=srp.auth_params())
-    now = datetime.fromtimestamp(clock.now(), timezone.utc)
-    return cognito.respond_to_auth_challenge(
-        ClientId=client_id, ChallengeName="PASSWORD_VERIFIER", Session=first["Session"],
-        ChallengeResponses=srp.answer(first["ChallengeParameters"], now=now))
+    assert srp_sign_in(cognito, pool_id, client_id, user, PASSWORD, clock)["AuthenticationResult"]
 
 
 def test_lockout_survives_in_the_sqlite_store():

@@ -1,53 +1,27 @@
 """USER_SRP_AUTH -> PASSWORD_VERIFIER with two independent clients (tests/support/srp_client
 and pycognito), and the rules of the challenge session."""
 import base64
-import json
-import re
-import uuid
 from datetime import datetime, timedelta, timezone
 
 import pytest
 from botocore.exceptions import ClientError
 from pycognito.aws_srp import AWSSRP
 
-from tests.support.srp_client import SrpClient, secret_hash
+from tests.support.factories import PASSWORD, UUID_RE, claims, create_user, error, unique_name
+from tests.support.srp_client import N_HEX, SrpClient, secret_hash
 
-PASSWORD = "Passw0rd!"
 TEMP = "Temp-Passw0rd!"
-N_HEX = (
-    "FFFFFFFFFFFFFFFFC90FDAA22168C234C4C6628B80DC1CD129024E088A67CC74020BBEA63B139B22514A08798E3404DD"
-    "EF9519B3CD3A431B302B0A6DF25F14374FE1356D6D51C245E485B576625E7EC6F44C42E9A637ED6B0BFF5CB6F406B7ED"
-    "EE386BFB5A899FA5AE9F24117C4B1FE649286651ECE45B3DC2007CB8A163BF0598DA48361C55D39A69163FA8FD24CF5F"
-    "83655D23DCA3AD961C62F356208552BB9ED529077096966D670C354E4ABC9804F1746C08CA18217C32905E462E36CE3B"
-    "E39E772C180E86039B2783A2EC07A28FB5C55DF06F4C52C9DE2BCBF6955817183995497CEA956AE515D2261898FA0510"
-    "15728E5A8AAAC42DAD33170D04507A33A85521ABDF1CBA64ECFB850458DBEF0A8AEA71575D060C7DB3970F85A6E1E4C7"
-    "ABF5AE8CDB0933D71E8C94E04A25619DCEE3D2261AD2EE6BF12FFA06D98A0864D87602733EC86A64521F2B18177B200C"
-    "BBE117577A615D6C770988C0BAD946E208E24FA074E5AB3143DB5BFCE0FD108E4B82D120A93AD2CAFFFFFFFFFFFFFFFF")
-UUID_RE = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
 INCORRECT = ("NotAuthorizedException", "Incorrect username or password.")
 INVALID_SESSION = ("NotAuthorizedException", "Invalid session for the user.")
 
 
-def error(exc_info) -> tuple[str, str]:
-    err = exc_info.value.response["Error"]
-    return err["Code"], err["Message"]
-
-
-def claims(jwt: str) -> dict:
-    body = jwt.split(".")[1]
-    return json.loads(base64.urlsafe_b64decode(body + "=" * (-len(body) % 4)))
-
-
 @pytest.fixture
 def make_user(cognito, pool_id):
-    def make(name=None, *, password=PASSWORD, permanent=True):
-        name = name or f"s-{uuid.uuid4().hex[:8]}"
-        cognito.admin_create_user(UserPoolId=pool_id, Username=name, MessageAction="SUPPRESS",
-                                  TemporaryPassword=TEMP)
-        if permanent:
-            cognito.admin_set_user_password(UserPoolId=pool_id, Username=name,
-                                            Password=password, Permanent=True)
-        return name
+    """make_user() -> name of a CONFIRMED user; permanent=False leaves it in
+    FORCE_CHANGE_PASSWORD with the password TEMP."""
+    def make(*, permanent=True):
+        return create_user(cognito, pool_id, unique_name("s"), temporary_password=TEMP,
+                           permanent=permanent)
     return make
 
 

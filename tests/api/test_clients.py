@@ -4,29 +4,14 @@ import hashlib
 import hmac
 import re
 
-import boto3
 import pytest
-from botocore.config import Config
 from botocore.exceptions import ClientError
 
-from tests.conftest import REGION
+from tests.support.factories import error
 
 DEFAULT_FLOWS = ["ALLOW_REFRESH_TOKEN_AUTH", "ALLOW_USER_SRP_AUTH", "ALLOW_CUSTOM_AUTH"]
 MISSING_POOL = "us-east-1_nonexist0"
 MISSING_CLIENT = "nonexistentclientid0000000"
-
-
-def error(exc_info) -> tuple[str, str]:
-    err = exc_info.value.response["Error"]
-    return err["Code"], err["Message"]
-
-
-@pytest.fixture(scope="module")
-def unchecked(endpoint):
-    """boto3 without client-side parameter validation: the server's own checks answer."""
-    return boto3.client("cognito-idp", endpoint_url=endpoint, region_name=REGION,
-                        aws_access_key_id="testing", aws_secret_access_key="testing",
-                        config=Config(retries={"max_attempts": 1}, parameter_validation=False))
 
 
 def create(cognito, pool_id, **params):

@@ -2,10 +2,8 @@
 import pytest
 from botocore.exceptions import ClientError
 
-
-def err(info) -> tuple[str, str]:
-    e = info.value.response["Error"]
-    return e["Code"], e["Message"]
+from tests.support.factories import attribute_list
+from tests.support.factories import error as err
 
 
 def names(response) -> list[str]:
@@ -16,9 +14,8 @@ def names(response) -> list[str]:
 def people(cognito, pool_id):
     """Five users with a spread of attributes and states."""
     def add(username, **attrs):
-        cognito.admin_create_user(
-            UserPoolId=pool_id, Username=username, MessageAction="SUPPRESS",
-            UserAttributes=[{"Name": k, "Value": v} for k, v in attrs.items()])
+        cognito.admin_create_user(UserPoolId=pool_id, Username=username,
+                                  MessageAction="SUPPRESS", UserAttributes=attribute_list(**attrs))
     add("ann", email="ann@example.com", given_name="Ann", family_name="Lee",
         phone_number="+15550000001")
     add("anna", email="anna@example.org", given_name="Anna", family_name='O"Neil')

@@ -3,12 +3,11 @@ UpdateUserPool, DeleteUserPool, ListUserPools, AddCustomAttributes, GetCSVHeader
 import re
 import uuid
 
-import boto3
 import pytest
-from botocore.config import Config
 from botocore.exceptions import ClientError
 
-from tests.conftest import REGION, make_client
+from tests.conftest import make_client
+from tests.support.factories import error
 
 STANDARD = ["sub", "name", "given_name", "family_name", "middle_name", "nickname",
             "preferred_username", "profile", "picture", "website", "email", "email_verified",
@@ -16,40 +15,8 @@ STANDARD = ["sub", "name", "given_name", "family_name", "middle_name", "nickname
             "address", "updated_at", "identities"]
 
 
-def error(exc_info) -> tuple[str, str]:
-    err = exc_info.value.response["Error"]
-    return err["Code"], err["Message"]
-
-
 def name() -> str:
     return f"pool-{uuid.uuid4().hex[:8]}"
-
-
-@pytest.fixture(scope="module")
-def unchecked(endpoint):
-    """boto3 without client-side parameter validation: the server's own checks answer."""
-    return boto3.client("cognito-idp", endpoint_url=endpoint, region_name=REGION,
-                        aws_access_key_id="testing", aws_secret_access_key="testing",
-                        config=Config(retries={"max_attempts": 1}, parameter_validation=False))
-
-
-@pytest.fixture
-def make_pool(cognito):
-    """make_pool(**params) -> UserPool; every pool made is deleted afterwards."""
-    made = []
-
-    def make(**params):
-        params.setdefault("PoolName", name())
-        pool = cognito.create_user_pool(**params)["UserPool"]
-        made.append(pool["Id"])
-        return pool
-    yield make
-    for pool_id in made:
-        try:
-            cognito.update_user_pool(UserPoolId=pool_id, DeletionProtection="INACTIVE")
-            cognito.delete_user_pool(UserPoolId=pool_id)
-        except ClientError:
-            pass
 
 
 # --- create / describe: defaults ------------------------------------------------------------
@@ -109,8 +76,8 @@ def test_fresh_pool_has_the_full_standard_schema(pool):
     assert all(not a["Required"] for a in schema if a["Name"] != "sub")
 
 
-def test_schema_adjusts_standard_attributes_and_adds_custom_ones(make_pool):
-    pool = make_pool(Schema=[
+def test_schema_adjusts_standard_attributes_and_adds_custom_ones(new_pool):
+    pool = new_pool(Schema=[
         {"Name": "email", "AttributeDataType": "String", "Required": True, "Mutable": True},
         {"Name": "given_name", "Mutable": False,
          "StringAttributeConstraints": {"MinLength": "2", "MaxLength": "50"}},
@@ -165,13 +132,13 @@ def test_bad_string_constraints_are_refused(cognito):
     assert error(exc)[0] == "InvalidParameterException"
 
 
-def test_sign_in_attributes_and_username_configuration_are_stored(make_pool):
-    pool = make_pool(UsernameAttributes=["email"], AutoVerifiedAttributes=["email"],
+def test_sign_in_attributes_and_username_configuration_are_stored(new_pool):
+    pool = new_pool(UsernameAttributes=["email"], AutoVerifiedAttributes=["email"],
                      UsernameConfiguration={"CaseSensitive": False})
     assert pool["UsernameAttributes"] == ["email"]
     assert pool["AutoVerifiedAttributes"] == ["email"]
     assert pool["UsernameConfiguration"] == {"CaseSensitive": False}
-    aliased = make_pool(AliasAttributes=["email", "preferred_username"])
+    aliased = new_pool(AliasAttributes=["email", "preferred_username"])
     assert aliased["AliasAttributes"] == ["email", "preferred_username"]
 
 
@@ -196,9 +163,9 @@ def test_password_minimum_length_must_be_6_to_99(unchecked, length):
     assert error(exc)[0] == "InvalidParameterException"
 
 
-def test_custom_settings_are_kept(make_pool):
+def test_custom_settings_are_kept(new_pool):
     lambda_arn = "arn:aws:lambda:us-east-1:123456789012:function:pre-signup"
-    pool = make_pool(
+    pool = new_pool(
         Policies={"PasswordPolicy": {"MinimumLength": 12, "RequireUppercase": True,
                                      "TemporaryPasswordValidityDays": 3}},
         LambdaConfig={"PreSignUp": lambda_arn,
@@ -249,24 +216,24 @@ def test_verification_before_update_needs_auto_verification(cognito):
                           "exist in AutoVerifiedAttributes")
 
 
-def test_threat_protection_needs_the_plus_tier(cognito, make_pool):
+def test_threat_protection_needs_the_plus_tier(cognito, new_pool):
     with pytest.raises(ClientError) as exc:
         cognito.create_user_pool(PoolName=name(),
                                  UserPoolAddOns={"AdvancedSecurityMode": "ENFORCED"})
     assert error(exc) == ("FeatureUnavailableInTierException",
                           "The following features need to be disabled for the ESSENTIALS "
                           "pricing tier configured: Threat Protection")
-    pool = make_pool(UserPoolTier="PLUS", UserPoolAddOns={"AdvancedSecurityMode": "AUDIT"})
+    pool = new_pool(UserPoolTier="PLUS", UserPoolAddOns={"AdvancedSecurityMode": "AUDIT"})
     assert pool["UserPoolAddOns"] == {"AdvancedSecurityMode": "AUDIT"}
     assert pool["UserPoolTier"] == "PLUS"
 
 
-def test_passwordless_factors_need_essentials(cognito, make_pool):
+def test_passwordless_factors_need_essentials(cognito, new_pool):
     with pytest.raises(ClientError) as exc:
         cognito.create_user_pool(PoolName=name(), UserPoolTier="LITE", Policies={
             "SignInPolicy": {"AllowedFirstAuthFactors": ["PASSWORD", "EMAIL_OTP"]}})
     assert error(exc)[0] == "FeatureUnavailableInTierException"
-    pool = make_pool(Policies={"SignInPolicy": {"AllowedFirstAuthFactors": ["PASSWORD",
+    pool = new_pool(Policies={"SignInPolicy": {"AllowedFirstAuthFactors": ["PASSWORD",
                                                                            "EMAIL_OTP"]}})
     assert pool["Policies"]["SignInPolicy"] == {"AllowedFirstAuthFactors": ["PASSWORD",
                                                                            "EMAIL_OTP"]}
@@ -303,10 +270,10 @@ def test_estimated_number_of_users_counts_users(cognito, pool_id):
 
 # --- update ---------------------------------------------------------------------------------
 
-def test_update_resets_omitted_settings_and_keeps_immutable_ones(cognito, make_pool, clock):
+def test_update_resets_omitted_settings_and_keeps_immutable_ones(cognito, new_pool, clock):
     start = clock.pin()["now"]
     lambda_arn = "arn:aws:lambda:us-east-1:123456789012:function:trigger"
-    pool = make_pool(
+    pool = new_pool(
         UsernameAttributes=["email"], AutoVerifiedAttributes=["email"],
         UsernameConfiguration={"CaseSensitive": False},
         Schema=[{"Name": "tenant", "AttributeDataType": "String"}],
@@ -410,8 +377,8 @@ def test_deletion_protection_blocks_delete_until_deactivated(cognito):
     cognito.delete_user_pool(UserPoolId=pool_id)
 
 
-def test_update_without_deletion_protection_turns_it_off(cognito, make_pool):
-    pool = make_pool(DeletionProtection="ACTIVE")
+def test_update_without_deletion_protection_turns_it_off(cognito, new_pool):
+    pool = new_pool(DeletionProtection="ACTIVE")
     cognito.update_user_pool(UserPoolId=pool["Id"], MfaConfiguration="OFF")
     assert cognito.describe_user_pool(
         UserPoolId=pool["Id"])["UserPool"]["DeletionProtection"] == "INACTIVE"
@@ -528,8 +495,8 @@ def test_add_custom_attributes_unknown_pool(cognito):
     assert error(exc)[0] == "ResourceNotFoundException"
 
 
-def test_csv_header(cognito, make_pool):
-    pool = make_pool(Schema=[{"Name": "tenant", "AttributeDataType": "String"}])
+def test_csv_header(cognito, new_pool):
+    pool = new_pool(Schema=[{"Name": "tenant", "AttributeDataType": "String"}])
     header = cognito.get_csv_header(UserPoolId=pool["Id"])
     assert header["UserPoolId"] == pool["Id"]
     assert header["CSVHeader"] == [

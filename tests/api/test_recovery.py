@@ -1,93 +1,35 @@
 """ForgotPassword and ConfirmForgotPassword through boto3."""
-import base64
-import hashlib
-import hmac
 import re
-import uuid
 
 import pytest
 from botocore.exceptions import ClientError
 
-PASSWORD = "Passw0rd!"
+from tests.support.factories import (PASSWORD, attribute_list, create_user, error, last_message,
+                                     password_client, wrong_code)
+from tests.support.factories import password_sign_in as sign_in
+from tests.support.srp_client import secret_hash
+
 NEW_PASSWORD = "N3w-Passw0rd!"
 
 
-def error(exc_info) -> tuple[str, str]:
-    err = exc_info.value.response["Error"]
-    return err["Code"], err["Message"]
-
-
-def secret_hash(secret: str, username: str, client_id: str) -> str:
-    mac = hmac.new(secret.encode(), (username + client_id).encode(), hashlib.sha256)
-    return base64.b64encode(mac.digest()).decode()
-
-
 @pytest.fixture
-def make_pool(cognito):
-    made = []
-
-    def make(**kwargs):
-        pool_id = cognito.create_user_pool(PoolName=f"t-{uuid.uuid4().hex[:8]}",
-                                           **kwargs)["UserPool"]["Id"]
-        made.append(pool_id)
-        return pool_id
-    yield make
-    for pool_id in made:
-        try:
-            cognito.delete_user_pool(UserPoolId=pool_id)
-        except ClientError:
-            pass
-
-
-@pytest.fixture
-def make_client(cognito):
-    def make(pool_id, **kwargs):
-        kwargs.setdefault("ExplicitAuthFlows", ["ALLOW_USER_PASSWORD_AUTH",
-                                                "ALLOW_REFRESH_TOKEN_AUTH"])
-        return cognito.create_user_pool_client(UserPoolId=pool_id, ClientName="app",
-                                               **kwargs)["UserPoolClient"]
-    return make
-
-
-@pytest.fixture
-def pool_id(make_pool):
-    return make_pool(AutoVerifiedAttributes=["email"])
-
-
-@pytest.fixture
-def app(make_client, pool_id):
-    return make_client(pool_id)["ClientId"]
+def pool_id(email_pool):
+    return email_pool
 
 
 def make_user(cognito, pool_id, username="alice", *, email="alice@example.com",
               email_verified=True, phone=None, phone_verified=False):
     """A CONFIRMED user with a permanent password."""
-    attrs = []
+    contact = {}
     if email:
-        attrs += [{"Name": "email", "Value": email},
-                  {"Name": "email_verified", "Value": str(email_verified).lower()}]
+        contact.update(email=email, email_verified=email_verified)
     if phone:
-        attrs += [{"Name": "phone_number", "Value": phone},
-                  {"Name": "phone_number_verified", "Value": str(phone_verified).lower()}]
-    cognito.admin_create_user(UserPoolId=pool_id, Username=username, UserAttributes=attrs,
-                              MessageAction="SUPPRESS")
-    cognito.admin_set_user_password(UserPoolId=pool_id, Username=username, Password=PASSWORD,
-                                    Permanent=True)
+        contact.update(phone_number=phone, phone_number_verified=phone_verified)
+    create_user(cognito, pool_id, username, attributes=attribute_list(**contact))
 
 
 def reset_code(outbox, pool_id, username):
-    found = outbox(poolId=pool_id, username=username, purpose="FORGOT_PASSWORD")
-    assert found, f"no reset code for {username}"
-    return found[-1]["code"]
-
-
-def other(code: str) -> str:
-    return "000000" if code != "000000" else "111111"
-
-
-def sign_in(cognito, client_id, username, password):
-    return cognito.initiate_auth(ClientId=client_id, AuthFlow="USER_PASSWORD_AUTH",
-                                 AuthParameters={"USERNAME": username, "PASSWORD": password})
+    return last_message(outbox, pool_id, username, "FORGOT_PASSWORD")["code"]
 
 
 # --- the happy path -------------------------------------------------------------------------
@@ -107,7 +49,7 @@ def test_forgot_password_round_trip(cognito, pool_id, app, outbox):
 
     with pytest.raises(ClientError) as e:
         cognito.confirm_forgot_password(ClientId=app, Username="alice", Password=NEW_PASSWORD,
-                                        ConfirmationCode=other(message["code"]))
+                                        ConfirmationCode=wrong_code(message["code"]))
     assert error(e) == ("CodeMismatchException",
                         "Invalid verification code provided, please try again.")
     with pytest.raises(ClientError) as e:
@@ -129,9 +71,9 @@ def test_forgot_password_round_trip(cognito, pool_id, app, outbox):
     assert error(e)[0] == "CodeMismatchException"
 
 
-def test_reset_by_alias(cognito, make_pool, make_client, outbox):
+def test_reset_by_alias(cognito, make_pool, outbox):
     pool_id = make_pool(AliasAttributes=["email"], AutoVerifiedAttributes=["email"])
-    client_id = make_client(pool_id)["ClientId"]
+    client_id = password_client(cognito, pool_id)["ClientId"]
     make_user(cognito, pool_id, "frank", email="frank@example.com")
     cognito.forgot_password(ClientId=client_id, Username="frank@example.com")
     cognito.confirm_forgot_password(ClientId=client_id, Username="frank@example.com",
@@ -159,8 +101,8 @@ def test_reset_attempt_limit(cognito, pool_id, app, outbox):
     code = reset_code(outbox, pool_id, "alice")
     for _ in range(5):
         with pytest.raises(ClientError) as e:
-            cognito.confirm_forgot_password(ClientId=app, Username="alice",
-                                            Password=NEW_PASSWORD, ConfirmationCode=other(code))
+            cognito.confirm_forgot_password(ClientId=app, Username="alice", Password=NEW_PASSWORD,
+                                            ConfirmationCode=wrong_code(code))
         assert error(e)[0] == "CodeMismatchException"
     with pytest.raises(ClientError) as e:
         cognito.confirm_forgot_password(ClientId=app, Username="alice", Password=NEW_PASSWORD,
@@ -201,11 +143,11 @@ def test_no_verified_contact(cognito, pool_id, app, outbox):
     assert outbox(poolId=pool_id, purpose="FORGOT_PASSWORD") == []
 
 
-def test_recovery_priority(cognito, make_pool, make_client, outbox):
+def test_recovery_priority(cognito, make_pool, outbox):
     pool_id = make_pool(AccountRecoverySetting={"RecoveryMechanisms": [
         {"Priority": 1, "Name": "verified_phone_number"},
         {"Priority": 2, "Name": "verified_email"}]})
-    client_id = make_client(pool_id)["ClientId"]
+    client_id = password_client(cognito, pool_id)["ClientId"]
     make_user(cognito, pool_id, "both", phone="+15555550199", phone_verified=True)
     out = cognito.forgot_password(ClientId=client_id, Username="both")
     assert out["CodeDeliveryDetails"] == {"Destination": "+*******0199", "DeliveryMedium": "SMS",
@@ -218,10 +160,10 @@ def test_recovery_priority(cognito, make_pool, make_client, outbox):
     assert out["CodeDeliveryDetails"]["DeliveryMedium"] == "EMAIL"
 
 
-def test_admin_only_recovery(cognito, make_pool, make_client):
+def test_admin_only_recovery(cognito, make_pool):
     pool_id = make_pool(AccountRecoverySetting={"RecoveryMechanisms": [
         {"Priority": 1, "Name": "admin_only"}]})
-    client_id = make_client(pool_id)["ClientId"]
+    client_id = password_client(cognito, pool_id)["ClientId"]
     make_user(cognito, pool_id)
     with pytest.raises(ClientError) as e:
         cognito.forgot_password(ClientId=client_id, Username="alice")
@@ -255,8 +197,8 @@ def test_unknown_user_legacy(cognito, pool_id, app):
     assert error(e) == ("UserNotFoundException", "Username/client id combination not found.")
 
 
-def test_unknown_user_hidden(cognito, pool_id, make_client, outbox):
-    client_id = make_client(pool_id, PreventUserExistenceErrors="ENABLED")["ClientId"]
+def test_unknown_user_hidden(cognito, pool_id, outbox):
+    client_id = password_client(cognito, pool_id, PreventUserExistenceErrors="ENABLED")["ClientId"]
     first = cognito.forgot_password(ClientId=client_id, Username="ghost@example.com")
     again = cognito.forgot_password(ClientId=client_id, Username="ghost@example.com")
     assert first["CodeDeliveryDetails"] == again["CodeDeliveryDetails"] == {
@@ -276,8 +218,8 @@ def test_unknown_user_hidden(cognito, pool_id, make_client, outbox):
     assert reset_code(outbox, pool_id, "alice")
 
 
-def test_secret_hash(cognito, pool_id, make_client, outbox):
-    client = make_client(pool_id, GenerateSecret=True)
+def test_secret_hash(cognito, pool_id, outbox):
+    client = password_client(cognito, pool_id, GenerateSecret=True)
     cid, secret = client["ClientId"], client["ClientSecret"]
     make_user(cognito, pool_id)
     with pytest.raises(ClientError) as e:
@@ -286,10 +228,10 @@ def test_secret_hash(cognito, pool_id, make_client, outbox):
                         f"Client {cid} is configured for secret but secret was not received")
     with pytest.raises(ClientError) as e:
         cognito.forgot_password(ClientId=cid, Username="alice",
-                                SecretHash=secret_hash(secret, "bob", cid))
+                                SecretHash=secret_hash("bob", cid, secret))
     assert error(e) == ("NotAuthorizedException", f"Unable to verify secret hash for client {cid}")
     cognito.forgot_password(ClientId=cid, Username="alice",
-                            SecretHash=secret_hash(secret, "alice", cid))
+                            SecretHash=secret_hash("alice", cid, secret))
     code = reset_code(outbox, pool_id, "alice")
     with pytest.raises(ClientError) as e:
         cognito.confirm_forgot_password(ClientId=cid, Username="alice", Password=NEW_PASSWORD,
@@ -297,4 +239,4 @@ def test_secret_hash(cognito, pool_id, make_client, outbox):
     assert error(e)[0] == "NotAuthorizedException"
     cognito.confirm_forgot_password(ClientId=cid, Username="alice", Password=NEW_PASSWORD,
                                     ConfirmationCode=code,
-                                    SecretHash=secret_hash(secret, "alice", cid))
+                                    SecretHash=secret_hash("alice", cid, secret))

@@ -1,71 +1,28 @@
 """What a signed-in user does with their access token: GetUser, ChangePassword,
 UpdateUserAttributes, GetUserAttributeVerificationCode, VerifyUserAttribute,
 DeleteUserAttributes, DeleteUser."""
-import uuid
-
 import pytest
 from botocore.exceptions import ClientError
 
-PASSWORD = "Passw0rd!"
+from tests.support.factories import (PASSWORD, attribute_list, attrs_of, create_user, error,
+                                     last_message, password_client, password_sign_in, wrong_code)
+
 NEW_PASSWORD = "N3w-Passw0rd!"
 
 
-def error(exc_info) -> tuple[str, str]:
-    err = exc_info.value.response["Error"]
-    return err["Code"], err["Message"]
-
-
 @pytest.fixture
-def make_pool(cognito):
-    made = []
-
-    def make(**kwargs):
-        pool_id = cognito.create_user_pool(PoolName=f"t-{uuid.uuid4().hex[:8]}",
-                                           **kwargs)["UserPool"]["Id"]
-        made.append(pool_id)
-        return pool_id
-    yield make
-    for pool_id in made:
-        try:
-            cognito.delete_user_pool(UserPoolId=pool_id)
-        except ClientError:
-            pass
-
-
-@pytest.fixture
-def make_client(cognito):
-    def make(pool_id, **kwargs):
-        kwargs.setdefault("ExplicitAuthFlows", ["ALLOW_USER_PASSWORD_AUTH",
-                                                "ALLOW_REFRESH_TOKEN_AUTH"])
-        return cognito.create_user_pool_client(UserPoolId=pool_id, ClientName="app",
-                                               **kwargs)["UserPoolClient"]["ClientId"]
-    return make
-
-
-@pytest.fixture
-def pool_id(make_pool):
-    return make_pool(AutoVerifiedAttributes=["email"])
-
-
-@pytest.fixture
-def app(make_client, pool_id):
-    return make_client(pool_id)
+def pool_id(email_pool):
+    return email_pool
 
 
 def make_user(cognito, pool_id, username="alice", email="alice@example.com", extra=()):
-    attrs = [{"Name": "email", "Value": email}, {"Name": "email_verified", "Value": "true"},
-             *extra]
-    cognito.admin_create_user(UserPoolId=pool_id, Username=username, UserAttributes=attrs,
-                              MessageAction="SUPPRESS")
-    cognito.admin_set_user_password(UserPoolId=pool_id, Username=username, Password=PASSWORD,
-                                    Permanent=True)
+    attrs = [*attribute_list(email=email, email_verified=True), *extra]
+    create_user(cognito, pool_id, username, attributes=attrs)
 
 
 def sign_in(cognito, client_id, username="alice", password=PASSWORD) -> str:
-    return cognito.initiate_auth(
-        ClientId=client_id, AuthFlow="USER_PASSWORD_AUTH",
-        AuthParameters={"USERNAME": username, "PASSWORD": password},
-    )["AuthenticationResult"]["AccessToken"]
+    return password_sign_in(cognito, client_id, username,
+                            password)["AuthenticationResult"]["AccessToken"]
 
 
 @pytest.fixture
@@ -75,22 +32,15 @@ def token(cognito, pool_id, app):
 
 
 def attrs(cognito, token) -> dict:
-    return {a["Name"]: a["Value"] for a in cognito.get_user(AccessToken=token)["UserAttributes"]}
+    return attrs_of(cognito.get_user(AccessToken=token))
 
 
 def admin_attrs(cognito, pool_id, username="alice") -> dict:
-    user = cognito.admin_get_user(UserPoolId=pool_id, Username=username)
-    return {a["Name"]: a["Value"] for a in user["UserAttributes"]}
+    return attrs_of(cognito.admin_get_user(UserPoolId=pool_id, Username=username))
 
 
 def verify_code(outbox, pool_id, username="alice"):
-    found = outbox(poolId=pool_id, username=username, purpose="VERIFY_ATTRIBUTE")
-    assert found, "no verification code sent"
-    return found[-1]
-
-
-def other(code: str) -> str:
-    return "000000" if code != "000000" else "111111"
+    return last_message(outbox, pool_id, username, "VERIFY_ATTRIBUTE")
 
 
 # --- GetUser --------------------------------------------------------------------------------
@@ -106,9 +56,9 @@ def test_get_user(cognito, pool_id, token):
     assert not {"MFAOptions", "PreferredMfaSetting", "UserMFASettingList"} & out.keys()
 
 
-def test_get_user_limited_to_read_attributes(cognito, pool_id, make_client):
+def test_get_user_limited_to_read_attributes(cognito, pool_id):
     make_user(cognito, pool_id, extra=[{"Name": "name", "Value": "Alice"}])
-    client_id = make_client(pool_id, ReadAttributes=["name"])
+    client_id = password_client(cognito, pool_id, ReadAttributes=["name"])["ClientId"]
     token = sign_in(cognito, client_id)
     assert attrs(cognito, token) == {"sub": admin_attrs(cognito, pool_id)["sub"],
                                      "name": "Alice"}
@@ -180,7 +130,7 @@ def test_update_plain_attribute(cognito, pool_id, token, outbox):
     assert outbox(poolId=pool_id, purpose="VERIFY_ATTRIBUTE") == []
 
 
-def test_update_attribute_errors(cognito, pool_id, make_client, token):
+def test_update_attribute_errors(cognito, pool_id, token):
     with pytest.raises(ClientError) as e:
         cognito.update_user_attributes(AccessToken=token,
                                        UserAttributes=[{"Name": "custom:nope", "Value": "1"}])
@@ -196,7 +146,7 @@ def test_update_attribute_errors(cognito, pool_id, make_client, token):
                                        UserAttributes=[{"Name": "email", "Value": "nope"}])
     assert error(e) == ("InvalidParameterException", "Invalid email address format.")
     # A client may write only its WriteAttributes.
-    limited = make_client(pool_id, WriteAttributes=["name"])
+    limited = password_client(cognito, pool_id, WriteAttributes=["name"])["ClientId"]
     limited_token = sign_in(cognito, limited)
     with pytest.raises(ClientError) as e:
         cognito.update_user_attributes(AccessToken=limited_token,
@@ -221,7 +171,7 @@ def test_change_email_then_verify(cognito, pool_id, token, outbox):
 
     with pytest.raises(ClientError) as e:
         cognito.verify_user_attribute(AccessToken=token, AttributeName="email",
-                                      Code=other(message["code"]))
+                                      Code=wrong_code(message["code"]))
     assert error(e) == ("CodeMismatchException",
                         "Invalid verification code provided, please try again.")
     cognito.verify_user_attribute(AccessToken=token, AttributeName="email",
@@ -229,11 +179,11 @@ def test_change_email_then_verify(cognito, pool_id, token, outbox):
     assert attrs(cognito, token)["email_verified"] == "true"
 
 
-def test_change_email_held_until_verified(cognito, make_pool, make_client, outbox):
+def test_change_email_held_until_verified(cognito, make_pool, outbox):
     pool_id = make_pool(AutoVerifiedAttributes=["email"], AliasAttributes=["email"],
                         UserAttributeUpdateSettings={
                             "AttributesRequireVerificationBeforeUpdate": ["email"]})
-    client_id = make_client(pool_id)
+    client_id = password_client(cognito, pool_id)["ClientId"]
     make_user(cognito, pool_id)
     token = sign_in(cognito, client_id)
     out = cognito.update_user_attributes(AccessToken=token, UserAttributes=[
@@ -255,9 +205,9 @@ def test_change_email_held_until_verified(cognito, make_pool, make_client, outbo
         sign_in(cognito, client_id, username="alice@example.com")
 
 
-def test_change_email_not_auto_verified(cognito, make_pool, make_client, outbox):
+def test_change_email_not_auto_verified(cognito, make_pool, outbox):
     pool_id = make_pool()
-    client_id = make_client(pool_id)
+    client_id = password_client(cognito, pool_id)["ClientId"]
     make_user(cognito, pool_id)
     token = sign_in(cognito, client_id)
     out = cognito.update_user_attributes(AccessToken=token, UserAttributes=[
@@ -275,9 +225,9 @@ def test_change_email_not_auto_verified(cognito, make_pool, make_client, outbox)
     assert attrs(cognito, token)["email_verified"] == "true"
 
 
-def test_email_taken_as_username(cognito, make_pool, make_client):
+def test_email_taken_as_username(cognito, make_pool):
     pool_id = make_pool(UsernameAttributes=["email"])
-    client_id = make_client(pool_id)
+    client_id = password_client(cognito, pool_id)["ClientId"]
     for email in ("one@example.com", "two@example.com"):
         cognito.admin_create_user(UserPoolId=pool_id, Username=email, MessageAction="SUPPRESS")
         cognito.admin_set_user_password(UserPoolId=pool_id, Username=email, Password=PASSWORD,
@@ -326,7 +276,7 @@ def test_verification_attempt_limit(cognito, pool_id, token, outbox):
     for _ in range(5):
         with pytest.raises(ClientError) as e:
             cognito.verify_user_attribute(AccessToken=token, AttributeName="email",
-                                          Code=other(code))
+                                          Code=wrong_code(code))
         assert error(e)[0] == "CodeMismatchException"
     with pytest.raises(ClientError) as e:
         cognito.verify_user_attribute(AccessToken=token, AttributeName="email", Code=code)
@@ -345,10 +295,10 @@ def test_code_from_admin_update_verifies(cognito, pool_id, token, outbox):
 
 # --- DeleteUserAttributes -------------------------------------------------------------------
 
-def test_delete_user_attributes(cognito, make_pool, make_client):
+def test_delete_user_attributes(cognito, make_pool):
     pool_id = make_pool(Schema=[{"Name": "given_name", "AttributeDataType": "String",
                                  "Required": True, "Mutable": True}])
-    client_id = make_client(pool_id)
+    client_id = password_client(cognito, pool_id)["ClientId"]
     make_user(cognito, pool_id, extra=[{"Name": "given_name", "Value": "Alice"},
                                        {"Name": "nickname", "Value": "Al"}])
     token = sign_in(cognito, client_id)
@@ -363,7 +313,8 @@ def test_delete_user_attributes(cognito, make_pool, make_client):
         cognito.delete_user_attributes(AccessToken=token, UserAttributeNames=["sub"])
     assert error(e)[0] == "InvalidParameterException"
     assert attrs(cognito, token)["given_name"] == "Alice"
-    limited = sign_in(cognito, make_client(pool_id, WriteAttributes=["nickname"]))
+    limited = sign_in(cognito, password_client(cognito, pool_id,
+                                               WriteAttributes=["nickname"])["ClientId"])
     with pytest.raises(ClientError) as e:
         cognito.delete_user_attributes(AccessToken=limited, UserAttributeNames=["given_name"])
     assert error(e) == ("NotAuthorizedException",

@@ -1,63 +1,12 @@
 """SignUp, ConfirmSignUp and ResendConfirmationCode through boto3."""
-import base64
-import hashlib
-import hmac
 import re
-import uuid
 
 import pytest
 from botocore.exceptions import ClientError
 
-PASSWORD = "Passw0rd!"
-UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
-
-
-def error(exc_info) -> tuple[str, str]:
-    err = exc_info.value.response["Error"]
-    return err["Code"], err["Message"]
-
-
-def secret_hash(secret: str, username: str, client_id: str) -> str:
-    mac = hmac.new(secret.encode(), (username + client_id).encode(), hashlib.sha256)
-    return base64.b64encode(mac.digest()).decode()
-
-
-@pytest.fixture
-def make_pool(cognito):
-    """make_pool(**CreateUserPool args) -> pool id; every pool is deleted afterwards."""
-    made = []
-
-    def make(**kwargs):
-        pool_id = cognito.create_user_pool(PoolName=f"t-{uuid.uuid4().hex[:8]}",
-                                           **kwargs)["UserPool"]["Id"]
-        made.append(pool_id)
-        return pool_id
-    yield make
-    for pool_id in made:
-        try:
-            cognito.delete_user_pool(UserPoolId=pool_id)
-        except ClientError:
-            pass
-
-
-@pytest.fixture
-def make_client(cognito):
-    def make(pool_id, **kwargs):
-        kwargs.setdefault("ExplicitAuthFlows", ["ALLOW_USER_PASSWORD_AUTH",
-                                                "ALLOW_REFRESH_TOKEN_AUTH"])
-        return cognito.create_user_pool_client(UserPoolId=pool_id, ClientName="app",
-                                               **kwargs)["UserPoolClient"]
-    return make
-
-
-@pytest.fixture
-def email_pool(make_pool):
-    return make_pool(AutoVerifiedAttributes=["email"])
-
-
-@pytest.fixture
-def app(make_client, email_pool):
-    return make_client(email_pool)["ClientId"]
+from tests.support.factories import (PASSWORD, UUID_RE, attrs_of, error, last_message,
+                                     password_client)
+from tests.support.srp_client import secret_hash
 
 
 def sign_up(cognito, client_id, username="alice", email="alice@example.com", **kwargs):
@@ -67,13 +16,7 @@ def sign_up(cognito, client_id, username="alice", email="alice@example.com", **k
 
 
 def last_code(outbox, pool_id, username, purpose="SIGN_UP"):
-    found = outbox(poolId=pool_id, username=username, purpose=purpose)
-    assert found, f"no {purpose} message for {username}"
-    return found[-1]["code"]
-
-
-def attrs_of(user: dict) -> dict:
-    return {a["Name"]: a["Value"] for a in user["UserAttributes"]}
+    return last_message(outbox, pool_id, username, purpose)["code"]
 
 
 # --- SignUp ---------------------------------------------------------------------------------
@@ -81,7 +24,7 @@ def attrs_of(user: dict) -> dict:
 def test_sign_up_sends_code_to_email(cognito, email_pool, app, outbox):
     out = sign_up(cognito, app)
     assert out["UserConfirmed"] is False
-    assert UUID.match(out["UserSub"])
+    assert UUID_RE.match(out["UserSub"])
     assert out["CodeDeliveryDetails"] == {"Destination": "a***@e***", "DeliveryMedium": "EMAIL",
                                           "AttributeName": "email"}
     user = cognito.admin_get_user(UserPoolId=email_pool, Username="alice")
@@ -96,10 +39,9 @@ def test_sign_up_sends_code_to_email(cognito, email_pool, app, outbox):
     assert re.fullmatch(r"\d{6}", message["code"]) and message["code"] in message["message"]
 
 
-def test_sign_up_without_auto_verification_sends_nothing(cognito, make_pool, make_client,
-                                                          outbox):
+def test_sign_up_without_auto_verification_sends_nothing(cognito, make_pool, outbox):
     pool_id = make_pool()
-    client_id = make_client(pool_id)["ClientId"]
+    client_id = password_client(cognito, pool_id)["ClientId"]
     out = sign_up(cognito, client_id)
     assert out["UserConfirmed"] is False
     assert "CodeDeliveryDetails" not in out
@@ -110,9 +52,9 @@ def test_sign_up_without_auto_verification_sends_nothing(cognito, make_pool, mak
         "CONFIRMED"
 
 
-def test_sign_up_prefers_email_then_phone(cognito, make_pool, make_client, outbox):
+def test_sign_up_prefers_email_then_phone(cognito, make_pool, outbox):
     pool_id = make_pool(AutoVerifiedAttributes=["phone_number", "email"])
-    client_id = make_client(pool_id)["ClientId"]
+    client_id = password_client(cognito, pool_id)["ClientId"]
     out = cognito.sign_up(ClientId=client_id, Username="bob", Password=PASSWORD,
                           UserAttributes=[{"Name": "phone_number", "Value": "+15555550123"},
                                           {"Name": "email", "Value": "bob@example.com"}])
@@ -149,18 +91,18 @@ def test_sign_up_password_policy(cognito, app, email_pool):
     assert error(e)[0] == "UserNotFoundException"
 
 
-def test_sign_up_admin_only_pool(cognito, make_pool, make_client):
+def test_sign_up_admin_only_pool(cognito, make_pool):
     pool_id = make_pool(AdminCreateUserConfig={"AllowAdminCreateUserOnly": True})
-    client_id = make_client(pool_id)["ClientId"]
+    client_id = password_client(cognito, pool_id)["ClientId"]
     with pytest.raises(ClientError) as e:
         sign_up(cognito, client_id)
     assert error(e) == ("NotAuthorizedException", "SignUp is not permitted for this user pool")
 
 
-def test_sign_up_attribute_checks(cognito, make_pool, make_client):
+def test_sign_up_attribute_checks(cognito, make_pool):
     pool_id = make_pool(Schema=[{"Name": "name", "AttributeDataType": "String",
                                  "Required": True, "Mutable": True}])
-    client_id = make_client(pool_id)["ClientId"]
+    client_id = password_client(cognito, pool_id)["ClientId"]
     with pytest.raises(ClientError) as e:
         sign_up(cognito, client_id)
     code, message = error(e)
@@ -185,8 +127,8 @@ def test_sign_up_attribute_checks(cognito, make_pool, make_client):
     assert out["UserConfirmed"] is False
 
 
-def test_sign_up_respects_client_write_attributes(cognito, email_pool, make_client):
-    client_id = make_client(email_pool, WriteAttributes=["name"])["ClientId"]
+def test_sign_up_respects_client_write_attributes(cognito, email_pool):
+    client_id = password_client(cognito, email_pool, WriteAttributes=["name"])["ClientId"]
     with pytest.raises(ClientError) as e:
         sign_up(cognito, client_id)
     assert error(e) == ("NotAuthorizedException",
@@ -200,9 +142,9 @@ def test_sign_up_unknown_client(cognito):
                         "User pool client nosuchclient0000000000000 does not exist.")
 
 
-def test_sign_up_email_as_username(cognito, make_pool, make_client, outbox):
+def test_sign_up_email_as_username(cognito, make_pool, outbox):
     pool_id = make_pool(UsernameAttributes=["email"], AutoVerifiedAttributes=["email"])
-    client_id = make_client(pool_id)["ClientId"]
+    client_id = password_client(cognito, pool_id)["ClientId"]
     out = cognito.sign_up(ClientId=client_id, Username="dana@example.com", Password=PASSWORD)
     sub = out["UserSub"]
     user = cognito.admin_get_user(UserPoolId=pool_id, Username="dana@example.com")
@@ -223,9 +165,9 @@ def test_sign_up_email_as_username(cognito, make_pool, make_client, outbox):
                         "An account with the given email already exists.")
 
 
-def test_sign_up_alias_pool_refuses_email_format_username(cognito, make_pool, make_client):
+def test_sign_up_alias_pool_refuses_email_format_username(cognito, make_pool):
     pool_id = make_pool(AliasAttributes=["email"], AutoVerifiedAttributes=["email"])
-    client_id = make_client(pool_id)["ClientId"]
+    client_id = password_client(cognito, pool_id)["ClientId"]
     with pytest.raises(ClientError) as e:
         sign_up(cognito, client_id, username="eve@example.com")
     assert error(e) == ("InvalidParameterException", "Username cannot be of email format, "
@@ -289,9 +231,9 @@ def test_confirm_sign_up_attempt_limit(cognito, email_pool, app, outbox):
                             ConfirmationCode=last_code(outbox, email_pool, "alice"))
 
 
-def test_confirm_sign_up_alias_conflict(cognito, make_pool, make_client, outbox):
+def test_confirm_sign_up_alias_conflict(cognito, make_pool, outbox):
     pool_id = make_pool(AliasAttributes=["email"], AutoVerifiedAttributes=["email"])
-    client_id = make_client(pool_id)["ClientId"]
+    client_id = password_client(cognito, pool_id)["ClientId"]
     for name in ("first", "second", "third"):
         sign_up(cognito, client_id, username=name, email="shared@example.com")
     cognito.confirm_sign_up(ClientId=client_id, Username="first",
@@ -311,12 +253,12 @@ def test_confirm_sign_up_alias_conflict(cognito, make_pool, make_client, outbox)
     assert by_alias["Username"] == "third"
 
 
-def test_confirm_sign_up_unknown_user(cognito, email_pool, make_client):
-    legacy = make_client(email_pool)["ClientId"]
+def test_confirm_sign_up_unknown_user(cognito, email_pool):
+    legacy = password_client(cognito, email_pool)["ClientId"]
     with pytest.raises(ClientError) as e:
         cognito.confirm_sign_up(ClientId=legacy, Username="ghost", ConfirmationCode="123456")
     assert error(e) == ("UserNotFoundException", "Username/client id combination not found.")
-    hiding = make_client(email_pool, PreventUserExistenceErrors="ENABLED")["ClientId"]
+    hiding = password_client(cognito, email_pool, PreventUserExistenceErrors="ENABLED")["ClientId"]
     with pytest.raises(ClientError) as e:
         cognito.confirm_sign_up(ClientId=hiding, Username="ghost", ConfirmationCode="123456")
     assert error(e) == ("CodeMismatchException",
@@ -344,12 +286,12 @@ def test_resend_confirmation_code_replaces_code(cognito, email_pool, app, outbox
     assert error(e) == ("InvalidParameterException", "User is already confirmed.")
 
 
-def test_resend_confirmation_code_unknown_user(cognito, email_pool, make_client, outbox):
-    legacy = make_client(email_pool)["ClientId"]
+def test_resend_confirmation_code_unknown_user(cognito, email_pool, outbox):
+    legacy = password_client(cognito, email_pool)["ClientId"]
     with pytest.raises(ClientError) as e:
         cognito.resend_confirmation_code(ClientId=legacy, Username="ghost")
     assert error(e) == ("UserNotFoundException", "Username/client id combination not found.")
-    hiding = make_client(email_pool, PreventUserExistenceErrors="ENABLED")["ClientId"]
+    hiding = password_client(cognito, email_pool, PreventUserExistenceErrors="ENABLED")["ClientId"]
     first = cognito.resend_confirmation_code(ClientId=hiding, Username="ghost")
     again = cognito.resend_confirmation_code(ClientId=hiding, Username="ghost")
     details = first["CodeDeliveryDetails"]
@@ -361,25 +303,25 @@ def test_resend_confirmation_code_unknown_user(cognito, email_pool, make_client,
 
 # --- clients with a secret ------------------------------------------------------------------
 
-def test_secret_hash_required(cognito, email_pool, make_client, outbox):
-    client = make_client(email_pool, GenerateSecret=True)
+def test_secret_hash_required(cognito, email_pool, outbox):
+    client = password_client(cognito, email_pool, GenerateSecret=True)
     cid, secret = client["ClientId"], client["ClientSecret"]
     with pytest.raises(ClientError) as e:
         sign_up(cognito, cid)
     assert error(e) == ("NotAuthorizedException",
                         f"Client {cid} is configured for secret but secret was not received")
     with pytest.raises(ClientError) as e:
-        sign_up(cognito, cid, SecretHash=secret_hash(secret, "someone-else", cid))
+        sign_up(cognito, cid, SecretHash=secret_hash("someone-else", cid, secret))
     assert error(e) == ("NotAuthorizedException", f"Unable to verify secret hash for client {cid}")
-    sign_up(cognito, cid, SecretHash=secret_hash(secret, "alice", cid))
+    sign_up(cognito, cid, SecretHash=secret_hash("alice", cid, secret))
     code = last_code(outbox, email_pool, "alice")
     with pytest.raises(ClientError) as e:
         cognito.confirm_sign_up(ClientId=cid, Username="alice", ConfirmationCode=code)
     assert error(e)[0] == "NotAuthorizedException"
     cognito.resend_confirmation_code(ClientId=cid, Username="alice",
-                                     SecretHash=secret_hash(secret, "alice", cid))
+                                     SecretHash=secret_hash("alice", cid, secret))
     cognito.confirm_sign_up(ClientId=cid, Username="alice",
-                            SecretHash=secret_hash(secret, "alice", cid),
+                            SecretHash=secret_hash("alice", cid, secret),
                             ConfirmationCode=last_code(outbox, email_pool, "alice"))
     assert cognito.admin_get_user(UserPoolId=email_pool, Username="alice")["UserStatus"] == \
         "CONFIRMED"

@@ -6,43 +6,21 @@ import pytest
 from botocore.exceptions import ClientError
 
 from tests.conftest import make_client
+from tests.support.factories import attribute_list, attrs_of
+from tests.support.factories import error as err
 
 STRONG = "Passw0rd!Strong"
-
-
-def err(info) -> tuple[str, str]:
-    e = info.value.response["Error"]
-    return e["Code"], e["Message"]
-
-
-def attrs_of(user: dict) -> dict:
-    return {a["Name"]: a["Value"] for a in user.get("Attributes", user.get("UserAttributes", []))}
 
 
 def create(cognito, pool_id, username, attributes=None, **kw):
     kw.setdefault("MessageAction", "SUPPRESS")
     return cognito.admin_create_user(
         UserPoolId=pool_id, Username=username,
-        UserAttributes=[{"Name": k, "Value": v} for k, v in (attributes or {}).items()],
-        **kw)["User"]
+        UserAttributes=attribute_list(**(attributes or {})), **kw)["User"]
 
 
 def get(cognito, pool_id, username):
     return cognito.admin_get_user(UserPoolId=pool_id, Username=username)
-
-
-@pytest.fixture
-def make_pool(cognito):
-    made = []
-
-    def make(**kw):
-        kw.setdefault("PoolName", f"test-{uuid.uuid4().hex[:8]}")
-        pool = cognito.create_user_pool(**kw)["UserPool"]
-        made.append(pool["Id"])
-        return pool["Id"]
-    yield make
-    for pool_id in made:
-        cognito.delete_user_pool(UserPoolId=pool_id)
 
 
 # --- AdminCreateUser -----------------------------------------------------------------------

@@ -16,11 +16,14 @@ import secrets
 from datetime import datetime, timezone
 
 try:  # gmpy2 is roughly 5-10x faster than pow() on 3072-bit numbers
+    from gmpy2 import mpz as _big
     from gmpy2 import powmod as _gmp_powmod
 
     def powmod(base: int, exp: int, mod: int) -> int:
         return int(_gmp_powmod(base, exp, mod))
 except ImportError:  # pragma: no cover - exercised only without gmpy2
+    _big = int
+
     def powmod(base: int, exp: int, mod: int) -> int:
         return pow(base, exp, mod)
 
@@ -65,6 +68,40 @@ def hash_hex_bytes(*parts: bytes) -> int:
 
 K = hash_hex_bytes(pad_bytes(N), pad_bytes(G))
 
+# g^e for e < 2^256 (x is a SHA-256 value, b is 256 random bits) from a table of
+# g^(d * 256^i): 32 multiplications instead of a full exponentiation, about 6x faster.
+# It is every password check's main cost. Built on first use (~20 ms, ~3 MB).
+_WINDOWS = 32
+_table: list | None = None
+
+
+def _build_table() -> list:
+    n, rows, base = _big(N), [], _big(G)
+    for _ in range(_WINDOWS):
+        row = [_big(1)]
+        for _ in range(255):
+            row.append(row[-1] * base % n)
+        rows.append(row)
+        base = row[-1] * base % n  # base^256
+    return rows
+
+
+def g_pow(exp: int) -> int:
+    """G^exp mod N."""
+    global _table
+    if exp < 0 or exp >> (8 * _WINDOWS):
+        return powmod(G, exp, N)
+    if _table is None:
+        _table = _build_table()
+    n, acc, i = _big(N), _big(1), 0
+    while exp:
+        digit = exp & 0xFF
+        if digit:
+            acc = acc * _table[i][digit] % n
+        exp >>= 8
+        i += 1
+    return int(acc)
+
 
 def int_from_hex(s: str) -> int:
     """Parse a hex parameter such as SRP_A; SrpError on anything that is not plain hex."""
@@ -100,7 +137,7 @@ def make_verifier(
     """Return (salt, verifier). Always emit the salt with pad_hex so all clients agree on its bytes."""
     if salt is None:
         salt = int.from_bytes(secrets.token_bytes(16), "big")
-    return salt, powmod(G, compute_x(salt, identity_prefix, user_id, password), N)
+    return salt, g_pow(compute_x(salt, identity_prefix, user_id, password))
 
 
 def check_password(
@@ -117,7 +154,7 @@ def server_round1(verifier: int, A: int) -> tuple[int, int]:
     while True:
         # 256-bit b is as strong as the 256-bit hashes around it and keeps g^b cheap
         b = secrets.randbits(256)
-        B = (K * verifier + powmod(G, b, N)) % N
+        B = (K * verifier + g_pow(b)) % N
         if b and B:  # clients abort on B % N == 0
             return b, B
 

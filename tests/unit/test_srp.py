@@ -230,3 +230,14 @@ def test_verify_claim_encodings():
     assert not srp.verify_claim(sig, base64.b64encode(sig[:-1] + b"\x00").decode())
     assert not srp.verify_claim(sig, "not base64 !!")
     assert not srp.verify_claim(sig, "")
+
+
+@pytest.mark.parametrize("exp", [0, 1, 255, 256, 65535, 2**256 - 1, 2**256, 2**300 + 12345])
+def test_fixed_base_table_matches_pow(exp):
+    assert srp.g_pow(exp) == pow(srp.G, exp, srp.N)
+
+
+def test_fixed_base_table_random_exponents():
+    for _ in range(50):
+        e = secrets.randbits(256)
+        assert srp.g_pow(e) == pow(srp.G, e, srp.N)

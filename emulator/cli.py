@@ -46,6 +46,9 @@ def serve_forever(settings) -> int:
     except OSError as exc:
         print(f"cognito-emulator: cannot bind {settings.host}:{settings.port}: {exc}", file=sys.stderr)
         return 1
+    # Listen now: clients that connect as soon as they read the "listening on" line
+    # queue up instead of being refused while uvicorn starts.
+    sock.listen(2048)
     settings.port = sock.getsockname()[1]
     seeder = None
     try:

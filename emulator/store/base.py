@@ -43,7 +43,13 @@ class Store(Protocol):
     def delete_scope(self, scope: str) -> None: ...
 
     def transaction(self) -> AbstractContextManager:
-        """All writes inside commit together or not at all (re-entrant)."""
+        """All writes inside commit together or not at all (re-entrant). Transactions of
+        different threads run one at a time, except while one is suspended()."""
+
+    def suspended(self) -> AbstractContextManager:
+        """Inside a transaction: let other threads' transactions run while this thread
+        waits on something slow (a Lambda function). What this transaction wrote so far
+        becomes visible to them; if it later fails, its writes are still undone."""
 
     def wipe(self) -> None: ...
 

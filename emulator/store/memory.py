@@ -14,8 +14,16 @@ class MemoryStore:
     def __init__(self):
         self._data: dict[tuple[str, str], dict[str, dict]] = {}
         self._lock = threading.RLock()
-        self._depth = 0
-        self._undo: list[tuple[str, str, str, dict | None]] = []
+        # Per-thread transaction state: depth and an undo log. Per thread because a
+        # transaction that is suspended() (waiting on a Lambda function) lets other
+        # threads run theirs meanwhile.
+        self._tx = threading.local()
+
+    def _state(self):
+        tx = self._tx
+        if not hasattr(tx, "depth"):
+            tx.depth, tx.undo = 0, []
+        return tx
 
     # Values are copied in and out so callers can never mutate stored state by accident,
     # just as with the SQLite backend. Records are plain JSON-like data, which marshal
@@ -27,9 +35,9 @@ class MemoryStore:
 
     def _write(self, kind, scope, key, value):
         bucket = self._data.setdefault((kind, scope), {})
-        if self._depth:
-            old = bucket.get(key)
-            self._undo.append((kind, scope, key, old))
+        tx = self._state()
+        if tx.depth:
+            tx.undo.append((kind, scope, key, bucket.get(key)))
         if value is None:
             bucket.pop(key, None)
         else:
@@ -79,24 +87,39 @@ class MemoryStore:
     @contextmanager
     def transaction(self):
         with self._lock:
-            self._depth += 1
-            mark = len(self._undo)
+            tx = self._state()
+            tx.depth += 1
+            mark = len(tx.undo)
             try:
                 yield self
             except BaseException:
                 # Roll back this level's writes, newest first.
-                for kind, scope, key, old in reversed(self._undo[mark:]):
+                for kind, scope, key, old in reversed(tx.undo[mark:]):
                     bucket = self._data.setdefault((kind, scope), {})
                     if old is None:
                         bucket.pop(key, None)
                     else:
                         bucket[key] = old
-                del self._undo[mark:]
+                del tx.undo[mark:]
                 raise
             finally:
-                self._depth -= 1
-                if not self._depth:
-                    self._undo.clear()
+                tx.depth -= 1
+                if not tx.depth:
+                    tx.undo.clear()
+
+    @contextmanager
+    def suspended(self):
+        """Let other threads use the store while this one waits (on a Lambda function).
+        Writes made so far stay visible to them; a later rollback still undoes them."""
+        tx = self._state()
+        held = tx.depth  # transaction() holds the lock once per level
+        for _ in range(held):
+            self._lock.release()
+        try:
+            yield
+        finally:
+            for _ in range(held):
+                self._lock.acquire()
 
     def wipe(self):
         with self._lock:

@@ -30,7 +30,8 @@ class SqliteStore:
         self._conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False,
                                      timeout=30)
         self._lock = threading.RLock()
-        self._depth = 0
+        # Per-thread transaction state (see transaction() and suspended()).
+        self._tx = threading.local()
         c = self._conn
         c.execute("PRAGMA journal_mode=WAL")
         c.execute("PRAGMA synchronous=NORMAL")
@@ -51,8 +52,25 @@ class SqliteStore:
                 (kind, scope, key)).fetchone()
         return json.loads(row[0]) if row else None
 
+    def _state(self):
+        tx = self._tx
+        if not hasattr(tx, "depth"):
+            tx.depth, tx.undo, tx.suspended = 0, [], False
+        return tx
+
+    def _remember(self, kind, scope, key):
+        """Inside a transaction, note the old value: a transaction that was suspended has
+        committed part of its work, and only this log can take that part back."""
+        tx = self._state()
+        if tx.depth:
+            row = self._conn.execute(
+                "SELECT value FROM records WHERE kind=? AND scope=? AND key=?",
+                (kind, scope, key)).fetchone()
+            tx.undo.append((kind, scope, key, row[0] if row else None))
+
     def put(self, kind, scope, key, value):
         with self._lock:
+            self._remember(kind, scope, key)
             self._conn.execute("INSERT OR REPLACE INTO records VALUES (?,?,?,?)",
                                (kind, scope, key, json.dumps(value, separators=(",", ":"))))
 
@@ -63,9 +81,13 @@ class SqliteStore:
                                    (kind, scope, key, json.dumps(value, separators=(",", ":"))))
             except sqlite3.IntegrityError:
                 raise AlreadyExists(key) from None
+            tx = self._state()
+            if tx.depth:
+                tx.undo.append((kind, scope, key, None))
 
     def delete(self, kind, scope, key):
         with self._lock:
+            self._remember(kind, scope, key)
             cur = self._conn.execute("DELETE FROM records WHERE kind=? AND scope=? AND key=?",
                                      (kind, scope, key))
             return cur.rowcount > 0
@@ -106,21 +128,60 @@ class SqliteStore:
     @contextmanager
     def transaction(self):
         with self._lock:
-            outer = self._depth == 0
-            name = f"sp{self._depth}"
-            self._conn.execute("BEGIN IMMEDIATE" if outer else f"SAVEPOINT {name}")
-            self._depth += 1
+            tx = self._state()
+            outer = tx.depth == 0
+            if outer:
+                self._conn.execute("BEGIN IMMEDIATE")
+                tx.suspended = False
+            mark = len(tx.undo)
+            tx.depth += 1
             try:
                 yield self
             except BaseException:
-                self._depth -= 1
-                self._conn.execute("ROLLBACK" if outer else f"ROLLBACK TO {name}")
-                if not outer:
-                    self._conn.execute(f"RELEASE {name}")
+                tx.depth -= 1
+                if outer and not tx.suspended:
+                    self._conn.execute("ROLLBACK")
+                else:  # an inner level, or work partly committed by suspended()
+                    for kind, scope, key, old in reversed(tx.undo[mark:]):
+                        if old is None:
+                            self._conn.execute(
+                                "DELETE FROM records WHERE kind=? AND scope=? AND key=?",
+                                (kind, scope, key))
+                        else:
+                            self._conn.execute("INSERT OR REPLACE INTO records VALUES (?,?,?,?)",
+                                               (kind, scope, key, old))
+                    del tx.undo[mark:]
+                    if outer:
+                        self._conn.execute("COMMIT")
                 raise
             else:
-                self._depth -= 1
-                self._conn.execute("COMMIT" if outer else f"RELEASE {name}")
+                tx.depth -= 1
+                if outer:
+                    self._conn.execute("COMMIT")
+            finally:
+                if outer:
+                    tx.undo.clear()
+
+    @contextmanager
+    def suspended(self):
+        """Let other threads use the store while this one waits (on a Lambda function):
+        commit what this transaction wrote so far and release the lock; a later rollback
+        undoes that work from the undo log."""
+        tx = self._state()
+        held = tx.depth
+        if not held:
+            yield
+            return
+        self._conn.execute("COMMIT")
+        tx.suspended = True
+        for _ in range(held):
+            self._lock.release()
+        try:
+            yield
+        finally:
+            for _ in range(held):
+                self._lock.acquire()
+            self._conn.execute("BEGIN IMMEDIATE")
 
     def wipe(self):
         with self._lock:

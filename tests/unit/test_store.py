@@ -120,3 +120,42 @@ def test_sqlite_survives_reopen_and_versions_schema(tmp_path):
     s.close()
     with pytest.raises(SchemaMismatch):
         SqliteStore(path)
+
+
+def test_suspended_lets_other_threads_work_and_rollback_still_undoes(store):
+    store.put("k", "p", "shared", {"v": 0})
+    other_done = threading.Event()
+
+    def other():
+        with store.transaction():
+            store.put("k", "p", "other", {"by": "B"})
+            assert store.get("k", "p", "mine") == {"by": "A"}  # A's work so far is visible
+        other_done.set()
+
+    with pytest.raises(RuntimeError):
+        with store.transaction():
+            store.put("k", "p", "mine", {"by": "A"})
+            store.put("k", "p", "shared", {"v": 1})
+            with store.suspended():
+                t = threading.Thread(target=other)
+                t.start()
+                assert other_done.wait(5), "another thread's transaction was blocked"
+                t.join()
+            store.put("k", "p", "after", {})
+            raise RuntimeError("A fails after waiting")
+    assert store.get("k", "p", "mine") is None
+    assert store.get("k", "p", "after") is None
+    assert store.get("k", "p", "shared") == {"v": 0}
+    assert store.get("k", "p", "other") == {"by": "B"}
+
+
+def test_suspended_then_commit_keeps_everything(store):
+    with store.transaction():
+        store.put("k", "p", "a", {})
+        with store.suspended():
+            pass
+        store.insert("k", "p", "b", {})
+    assert store.get("k", "p", "a") == {} and store.get("k", "p", "b") == {}
+    with store.suspended():  # outside a transaction: nothing to release
+        store.put("k", "p", "c", {})
+    assert store.get("k", "p", "c") == {}

@@ -1,6 +1,9 @@
 # The same service as `scripts/serve`, with the data dir on a volume.
 FROM python:3.11-slim-bookworm
 WORKDIR /app
+# node runs Node.js Lambda handlers declared in the config file's `functions:`.
+RUN apt-get update && apt-get install -y --no-install-recommends nodejs \
+    && rm -rf /var/lib/apt/lists/*
 COPY requirements.txt pyproject.toml README.md ./
 RUN pip install --no-cache-dir -r requirements.txt
 COPY emulator ./emulator

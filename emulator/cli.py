@@ -5,7 +5,7 @@ import logging
 import socket
 import sys
 
-from .config import add_serve_arguments, settings_from
+from .config import ConfigError, add_serve_arguments, settings_from
 
 log = logging.getLogger("emulator")
 
@@ -21,7 +21,12 @@ def main(argv: list[str] | None = None) -> int:
         argv.insert(0, "serve")
     args = parser.parse_args(argv)
     if args.command == "serve":
-        return serve_forever(settings_from(args))
+        try:
+            settings = settings_from(args)
+        except ConfigError as exc:
+            print(f"cognito-emulator: {exc}", file=sys.stderr)
+            return 1
+        return serve_forever(settings)
     parser.print_help()
     return 2
 
@@ -29,7 +34,7 @@ def main(argv: list[str] | None = None) -> int:
 def serve_forever(settings) -> int:
     import uvicorn
 
-    from . import seed
+    from . import lambdas, seed
     from .app import create_app
     from .service import Emulator
 
@@ -52,9 +57,22 @@ def serve_forever(settings) -> int:
     settings.port = sock.getsockname()[1]
     seeder = None
     try:
-        emu = Emulator(settings)
         if settings.config:
             seeder = seed.from_file(settings.config)
+        # Functions: the config file's, then COGNITO_EMULATOR_FUNCTIONS (relative to the
+        # current directory) on top; all checked now rather than at the first sign-in.
+        try:
+            functions = lambdas.resolve_all(settings.functions)
+        except lambdas.SpecError as exc:
+            raise seed.SeedError(f"COGNITO_EMULATOR_FUNCTIONS: {exc}") from None
+        if settings.config:
+            functions = {**seed.functions_from_file(settings.config), **functions}
+        settings.functions = functions
+        for name, spec in functions.items():
+            log.info("function %s: %s", name, spec)
+        if settings.lambda_endpoint:
+            log.info("other functions: Lambda Invoke API at %s", settings.lambda_endpoint)
+        emu = Emulator(settings)
         app = create_app(settings, emu=emu, seed=seeder)
     except (seed.SeedError, OSError) as exc:
         print(f"cognito-emulator: {exc}", file=sys.stderr)

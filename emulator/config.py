@@ -4,11 +4,16 @@ Each flag `--some-flag` has the variable COGNITO_EMULATOR_SOME_FLAG; a flag wins
 the variable, the variable over the default.
 """
 import argparse
+import json
 import os
 from dataclasses import dataclass, field
 
 ENV_PREFIX = "COGNITO_EMULATOR_"
 MAX_BODY_BYTES = 1024 * 1024  # AWS rejects request bodies far smaller; 1 MiB is generous
+
+
+class ConfigError(ValueError):
+    """A setting that can't be used; the CLI prints it and exits 1."""
 
 
 @dataclass
@@ -24,6 +29,10 @@ class Settings:
     log_level: str = "info"
     max_body_bytes: int = MAX_BODY_BYTES
     account_id: str = "000000000000"
+    # Lambda functions by name -> handler spec (`path/file.py:handler`, `module:function`,
+    # `file.js`/`file.mjs`), from the config file's `functions:` and COGNITO_EMULATOR_FUNCTIONS.
+    functions: dict = field(default_factory=dict)
+    lambda_endpoint: str | None = None  # Lambda Invoke API for functions not declared above
     extra: dict = field(default_factory=dict)
 
     @property
@@ -62,13 +71,16 @@ def add_serve_arguments(p: argparse.ArgumentParser) -> None:
                    help="token issuer: local http://host:port/<pool> or aws https://cognito-idp...")
     p.add_argument("--public-url", help="base URL clients use to reach the emulator")
     p.add_argument("--log-level", choices=["debug", "info", "warning", "error"])
+    p.add_argument("--lambda-endpoint", metavar="URL",
+                   help="Lambda Invoke API (sam local start-lambda, LocalStack) for trigger "
+                        "functions not declared in the config file's functions:")
 
 
 def settings_from(args: argparse.Namespace | None = None, **overrides) -> Settings:
     s = Settings()
     for name, kind in (("host", str), ("port", int), ("data_dir", str), ("in_memory", bool),
                        ("region", str), ("config", str), ("issuer_style", str),
-                       ("public_url", str), ("log_level", str)):
+                       ("public_url", str), ("log_level", str), ("lambda_endpoint", str)):
         value = getattr(args, name, None) if args is not None else None
         if value is None:
             raw = _env(name)
@@ -76,6 +88,17 @@ def settings_from(args: argparse.Namespace | None = None, **overrides) -> Settin
                 value = _truthy(raw) if kind is bool else kind(raw)
         if value is not None:
             setattr(s, name, value)
+    raw = _env("functions")
+    if raw:
+        try:
+            functions = json.loads(raw)
+        except ValueError as exc:
+            raise ConfigError(f"{ENV_PREFIX}FUNCTIONS is not JSON: {exc}") from None
+        if not isinstance(functions, dict) or not all(
+                isinstance(k, str) and isinstance(v, str) for k, v in functions.items()):
+            raise ConfigError(f"{ENV_PREFIX}FUNCTIONS: expected a JSON object of function "
+                              "name to handler spec")
+        s.functions = functions
     for k, v in overrides.items():
         setattr(s, k, v)
     return s

@@ -23,8 +23,16 @@ from CloudFormation or a CreateUserPool call:
 
 Applying is idempotent: what already exists (same id or name) is left as it is, so a
 restart on a data dir keeps changes made since.
+
+The same file may name the Lambda functions that triggers call (see emulator/lambdas):
+
+    functions:
+      define-auth: lambdas/define.py:handler     # relative to this file's folder
+      create-auth: lambdas/create.mjs
+      verify-auth: my_package.triggers:verify    # this file's folder is on sys.path
 """
 import json
+import os
 import uuid
 
 import yaml
@@ -50,6 +58,26 @@ def from_file(path: str):
     if not isinstance(data, dict) or not isinstance(data.get("pools", []), list):
         raise SeedError(f"seed file {path}: expected a mapping with a 'pools' list")
     return lambda emu: apply(emu, data)
+
+
+def functions_from_file(path: str) -> dict[str, str]:
+    """The file's top-level `functions:` mapping, checked (files exist, node is there) and
+    with paths made absolute from the file's folder; {} when there is none."""
+    from . import lambdas
+    try:
+        with open(path, encoding="utf-8") as f:
+            text = f.read()
+        data = json.loads(text) if path.endswith(".json") else yaml.safe_load(text)
+    except (OSError, ValueError, yaml.YAMLError) as exc:
+        raise SeedError(f"cannot read config file {path}: {exc}") from None
+    functions = data.get("functions") if isinstance(data, dict) else None
+    if functions is None:
+        return {}
+    base_dir = os.path.dirname(os.path.abspath(path))
+    try:
+        return lambdas.resolve_all(functions, base_dir)
+    except lambdas.SpecError as exc:
+        raise SeedError(f"config file {path}: {exc}") from None
 
 
 def _call(ctx: Context, op: str, params: dict) -> dict:

@@ -23,4 +23,6 @@ class Emulator:
         self.clock.reset()
 
     def close(self) -> None:
+        from . import lambdas
+        lambdas.shutdown(self)      # stop the function workers this emulator started
         self.store.close()

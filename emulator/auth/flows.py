@@ -34,7 +34,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Callable
 
-from ..domain import attributes, clients, lockout, passwords, pools, users
+from .. import triggers
+from ..domain import attributes, clients, lockout, passwords, pools, signup, users
 from ..errors import CognitoError, invalid
 from . import sessions, srp, tokens
 
@@ -81,10 +82,19 @@ class SignIn:
     admin: bool = False
     client_metadata: dict = field(default_factory=dict)
     context_data: dict = field(default_factory=dict)   # UserContextData / ContextData
+    responding: bool = False   # a (Admin)RespondToAuthChallenge call, not (Admin)InitiateAuth
 
     @property
     def store(self):
         return self.ctx.store
+
+    @property
+    def trigger_metadata(self) -> dict | None:
+        """ClientMetadata for the triggers other than PreSignUp / PreAuthentication /
+        UserMigration (PostAuthentication, PreTokenGeneration, the custom-auth ones,
+        CustomMessage): Initiate*Auth passes it only to those three (API reference), the
+        Respond* calls to all."""
+        return (self.client_metadata or None) if self.responding else None
 
     def now(self) -> float:
         return self.ctx.now()
@@ -112,6 +122,7 @@ def initiate(ctx, params: dict, *, admin: bool) -> dict:
 
 def respond(ctx, params: dict, *, admin: bool) -> dict:
     signin = open_signin(ctx, params, admin=admin)
+    signin.responding = True
     name = params["ChallengeName"]
     responder = RESPONDERS.get(name)
     if responder is None:
@@ -266,8 +277,48 @@ def next_step(signin: SignIn, user: dict, progress: dict) -> dict:
 
 
 def success(signin: SignIn, user: dict, progress: dict) -> dict:
-    result = tokens.issue(signin.ctx, signin.pool, signin.client, user)
+    """The sign-in succeeded: PostAuthentication, then tokens (through PreTokenGeneration,
+    whose source tells a completed NEW_PASSWORD_REQUIRED from a plain sign-in)."""
+    post_authentication(signin, user)
+    source = "NewPasswordChallenge" if "NEW_PASSWORD_REQUIRED" in progress.get("passed", ()) \
+        else "Authentication"
+    result = tokens.issue(signin.ctx, signin.pool, signin.client, user, source=source,
+                          client_metadata=signin.trigger_metadata)
     return {"ChallengeParameters": {}, "AuthenticationResult": result}
+
+
+# --- the authentication triggers -----------------------------------------------------------
+
+def pre_authentication(signin: SignIn, user: dict | None, typed: str) -> None:
+    """PreAuthentication, before the password (or SRP round 1) is looked at. For an unknown
+    user it runs only with PreventUserExistenceErrors (userNotFound true, DG), which is also
+    the only time the event carries userNotFound. validationData is the call's
+    ClientMetadata (null without). A function that throws denies the sign-in with
+    UserLambdaValidationException "PreAuthentication failed with error ..." - the type most
+    public captures show (one 2026 report says NotAuthorizedException; UNCONFIRMED)."""
+    prevent = clients.prevents_existence_errors(signin.client)
+    if user is None and not prevent:
+        return
+    request = {"userAttributes": triggers.user_attributes(user),
+               "validationData": signin.client_metadata or None}
+    if prevent:
+        request["userNotFound"] = user is None
+    triggers.call(signin.ctx, signin.pool, "PreAuthentication", "PreAuthentication_Authentication",
+                  user_name=user["Username"] if user is not None else typed,
+                  client_id=signin.client["ClientId"], request=request)
+
+
+def post_authentication(signin: SignIn, user: dict) -> None:
+    """PostAuthentication, after every check passed and before tokens: a function that
+    throws fails the sign-in (nothing of it is kept). newDeviceUsed: no device tracking
+    yet, so false."""
+    request = {"userAttributes": triggers.user_attributes(user), "newDeviceUsed": False}
+    metadata = signin.trigger_metadata
+    if metadata:
+        request["clientMetadata"] = metadata
+    triggers.call(signin.ctx, signin.pool, "PostAuthentication",
+                  "PostAuthentication_Authentication", user_name=user["Username"],
+                  client_id=signin.client["ClientId"], request=request)
 
 
 def challenge(signin: SignIn, user_name: str, name: str, parameters: dict, progress: dict,
@@ -304,11 +355,32 @@ def password_auth(signin: SignIn, auth: dict) -> dict:
     return sign_in_with_password(signin, user, username, password)
 
 
+def migrate(signin: SignIn, username: str, password: str) -> dict | None:
+    """An unknown name with a password: the UserMigration trigger may bring the user in.
+    A migrated user whose final status is RESET_REQUIRED must reset the password first; that
+    error keeps the new user (commit) so ForgotPassword finds it."""
+    user = signup.migrate_user(signin.ctx, signin.client, signin.pool, username,
+                               source="Authentication", password=password,
+                               metadata=signin.client_metadata or None)
+    if user is not None and user["UserStatus"] == "RESET_REQUIRED":
+        err = _reset_required()
+        err.commit = True
+        raise err
+    return user
+
+
 def sign_in_with_password(signin: SignIn, user: dict | None, username: str, password: str) -> dict:
     """Password as first factor (API flows above; the hosted UI's /login can call this)."""
     if user is None:
+        user = migrate(signin, username, password)
+    if user is None:
+        pre_authentication(signin, None, username)
         password_ok(signin.pool, None, username, password)  # same work as for a real user
+        if triggers.configured(signin.pool, "UserMigration") and \
+                not clients.prevents_existence_errors(signin.client):
+            raise signup.migration_failed(signin.client)
         raise unknown_user(signin.client)
+    pre_authentication(signin, user, username)
     before_password(signin, user)
     if not password_ok(signin.pool, user, username, password):
         raise password_failed(signin, user)
@@ -351,6 +423,7 @@ def srp_round1(signin: SignIn, user: dict | None, username: str, A: int) -> dict
     answer without `Session` (pycognito sends none) still finds the server-side state."""
     if user is None and not clients.prevents_existence_errors(signin.client):
         raise unknown_user(signin.client)
+    pre_authentication(signin, user, username)
     if user is not None:
         before_password(signin, user)
     stored = users.verifier(user) if user is not None else None

@@ -26,6 +26,7 @@ import uuid
 
 from ..domain import groups as group_domain
 from ..domain import pools, users
+from .. import triggers
 from ..errors import CognitoError
 from . import keys
 
@@ -130,14 +131,17 @@ def _id_attributes(client: dict, attrs: dict) -> dict:
 
 def issue(ctx, pool: dict, client: dict, user: dict, *, auth_time=None, scopes=None,
           device_key=None, refresh=True, origin_jti=None, refresh_token=None, groups=None,
-          event_id=None, id_token=True, nonce=None) -> dict:
+          event_id=None, id_token=True, nonce=None, source: str = "Authentication",
+          client_metadata: dict | None = None) -> dict:
     """AuthenticationResult {AccessToken, ExpiresIn, TokenType, IdToken, RefreshToken?}.
 
     A call without origin_jti is a new authentication (new session); refreshes pass the
     session's origin_jti and auth_time. refresh=False mints no refresh token; refresh_token
     hands back an existing one instead of minting. `groups` overrides the user's groups
     (GroupType dicts sorted by precedence); `scopes` (list) replaces the API scope;
-    id_token=False / nonce are for OAuth flows.
+    id_token=False / nonce are for OAuth flows. `source` is the pre token generation
+    trigger source suffix (Authentication, NewPasswordChallenge, RefreshTokens,
+    AuthenticateDevice, HostedAuth); `client_metadata` goes to that trigger.
     """
     now = ctx.now()
     iat = int(now)
@@ -147,12 +151,15 @@ def issue(ctx, pool: dict, client: dict, user: dict, *, auth_time=None, scopes=N
     event_id = event_id or str(uuid.uuid4())
     if groups is None:
         groups = group_domain.for_user(ctx.store, pool, user)
-    signing = keys.for_pool(ctx, pool)
     iss = ctx.settings.issuer(pool["Id"])
     sub = user["Attributes"]["sub"]
     client_id = client["ClientId"]
     access_life = lifetime(client, "AccessToken")
+    id_life = lifetime(client, "IdToken")
     group_names = [g["GroupName"] for g in groups]
+    roles = [g["RoleArn"] for g in groups if g.get("RoleArn")]
+    preferred = _preferred_role(groups)
+    scope_list = list(scopes) if scopes is not None else [ADMIN_SCOPE]
 
     access = {"sub": sub}
     if device_key:
@@ -164,31 +171,38 @@ def issue(ctx, pool: dict, client: dict, user: dict, *, auth_time=None, scopes=N
         # Cognito adds origin_jti only with token revocation on; we always do, since
         # revocation and sign-out checks hang on it (UNCONFIRMED difference, harmless).
         "origin_jti": origin_jti, "event_id": event_id, "token_use": "access",
-        "scope": " ".join(scopes) if scopes is not None else ADMIN_SCOPE,
+        "scope": " ".join(scope_list),
         "auth_time": auth_time, "exp": iat + access_life, "iat": iat,
         "jti": str(uuid.uuid4()), "username": user["Username"]})
-    result = {"AccessToken": _sign(signing.access, access), "ExpiresIn": access_life,
-              "TokenType": "Bearer"}
 
-    id_life = lifetime(client, "IdToken")
+    claims = None
     if id_token:
         claims = {"sub": sub}
         if group_names:
             claims["cognito:groups"] = group_names
-            role = _preferred_role(groups)
-            if role:
-                claims["cognito:preferred_role"] = role
+            if preferred:
+                claims["cognito:preferred_role"] = preferred
         claims.update(_id_attributes(client, user["Attributes"]))
         claims.update({"iss": iss, "cognito:username": user["Username"]})
         if nonce is not None:
             claims["nonce"] = nonce
         claims["origin_jti"] = origin_jti
-        roles = [g["RoleArn"] for g in groups if g.get("RoleArn")]
         if roles:
             claims["cognito:roles"] = roles
         claims.update({"aud": client_id, "event_id": event_id, "token_use": "id",
                        "auth_time": auth_time, "exp": iat + id_life, "iat": iat,
                        "jti": str(uuid.uuid4())})
+
+    # The pre token generation trigger sees the groups and scopes about to be issued and
+    # may change both tokens; it runs before anything of this sign-in is stored.
+    _pre_token_generation(ctx, pool, client, user, source=source,
+                          client_metadata=client_metadata, groups=(group_names, roles, preferred),
+                          scopes=scope_list, id_claims=claims, access_claims=access)
+
+    signing = keys.for_pool(ctx, pool)
+    result = {"AccessToken": _sign(signing.access, access), "ExpiresIn": access_life,
+              "TokenType": "Bearer"}
+    if claims is not None:
         result["IdToken"] = _sign(signing.id, claims)
 
     session_end = now + max(access_life, id_life)
@@ -205,6 +219,140 @@ def issue(ctx, pool: dict, client: dict, user: dict, *, auth_time=None, scopes=N
                       {"clientId": client_id, "username": user["Username"],
                        "authTime": auth_time, "issuedAt": now, "expiresAt": session_end})
     return result
+
+
+# --- the pre token generation trigger ------------------------------------------------------
+
+# Claims no pre token generation response may add, change or suppress (DG: the V1 list,
+# plus what the current guide adds for V2/V3). A response that names one is not refused:
+# the claim is left as it was (UNCONFIRMED - the guide says only "can't modify").
+_PROTECTED = frozenset({
+    "acr", "amr", "aud", "at_hash", "auth_time", "azp", "cognito:username", "exp", "iat",
+    "identities", "iss", "jti", "nbf", "nonce", "origin_jti", "sub", "token_use",
+    "username", "client_id", "event_id", "device_key", "version", "scope"})
+# Claims that take no list/object values (the guide's "complex values" rule).
+_SIMPLE_ONLY = frozenset({"phone_number_verified", "email_verified", "updated_at", "address"})
+_GROUP_CLAIMS = ("cognito:groups", "cognito:roles", "cognito:preferred_role")
+
+
+def _pre_token_generation(ctx, pool: dict, client: dict, user: dict, *, source: str,
+                          client_metadata: dict | None, groups: tuple, scopes: list[str],
+                          id_claims: dict | None, access_claims: dict) -> None:
+    """Call the pool's pre token generation function (if any) and apply its answer to the
+    claim dicts in place. V1_0 events change the ID token (and groups in both tokens);
+    V2_0/V3_0 events change both tokens and the access token's scopes."""
+    if triggers.configured(pool, "PreTokenGeneration") is None:
+        return
+    version = triggers.pre_token_version(pool)
+    names, roles, preferred = groups
+    request = {"userAttributes": triggers.user_attributes(user),
+               "groupConfiguration": {"groupsToOverride": list(names),
+                                      "iamRolesToOverride": list(roles),
+                                      "preferredRole": preferred}}
+    if version != "1":
+        request["scopes"] = list(scopes)
+    if client_metadata:
+        request["clientMetadata"] = client_metadata
+    key = "claimsOverrideDetails" if version == "1" else "claimsAndScopeOverrideDetails"
+    response = triggers.call(ctx, pool, "PreTokenGeneration", f"TokenGeneration_{source}",
+                             user_name=user["Username"], client_id=client["ClientId"],
+                             request=request, response={key: None}, version=version)
+    details = (response or {}).get(key)
+    if details is None:
+        return
+    if not isinstance(details, dict):
+        raise triggers.invalid_response()
+    if version == "1":
+        id_part, access_part = details, None
+    else:
+        id_part = _part(details, "idTokenGeneration")
+        access_part = _part(details, "accessTokenGeneration")
+    if "groupOverrideDetails" in details:
+        _override_groups(details["groupOverrideDetails"], id_claims, access_claims)
+    if id_claims is not None and id_part:
+        _override_claims(id_part, id_claims, access=False, complex_values=version != "1")
+    if access_part:
+        _override_claims(access_part, access_claims, access=True, complex_values=True)
+        _override_scopes(access_part, access_claims)
+
+
+def _part(details: dict, name: str) -> dict | None:
+    value = details.get(name)
+    if value is not None and not isinstance(value, dict):
+        raise triggers.invalid_response()
+    return value
+
+
+def _strings(value, *, allow_none=True) -> list[str]:
+    if value is None and allow_none:
+        return []
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise triggers.invalid_response()
+    return value
+
+
+def _override_groups(override, id_claims: dict | None, access_claims: dict) -> None:
+    """groupOverrideDetails replaces the group configuration in both tokens; an empty or
+    null object suppresses the groups (DG)."""
+    if override is not None and not isinstance(override, dict):
+        raise triggers.invalid_response()
+    override = override or {}
+    names = _strings(override.get("groupsToOverride"))
+    roles = _strings(override.get("iamRolesToOverride"))
+    preferred = override.get("preferredRole")
+    if preferred is not None and not isinstance(preferred, str):
+        raise triggers.invalid_response()
+    for claims in (id_claims, access_claims):
+        if claims is None:
+            continue
+        for claim in _GROUP_CLAIMS:
+            claims.pop(claim, None)
+        if names:
+            claims["cognito:groups"] = names
+    if id_claims is not None:
+        if roles:
+            id_claims["cognito:roles"] = roles
+        if preferred:
+            id_claims["cognito:preferred_role"] = preferred
+
+
+def _override_claims(part: dict, claims: dict, *, access: bool, complex_values: bool) -> None:
+    add = part.get("claimsToAddOrOverride")
+    if add is not None and not isinstance(add, dict):
+        raise triggers.invalid_response()
+    suppress = set(_strings(part.get("claimsToSuppress")))
+    for name, value in (add or {}).items():
+        if name in suppress:
+            continue  # suppression wins over an override of the same claim (DG)
+        if name.startswith("cognito:") or name.startswith("dev:"):
+            continue  # cognito: claims are Cognito's; dev: attributes can only be suppressed
+        if name in _PROTECTED and not (access and name == "aud" and value == claims["client_id"]):
+            continue  # an access token may carry aud only as its own client id (DG)
+        if isinstance(value, (list, dict)) and (not complex_values or name in _SIMPLE_ONLY):
+            continue
+        claims[name] = value
+    for name in suppress:
+        if name == "cognito:groups":
+            # Suppressing the groups takes the roles with them (DG).
+            for claim in _GROUP_CLAIMS:
+                claims.pop(claim, None)
+        elif name in _PROTECTED or (name.startswith("cognito:") and name not in _GROUP_CLAIMS):
+            continue
+        else:
+            claims.pop(name, None)
+
+
+def _override_scopes(part: dict, access_claims: dict) -> None:
+    scopes = access_claims.get("scope", "").split()
+    for scope in _strings(part.get("scopesToAdd")):
+        if scope not in scopes:
+            scopes.append(scope)
+    suppressed = set(_strings(part.get("scopesToSuppress")))
+    scopes = [s for s in scopes if s not in suppressed]
+    if scopes:
+        access_claims["scope"] = " ".join(scopes)
+    else:
+        access_claims.pop("scope", None)
 
 
 def _mint_refresh(ctx, pool, client, user, *, origin_jti, auth_time, expires_at,
@@ -231,11 +379,14 @@ def refresh_owner(ctx, pool: dict, refresh_token: str) -> dict | None:
 
 
 def refresh(ctx, pool: dict, client: dict, refresh_token: str, *, rotate=False,
-            device_key=None) -> dict:
+            device_key=None, client_metadata: dict | None = None) -> dict:
     """New tokens for a refresh token (REFRESH_TOKEN_AUTH, GetTokensFromRefreshToken, the
     token endpoint). They keep the sign-in's auth_time, origin_jti and device key. With
     rotate, a new refresh token (same absolute expiry) comes back and the presented one
-    stays usable for the client's RetryGracePeriodSeconds."""
+    stays usable for the client's RetryGracePeriodSeconds. The pre token generation trigger
+    sees TokenGeneration_RefreshTokens - also for GetTokensFromRefreshToken, which the DG's
+    API table lists under TokenGeneration_Authentication (UNCONFIRMED; a refresh is a
+    refresh)."""
     store, pool_id, now = ctx.store, pool["Id"], ctx.now()
     digest = _digest(refresh_token)
     record = store.get(REFRESH_KIND, pool_id, digest)
@@ -261,7 +412,7 @@ def refresh(ctx, pool: dict, client: dict, refresh_token: str, *, rotate=False,
         raise _invalid()
     result = issue(ctx, pool, client, user, auth_time=record["authTime"],
                    origin_jti=record["originJti"], device_key=record.get("deviceKey"),
-                   refresh=False)
+                   refresh=False, source="RefreshTokens", client_metadata=client_metadata)
     if rotate:
         result["RefreshToken"] = _mint_refresh(
             ctx, pool, client, user, origin_jti=record["originJti"],

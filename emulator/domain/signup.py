@@ -11,8 +11,10 @@ they keep on the user record:
 A wrong code must count even though the call fails: those errors carry `commit = True`,
 which tells the dispatcher to keep the call's writes (the saved attempt count).
 """
+import copy
 import hashlib
 
+from .. import triggers
 from ..errors import CognitoError
 from . import attributes, clients, codes, ids, lockout, messages, passwords, pools, users
 
@@ -58,14 +60,18 @@ def _check_code(ctx, pool: dict, user: dict, purpose: str, given: str, *,
 
 
 def _send(ctx, pool: dict, user: dict, purpose: str, attribute: str, *,
-          code_key: str | None = None, destination: str | None = None) -> dict:
+          code_key: str | None = None, destination: str | None = None, source: str,
+          client_id: str | None = None, client_metadata: dict | None = None) -> dict:
     """Issue a code for `purpose` and send it to the user's `attribute` (or to `destination`,
-    a value not stored yet). Returns CodeDeliveryDetails; the caller saves the user."""
+    a value not stored yet). `source` names the CustomMessage trigger source. Returns
+    CodeDeliveryDetails; the caller saves the user."""
     code = codes.issue(user, code_key or purpose, ctx.now(), attribute=attribute)
     target = user
     if destination is not None:
         target = {"Username": user["Username"], "Attributes": {attribute: destination}}
-    return messages.send_code(ctx, pool, target, purpose=purpose, code=code, attribute=attribute)
+    return messages.send_code(ctx, pool, target, purpose=purpose, code=code, attribute=attribute,
+                              source=source, client_id=client_id,
+                              client_metadata=client_metadata, event_user=user)
 
 
 def _simulated_delivery(pool: dict, username: str, attribute: str) -> dict:
@@ -137,6 +143,63 @@ def _canonical_username(pool: dict, username: str, values: dict) -> str:
     return username
 
 
+def validation_data(params: dict) -> dict | None:
+    """ValidationData [{Name, Value}] as the trigger event's map; null when not given
+    (COGNITO_REFERENCE 4.4)."""
+    given = params.get("ValidationData")
+    if given is None:
+        return None
+    return {item["Name"]: item.get("Value", "") for item in given}
+
+
+def pre_sign_up(ctx, pool: dict, user: dict, *, source: str, client_id: str | None,
+                params: dict) -> dict:
+    """The PreSignUp trigger for a user about to be created (nothing written yet, so a
+    refusal leaves nothing behind). Returns its response ({} without a trigger).
+    userAttributes are what the new user will hold, without the sub (which Cognito only
+    assigns at creation - UNCONFIRMED)."""
+    request = {"userAttributes": {k: v for k, v in user["Attributes"].items() if k != "sub"},
+               "validationData": validation_data(params)}
+    if params.get("ClientMetadata"):
+        request["clientMetadata"] = params["ClientMetadata"]
+    response = triggers.call(ctx, pool, "PreSignUp", f"PreSignUp_{source}",
+                             user_name=user["Username"], client_id=client_id, request=request,
+                             response={"autoConfirmUser": False, "autoVerifyEmail": False,
+                                       "autoVerifyPhone": False})
+    return response or {}
+
+
+def _flag(response: dict, name: str) -> bool:
+    value = response.get(name)
+    if value is None or isinstance(value, bool):
+        return bool(value)
+    if isinstance(value, str) and value.lower() in ("true", "false"):
+        return value.lower() == "true"
+    raise triggers.invalid_response()
+
+
+def take_aliases(ctx, pool: dict, attrs: dict) -> None:
+    """A new user is about to own these verified aliases: they move away from whoever holds
+    them now (that user's value stays, unverified; a preferred_username is removed) -
+    ForceAliasCreation, and PreSignUp's autoVerify* (COGNITO_REFERENCE 4.4)."""
+    for attribute in pools.alias_attributes(pool):
+        value = attrs.get(attribute)
+        if not value:
+            continue
+        if attribute != "preferred_username" and attrs.get(f"{attribute}_verified") != "true":
+            continue
+        holder = users.alias_owner(ctx.store, pool, attribute, value)
+        if holder is None:
+            continue
+        previous = copy.deepcopy(holder)
+        if attribute == "preferred_username":
+            del holder["Attributes"][attribute]
+        else:
+            holder["Attributes"][f"{attribute}_verified"] = "false"
+        holder["UserLastModifiedDate"] = ctx.now()
+        users.save(ctx.store, pool, holder, previous=previous)
+
+
 def sign_up(ctx, client: dict, pool: dict, params: dict) -> dict:
     username = params["Username"]
     clients.check_secret_hash(client, params.get("SecretHash"), [username])
@@ -160,11 +223,31 @@ def sign_up(ctx, client: dict, pool: dict, params: dict) -> dict:
             "UserCreateDate": now, "UserLastModifiedDate": now,
             "Enabled": True, "UserStatus": UNCONFIRMED, "_password": None}
     attributes.apply(user, values, now)
+
+    # Triggers first, writes after: a function that refuses leaves nothing behind.
+    client_id = client["ClientId"]
+    decided = pre_sign_up(ctx, pool, user, source="SignUp", client_id=client_id, params=params)
+    confirmed = _flag(decided, "autoConfirmUser")
+    verified = {"email": _flag(decided, "autoVerifyEmail"),
+                "phone_number": _flag(decided, "autoVerifyPhone")}
+    for attribute, on in verified.items():
+        # autoVerify* needs the attribute; without it the flag does nothing (UNCONFIRMED).
+        if on and user["Attributes"].get(attribute):
+            user["Attributes"][f"{attribute}_verified"] = "true"
+    if confirmed:
+        # Auto-confirmed: no code is sent. PostConfirmation is not called (users of the real
+        # service report it fires only on ConfirmSignUp/AdminConfirmSignUp - UNCONFIRMED).
+        user["UserStatus"] = CONFIRMED
     users.set_password(pool, user, password, temporary=False, now=now)
-    contact = _sign_up_contact(pool, user["Attributes"])
+    contact = None if confirmed else _sign_up_contact(pool, user["Attributes"])
+    letter = None
     if contact:
-        # Issue before the insert so the code is part of the one write.
         code = codes.issue(user, codes.SIGN_UP, now, attribute=contact)
+        letter = messages.prepare_code(ctx, pool, user, purpose=codes.SIGN_UP, code=code,
+                                       attribute=contact, source="SignUp", client_id=client_id,
+                                       client_metadata=params.get("ClientMetadata"))
+    if any(verified.values()):
+        take_aliases(ctx, pool, user["Attributes"])
     try:
         users.create(ctx.store, pool, user)
     except CognitoError as err:
@@ -173,12 +256,26 @@ def sign_up(ctx, client: dict, pool: dict, params: dict) -> dict:
         if err.code == "UsernameExistsException" and err.message == "User account already exists":
             raise CognitoError("UsernameExistsException", "User already exists") from None
         raise
-    out = {"UserConfirmed": False, "UserSub": sub}
-    if contact:
-        out["CodeDeliveryDetails"] = messages.send_code(ctx, pool, user, purpose=codes.SIGN_UP,
-                                                        code=code, attribute=contact)
+    out = {"UserConfirmed": confirmed, "UserSub": sub}
+    details = messages.deliver(ctx, letter)
+    if details:
+        out["CodeDeliveryDetails"] = details
     # No auto-verified contact: no code is sent; an administrator confirms the user.
     return out
+
+
+def post_confirmation(ctx, pool: dict, user: dict, *, source: str, client_id: str | None,
+                      metadata: dict | None) -> None:
+    """PostConfirmation_<source>, after the confirmation is applied. If the function fails,
+    the call fails and the confirmation is undone: the user stays UNCONFIRMED and can
+    confirm again (reports of the real service show the user still unconfirmed after
+    "PostConfirmation failed with error ...", dabit3/full-stack-serverless-code#108;
+    UNCONFIRMED)."""
+    request = {"userAttributes": triggers.user_attributes(user)}
+    if metadata:
+        request["clientMetadata"] = metadata
+    triggers.call(ctx, pool, "PostConfirmation", f"PostConfirmation_{source}",
+                  user_name=user["Username"], client_id=client_id, request=request)
 
 
 def confirm_sign_up(ctx, client: dict, pool: dict, params: dict) -> dict:
@@ -198,6 +295,8 @@ def confirm_sign_up(ctx, client: dict, pool: dict, params: dict) -> dict:
         # The code reached this address: it is now verified (and usable as an alias).
         user["Attributes"][f"{contact}_verified"] = "true"
     _save_claiming_aliases(ctx, pool, user, previous, force=params.get("ForceAliasCreation"))
+    post_confirmation(ctx, pool, user, source="ConfirmSignUp", client_id=client["ClientId"],
+                      metadata=params.get("ClientMetadata"))
     return {}
 
 
@@ -216,9 +315,89 @@ def resend_confirmation_code(ctx, client: dict, pool: dict, params: dict) -> dic
         # wording UNCONFIRMED
         raise CognitoError("InvalidParameterException",
                            "Cannot resend codes. Auto verification not turned on.")
-    details = _send(ctx, pool, user, codes.SIGN_UP, contact)
+    details = _send(ctx, pool, user, codes.SIGN_UP, contact, source="ResendCode",
+                    client_id=client["ClientId"], client_metadata=params.get("ClientMetadata"))
     users.save(ctx.store, pool, user)
     return {"CodeDeliveryDetails": details}
+
+
+# --- user migration ---------------------------------------------------------------------------
+
+_MIGRATION_STATUSES = ("CONFIRMED", "RESET_REQUIRED")
+
+
+def migration_failed(client: dict) -> CognitoError:
+    return CognitoError("UserNotFoundException",
+                        f"Exception migrating user in app client {client['ClientId']}")
+
+
+def migrate_user(ctx, client: dict, pool: dict, username: str, *, source: str,
+                 password: str | None = None, metadata: dict | None = None) -> dict | None:
+    """The UserMigration trigger for a name nobody in the pool has: the function looks the
+    user up elsewhere and answers their attributes; the user is then created here (with the
+    typed password for source "Authentication" - the pool's password policy is not applied
+    to it, DG23). None when no trigger is set or the function answered no userAttributes
+    (the caller then answers migration_failed() or its PreventUserExistenceErrors reply).
+
+    ClientMetadata reaches the event as validationData at sign-in and as clientMetadata in
+    ForgotPassword (DG); validationData is null when the call had none (UNCONFIRMED)."""
+    if triggers.configured(pool, "UserMigration") is None:
+        return None
+    if source == "Authentication":
+        request = {"password": password, "validationData": metadata or None}
+    else:
+        request = {"clientMetadata": metadata} if metadata else {}
+    response = triggers.call(
+        ctx, pool, "UserMigration", f"UserMigration_{source}", user_name=username,
+        client_id=client["ClientId"], request=request,
+        response={"userAttributes": None, "finalUserStatus": None, "messageAction": None,
+                  "desiredDeliveryMediums": None, "forceAliasCreation": None,
+                  "enableSMSMFA": None}) or {}
+    given = response.get("userAttributes")
+    if not given:
+        return None
+    if not isinstance(given, dict):
+        raise triggers.invalid_response()
+    status = response.get("finalUserStatus") or "RESET_REQUIRED"
+    action = response.get("messageAction")
+    mediums = response.get("desiredDeliveryMediums") or []
+    if status not in _MIGRATION_STATUSES or action not in (None, "SUPPRESS", "RESEND") or             not isinstance(mediums, list) or any(m not in ("EMAIL", "SMS") for m in mediums):
+        raise triggers.invalid_response()
+
+    # The function's attributes go through the same checks as AdminCreateUser's (it may set
+    # *_verified); a sub it sends is ignored - Cognito assigns one.
+    updates = [{"Name": str(name), "Value": value if isinstance(value, str) else
+                (str(value).lower() if isinstance(value, bool) else str(value))}
+               for name, value in given.items() if name != "sub"]
+    values = attributes.validate_updates(pool, updates, admin=True, creating=True)
+    canonical = _canonical_username(pool, username, values)
+    attributes.check_required(pool, values)
+    now = ctx.now()
+    sub = values.pop("sub", None) or ids.sub()
+    user = {"Username": canonical, "Attributes": {"sub": sub},
+            "UserCreateDate": now, "UserLastModifiedDate": now,
+            "Enabled": True, "UserStatus": status, "_password": None}
+    attributes.apply(user, values, now)
+    if password is not None:
+        users.set_password(pool, user, password, temporary=False, now=now)
+    if response.get("enableSMSMFA") is True and user["Attributes"].get("phone_number"):
+        # Shown by AdminGetUser as the MFA module stores it (UNCONFIRMED field set).
+        user["UserMFASettingList"] = ["SMS_MFA"]
+        user["PreferredMfaSetting"] = "SMS_MFA"
+    if response.get("forceAliasCreation") is True:
+        take_aliases(ctx, pool, user["Attributes"])
+    users.create(ctx.store, pool, user)
+    if action != "SUPPRESS":
+        # The welcome message new users get (AdminCreateUser's invitation template; a
+        # migrated user has no temporary password, so its code placeholder stays empty -
+        # UNCONFIRMED). Media as for invitations: SMS unless asked otherwise, falling back
+        # to email for a user without a phone number.
+        attrs = user["Attributes"]
+        if not mediums:
+            mediums = ["SMS"] if attrs.get("phone_number") else ["EMAIL"]
+        messages.send_invitation(ctx, pool, user, password=None, mediums=mediums,
+                                 purpose="WELCOME", source=None)
+    return user
 
 
 # --- forgotten password ---------------------------------------------------------------------
@@ -234,11 +413,16 @@ def forgot_password(ctx, client: dict, pool: dict, params: dict) -> dict:
     username = params["Username"]
     user = _find(ctx, client, pool, username, params.get("SecretHash"))
     if user is None:
+        user = migrate_user(ctx, client, pool, username, source="ForgotPassword",
+                            metadata=params.get("ClientMetadata"))
+    if user is None:
         if clients.prevents_existence_errors(client):
             order = users.recovery_order(pool) or ["email"]
             contact = _default_contact(pool)
             contact = contact if contact in order else order[0]
             return {"CodeDeliveryDetails": _simulated_delivery(pool, username, contact)}
+        if triggers.configured(pool, "UserMigration"):
+            raise migration_failed(client)
         raise _unknown_user()
     if not user.get("Enabled", True):
         raise CognitoError("NotAuthorizedException", "User is disabled.")
@@ -251,7 +435,8 @@ def forgot_password(ctx, client: dict, pool: dict, params: dict) -> dict:
         raise CognitoError("InvalidParameterException",
                            "Cannot reset password for the user as there is no registered/"
                            "verified email or phone_number")
-    details = _send(ctx, pool, user, codes.FORGOT_PASSWORD, contact)
+    details = _send(ctx, pool, user, codes.FORGOT_PASSWORD, contact, source="ForgotPassword",
+                    client_id=client["ClientId"], client_metadata=params.get("ClientMetadata"))
     users.save(ctx.store, pool, user)
     return {"CodeDeliveryDetails": details}
 
@@ -273,6 +458,8 @@ def confirm_forgot_password(ctx, client: dict, pool: dict, params: dict) -> dict
     user["UserLastModifiedDate"] = now
     lockout.record_success(user)
     users.save(ctx.store, pool, user)
+    post_confirmation(ctx, pool, user, source="ConfirmForgotPassword",
+                      client_id=client["ClientId"], metadata=params.get("ClientMetadata"))
     return {}
 
 
@@ -310,16 +497,20 @@ def _require_contact_attribute(name: str) -> None:
                            f"Invalid attribute name: {name} can't be verified.")
 
 
-def send_verification(ctx, pool: dict, user: dict, attribute: str) -> dict:
-    """GetUserAttributeVerificationCode (and attribute updates): a VERIFY_ATTRIBUTE code to the
-    attribute's pending new value if there is one, else its current value. The caller saves."""
+def send_verification(ctx, pool: dict, user: dict, attribute: str, *,
+                      source: str = "VerifyUserAttribute", client_id: str | None = None,
+                      client_metadata: dict | None = None) -> dict:
+    """GetUserAttributeVerificationCode (and attribute updates, source UpdateUserAttribute):
+    a VERIFY_ATTRIBUTE code to the attribute's pending new value if there is one, else its
+    current value. The caller saves."""
     _require_contact_attribute(attribute)
     pending = (user.get("_pending") or {}).get(attribute)
     if not pending and not user["Attributes"].get(attribute):
         raise CognitoError("InvalidParameterException",
                            f"User has no attribute matching {attribute}")  # wording UNCONFIRMED
     return _send(ctx, pool, user, codes.VERIFY_ATTRIBUTE, attribute,
-                 code_key=_verify_key(attribute), destination=pending or None)
+                 code_key=_verify_key(attribute), destination=pending or None, source=source,
+                 client_id=client_id, client_metadata=client_metadata)
 
 
 def verify_attribute(ctx, pool: dict, user: dict, attribute: str, code: str) -> None:
@@ -343,7 +534,8 @@ def verify_attribute(ctx, pool: dict, user: dict, attribute: str, code: str) -> 
     users.save(ctx.store, pool, user, previous=previous)
 
 
-def update_attributes(ctx, client: dict, pool: dict, user: dict, updates: list[dict]) -> dict:
+def update_attributes(ctx, client: dict, pool: dict, user: dict, updates: list[dict], *,
+                      client_metadata: dict | None = None) -> dict:
     """UpdateUserAttributes by the user: new email/phone values are unverified; an
     auto-verified one gets a code, and with AttributesRequireVerificationBeforeUpdate the
     old value stays in force until the new one is verified."""
@@ -372,7 +564,10 @@ def update_attributes(ctx, client: dict, pool: dict, user: dict, updates: list[d
                 user.pop("_pending", None)
     attributes.apply(user, values, ctx.now())
     users.save(ctx.store, pool, user, previous=previous)
-    details = [send_verification(ctx, pool, user, a) for a in to_verify]
+    client_id = client["ClientId"] if client else None
+    details = [send_verification(ctx, pool, user, a, source="UpdateUserAttribute",
+                                 client_id=client_id, client_metadata=client_metadata)
+               for a in to_verify]
     if details:
         users.save(ctx.store, pool, user)
         return {"CodeDeliveryDetailsList": details}

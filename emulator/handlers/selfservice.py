@@ -80,13 +80,17 @@ def get_user(ctx, params):
 def update_user_attributes(ctx, params):
     pool, user, claims = tokens.authorize(ctx, params["AccessToken"])
     return signup.update_attributes(ctx, _token_client(ctx, pool, claims), pool, user,
-                                    params["UserAttributes"])
+                                    params["UserAttributes"],
+                                    client_metadata=params.get("ClientMetadata"))
 
 
 @operation("GetUserAttributeVerificationCode")
 def get_user_attribute_verification_code(ctx, params):
-    pool, user, _ = tokens.authorize(ctx, params["AccessToken"])
-    details = signup.send_verification(ctx, pool, user, params["AttributeName"])
+    pool, user, claims = tokens.authorize(ctx, params["AccessToken"])
+    details = signup.send_verification(ctx, pool, user, params["AttributeName"],
+                                       source="VerifyUserAttribute",
+                                       client_id=str(claims.get("client_id", "")) or None,
+                                       client_metadata=params.get("ClientMetadata"))
     users.save(ctx.store, pool, user)
     return {"CodeDeliveryDetails": details}
 

@@ -39,8 +39,8 @@ def get_tokens_from_refresh_token(ctx, params):
     client = clients.require_any(ctx.store, params["ClientId"])
     tokens.check_client_secret(client, params.get("ClientSecret"), "NotAuthorizedException")
     pool = pools.require(ctx.store, client["UserPoolId"])
-    # ClientMetadata only feeds the pre token generation trigger (not wired here yet).
     result = tokens.refresh(ctx, pool, client, params["RefreshToken"],
                             rotate=tokens.rotation_enabled(client),
-                            device_key=params.get("DeviceKey"))
+                            device_key=params.get("DeviceKey"),
+                            client_metadata=params.get("ClientMetadata"))
     return {"AuthenticationResult": result}

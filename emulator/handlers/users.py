@@ -7,7 +7,7 @@ import json
 from ..api.registry import operation
 from ..auth import tokens
 from ..errors import CognitoError, invalid, not_authorized
-from ..domain import attributes, codes, groups, ids, messages, passwords, pools, users
+from ..domain import attributes, codes, groups, ids, messages, passwords, pools, signup, users
 from ..domain import user_filter
 
 LIST_LIMIT = 60
@@ -51,27 +51,6 @@ def _check_not_alias_format(pool: dict, username: str) -> None:
                       "configured for phone number alias.")
 
 
-def _force_aliases(ctx, pool: dict, attrs: dict) -> None:
-    """ForceAliasCreation: an alias this user is about to own moves away from its holder.
-    The previous holder keeps the value but it stops being an alias (unverified; a
-    preferred_username is removed, since it is an alias without verification)."""
-    for attribute in pools.alias_attributes(pool):
-        value = attrs.get(attribute)
-        if not value:
-            continue
-        if attribute != "preferred_username" and attrs.get(f"{attribute}_verified") != "true":
-            continue
-        holder = users.alias_owner(ctx.store, pool, attribute, value)
-        if holder is None:
-            continue
-        previous = copy.deepcopy(holder)
-        if attribute == "preferred_username":
-            del holder["Attributes"][attribute]
-        else:
-            holder["Attributes"][f"{attribute}_verified"] = "false"
-        _save(ctx, pool, holder, previous)
-
-
 def _invite_mediums(params: dict, attrs: dict) -> list[str]:
     """Which messages the invitation goes out as. AWS's default is SMS; when that was only
     defaulted and the user has no phone but an email, the invitation goes by email (what
@@ -111,7 +90,8 @@ def _resend(ctx, pool: dict, params: dict) -> dict:
     user["UserLastModifiedDate"] = now
     users.save(ctx.store, pool, user, previous=previous)
     messages.send_invitation(ctx, pool, user, password=password,
-                             mediums=_invite_mediums(params, user["Attributes"]))
+                             mediums=_invite_mediums(params, user["Attributes"]),
+                             client_metadata=params.get("ClientMetadata"))
     return {"User": users.public(user)}
 
 
@@ -142,11 +122,15 @@ def admin_create_user(ctx, params):
             "Enabled": True, "UserCreateDate": now, "UserLastModifiedDate": now}
     # The temporary password expires after TemporaryPasswordValidityDays from _password.setAt.
     users.set_password(pool, user, password, temporary=True, now=now)
+    # Triggers before writes: PreSignUp may refuse (its response is ignored for admin-created
+    # users), CustomMessage composes the invitation.
+    signup.pre_sign_up(ctx, pool, user, source="AdminCreateUser", client_id=None, params=params)
+    invitation = messages.prepare_invitation(ctx, pool, user, password=password, mediums=mediums,
+                                             client_metadata=params.get("ClientMetadata"))
     if params.get("ForceAliasCreation"):
-        _force_aliases(ctx, pool, attrs)
+        signup.take_aliases(ctx, pool, attrs)
     users.create(ctx.store, pool, user)
-    if mediums:
-        messages.send_invitation(ctx, pool, user, password=password, mediums=mediums)
+    messages.deliver(ctx, invitation)
     return {"User": users.public(user)}
 
 
@@ -235,7 +219,8 @@ def admin_reset_user_password(ctx, params):
     _save(ctx, pool, user, previous)
     if code is not None:
         messages.send_code(ctx, pool, user, purpose=codes.FORGOT_PASSWORD, code=code,
-                           attribute=destination)
+                           attribute=destination, source="ForgotPassword",
+                           client_metadata=params.get("ClientMetadata"))
     return {}
 
 
@@ -248,12 +233,15 @@ def admin_confirm_sign_up(ctx, params):
     user["UserStatus"] = "CONFIRMED"
     user.get("_codes", {}).pop(codes.SIGN_UP, None)
     _save(ctx, pool, user, previous)
+    signup.post_confirmation(ctx, pool, user, source="ConfirmSignUp", client_id=None,
+                             metadata=params.get("ClientMetadata"))
     return {}
 
 
 # --- attributes ------------------------------------------------------------------------------
 
-def _send_verification_codes(ctx, pool: dict, user: dict, changed: set, values: dict) -> None:
+def _send_verification_codes(ctx, pool: dict, user: dict, changed: set, values: dict,
+                             metadata: dict | None) -> None:
     """AutoVerifiedAttributes: a changed email/phone gets a code unless the same call
     marked it verified. The code record holds one live VERIFY_ATTRIBUTE code, so when both
     change the later one (phone) is the code that verifies."""
@@ -263,7 +251,8 @@ def _send_verification_codes(ctx, pool: dict, user: dict, changed: set, values: 
                 and values.get(f"{attribute}_verified") != "true":
             code = codes.issue(user, codes.VERIFY_ATTRIBUTE, ctx.now(), attribute=attribute)
             messages.send_code(ctx, pool, user, purpose=codes.VERIFY_ATTRIBUTE, code=code,
-                               attribute=attribute)
+                               attribute=attribute, source="UpdateUserAttribute",
+                               client_metadata=metadata)
 
 
 @operation("AdminUpdateUserAttributes")
@@ -273,7 +262,7 @@ def admin_update_user_attributes(ctx, params):
                                          current=user["Attributes"])
     previous = copy.deepcopy(user)
     changed = attributes.apply(user, values, ctx.now())
-    _send_verification_codes(ctx, pool, user, changed, values)
+    _send_verification_codes(ctx, pool, user, changed, values, params.get("ClientMetadata"))
     if changed or user.get("_codes") != previous.get("_codes"):
         users.save(ctx.store, pool, user, previous=previous)
     return {}

@@ -7,3 +7,4 @@ MODULES = ["pools", "clients", "tags", "users", "groups", "auth", "selfservice",
 def load_all() -> None:
     for name in MODULES:
         importlib.import_module(f"{__name__}.{name}")
+    from ..auth import custom  # noqa: F401  registers CUSTOM_AUTH

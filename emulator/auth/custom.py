@@ -4,8 +4,9 @@
       -> Define(session=[] or [SRP_A:true])
            issueTokens       -> the common issuing path (flows.first_factor_passed)
            failAuthentication-> NotAuthorizedException
-           PASSWORD_VERIFIER -> SRP round 1 here; the answer (RespondToAuthChallenge
-                                PASSWORD_VERIFIER) appends {PASSWORD_VERIFIER, ok} -> Define
+           PASSWORD_VERIFIER -> flows.srp_round1; flows judges the answer
+                                (RespondToAuthChallenge PASSWORD_VERIFIER) and hands it
+                                back here: append {PASSWORD_VERIFIER, ok} -> Define
            CUSTOM_CHALLENGE  -> Create -> ChallengeName CUSTOM_CHALLENGE + Session
     RespondToAuthChallenge(CUSTOM_CHALLENGE, {USERNAME, ANSWER})
       -> Verify -> append {CUSTOM_CHALLENGE, answerCorrect, challengeMetadata} -> Define ...
@@ -16,18 +17,16 @@ The loop's state travels in the auth session (emulator.auth.sessions) under "cus
 Every answer uses up its session; each new challenge gets a fresh one (AuthSessionValidity).
 
 COGNITO_REFERENCE 4.5, 2.1, 2.3, 2.10. Registers INITIATORS["CUSTOM_AUTH"],
-RESPONDERS["CUSTOM_CHALLENGE"] and wraps RESPONDERS["PASSWORD_VERIFIER"] (see the end).
+RESPONDERS["CUSTOM_CHALLENGE"] and AFTER_PASSWORD_VERIFIER["custom"] (see the end).
 """
 from __future__ import annotations
 
-import base64
 import logging
-import secrets
 
 from .. import triggers
-from ..domain import clients, lockout, users
+from ..domain import clients, users
 from ..errors import CognitoError, invalid
-from . import flows, sessions, srp
+from . import flows, sessions
 
 log = logging.getLogger("emulator.auth.custom")
 
@@ -47,6 +46,7 @@ UNRECOGNIZABLE = "Unrecognizable lambda output"
 # (CUSTOM_CHALLENGE and PASSWORD_VERIFIER; the SRP_A entry doesn't count).
 MAX_CHALLENGES = 10
 TOO_MANY = f"Custom authentication exceeded {MAX_CHALLENGES} challenges for one sign-in."
+AFTER = "custom"   # the PASSWORD_VERIFIER session marker (flows.AFTER_PASSWORD_VERIFIER)
 
 
 # --- InitiateAuth / AdminInitiateAuth --------------------------------------------------------
@@ -55,7 +55,7 @@ def initiate(signin: flows.SignIn, auth: dict) -> dict:
     username = flows.required(auth, "USERNAME")
     srp_a = None
     if auth.get("CHALLENGE_NAME") == "SRP_A":  # other CHALLENGE_NAME values are ignored
-        srp_a = _parse_srp_a(flows.required(auth, "SRP_A"))
+        srp_a = format(flows.parse_srp_a(flows.required(auth, "SRP_A")), "x")
     user = users.find(signin.store, signin.pool, username)
     clients.check_secret_hash(signin.client, auth.get("SECRET_HASH"),
                               flows.accepted_names(username, user))
@@ -73,16 +73,6 @@ def initiate(signin: flows.SignIn, auth: dict) -> dict:
     # No PreAuthentication here: AWS support said (2020) the custom flow doesn't call it
     # (COGNITO_REFERENCE 4.3; UNCONFIRMED today) - flows.pre_authentication would be the call.
     return advance(signin, user, loop, progress)
-
-
-def _parse_srp_a(value: str) -> str:
-    try:
-        A = srp.int_from_hex(value)
-        if A % srp.N == 0:
-            raise srp.SrpError("A mod N is zero")
-    except srp.SrpError:
-        raise invalid("SRP_A is not a valid SRP public value.") from None  # as USER_SRP_AUTH
-    return format(A, "x")
 
 
 def _entry(name: str, result: bool, metadata: str | None = None) -> dict:
@@ -126,7 +116,12 @@ def advance(signin: flows.SignIn, user: dict | None, loop: dict, progress: dict)
         if not loop.get("srpA"):
             raise _unrecognizable(DEFINE, "challengeName PASSWORD_VERIFIER needs a sign-in "
                                           "started with CHALLENGE_NAME=SRP_A and SRP_A")
-        return _password_verifier_challenge(signin, user, loop, progress)
+        # SRP round 1 as USER_SRP_AUTH's, minus what only that flow does (refusing an
+        # unknown user, PreAuthentication); the loop rides along in the session and the
+        # "after" marker sends the answer back to answer_password_verifier below.
+        return flows.srp_round1(signin, user, loop["typed"], int(loop["srpA"], 16),
+                                progress=progress, state={"custom": loop, "after": AFTER},
+                                refuse_unknown=False, pre_auth=False)
     return _custom_challenge(signin, user, loop, progress)
 
 
@@ -169,29 +164,6 @@ def _session_name(user: dict | None, loop: dict) -> str:
     return user["Username"] if user is not None else loop["typed"]
 
 
-def _password_verifier_challenge(signin, user, loop, progress) -> dict:
-    """SRP round 1 for the loop (as flows.srp_round1, plus the loop's state in the session)."""
-    if user is not None:
-        flows.before_password(signin, user)  # lockout; LEGACY reset-required users
-    stored = users.verifier(user) if user is not None else None
-    if stored is None:  # unknown user, or one without a password: the simulated identity
-        salt, verifier, fake_id = flows.fake_srp_identity(signin.pool, loop["typed"])
-        user_id = user["Username"] if user is not None else fake_id
-    else:
-        (salt, verifier), user_id = stored, user["Username"]
-    A = int(loop["srpA"], 16)
-    b, B = srp.server_round1(verifier, A)
-    raw = secrets.token_bytes(48)
-    parameters = {"SALT": srp.pad_hex(salt), "SRP_B": format(B, "x"),
-                  "SECRET_BLOCK": base64.b64encode(raw).decode("ascii"),
-                  "USERNAME": user_id, "USER_ID_FOR_SRP": user_id}
-    state = {"srp": {"A": loop["srpA"], "B": format(B, "x"), "b": format(b, "x"),
-                     "known": user is not None},
-             "custom": loop}
-    return flows.challenge(signin, user_id, "PASSWORD_VERIFIER", parameters, progress,
-                           state=state, raw=raw)
-
-
 # --- RespondToAuthChallenge / AdminRespondToAuthChallenge ------------------------------------
 
 def answer_custom_challenge(signin: flows.SignIn, responses: dict, session: str | None) -> dict:
@@ -207,7 +179,7 @@ def answer_custom_challenge(signin: flows.SignIn, responses: dict, session: str 
         loop = (record.get("state") or {}).get("custom")
         if loop is None:
             raise CognitoError("NotAuthorizedException", sessions.INVALID)
-        user = _loop_user(signin, record, loop, username)
+        user = flows.session_user(signin, record, username, simulated=loop["userNotFound"])
         clients.check_secret_hash(signin.client, responses.get("SECRET_HASH"),
                                   flows.accepted_names(username, user, record["typed"]))
         response = _call(signin, VERIFY, user, loop,
@@ -216,64 +188,22 @@ def answer_custom_challenge(signin: flows.SignIn, responses: dict, session: str 
                          {"answerCorrect": None})
         correct = bool(_flag(response, "answerCorrect", VERIFY))
         loop["history"].append(_entry("CUSTOM_CHALLENGE", correct, loop.pop("metadata", None)))
-        progress = record["state"].get("progress") or {"firstFactor": "CUSTOM_AUTH"}
-        progress.setdefault("typed", record["typed"])
-        return advance(signin, user, loop, progress)
+        return advance(signin, user, loop, flows.resumed_progress(record, "CUSTOM_AUTH"))
 
 
-def _loop_user(signin, record: dict, loop: dict, given: str) -> dict | None:
-    """The session's user (None for a simulated one) after checking the answer names it."""
-    if loop["userNotFound"]:
-        if not sessions.names_user(signin.pool, record, given):
-            raise CognitoError("NotAuthorizedException", sessions.INVALID)
-        return None
-    return flows._session_user(signin, record, given)
-
-
-def answer_custom_password_verifier(signin: flows.SignIn, responses: dict, token: str) -> dict:
-    """PASSWORD_VERIFIER asked for by Define: check the SRP proof like USER_SRP_AUTH, but
-    record the result for Define instead of deciding. A wrong password appends
-    {PASSWORD_VERIFIER, false} and still counts towards lockout; Define's usual answer
-    (failAuthentication) then gives NotAuthorizedException. Whether Cognito asks Define
-    or fails at once is UNCONFIRMED; the DG's Define example checks challengeResult of
-    PASSWORD_VERIFIER, so Define sees it here."""
-    with flows.committing():
-        username = flows.required(responses, "USERNAME")
-        block = flows.required(responses, "PASSWORD_CLAIM_SECRET_BLOCK")
-        claim = flows.required(responses, "PASSWORD_CLAIM_SIGNATURE")
-        timestamp = flows.required(responses, "TIMESTAMP")
-        raw = srp.decode_b64(block)
-        record = sessions.consume(signin.ctx, signin.pool, signin.client, token,
-                                  challenge="PASSWORD_VERIFIER")
-        if raw is None or raw != sessions.decode(token):
-            raise CognitoError("NotAuthorizedException", sessions.INVALID)
-        loop = record["state"]["custom"]
-        state = record["state"]["srp"]
-        A, B, b = (int(state[k], 16) for k in ("A", "B", "b"))
-        flows._check_timestamp(signin, timestamp)
-        user = _loop_user(signin, record, loop, username)
-        clients.check_secret_hash(signin.client, responses.get("SECRET_HASH"),
-                                  flows.accepted_names(username, user, record["username"],
-                                                       record["typed"]))
-        if user is None:
-            _, verifier, user_id = flows.fake_srp_identity(signin.pool, loop["typed"])
-            flows._srp_signature(signin, user_id, verifier, A, B, b, raw, timestamp)  # same work
-            ok = False
-        else:
-            lockout.check(user, signin.now())
-            stored = users.verifier(user)
-            verifier = stored[1] if stored else \
-                flows.fake_srp_identity(signin.pool, loop["typed"])[1]
-            expected = flows._srp_signature(signin, user["Username"], verifier, A, B, b, raw,
-                                            timestamp)
-            ok = stored is not None and expected is not None and srp.verify_claim(expected, claim)
-            if not ok:
-                lockout.record_failure(user, signin.now())
-                users.save(signin.store, signin.pool, user, previous=user)
-        loop["history"].append(_entry("PASSWORD_VERIFIER", ok))
-        progress = record["state"].get("progress") or {"firstFactor": "CUSTOM_AUTH"}
-        progress.setdefault("typed", record["typed"])
-        return advance(signin, user, loop, progress)
+def answer_password_verifier(signin: flows.SignIn, answer: flows.SrpAnswer) -> dict:
+    """PASSWORD_VERIFIER asked for by Define, once flows has checked the SRP proof (as for
+    USER_SRP_AUTH): record the result for Define instead of deciding. A wrong password
+    appends {PASSWORD_VERIFIER, false} and still counts towards lockout; Define's usual
+    answer (failAuthentication) then gives NotAuthorizedException. Whether Cognito asks
+    Define or fails at once is UNCONFIRMED; the DG's Define example checks challengeResult
+    of PASSWORD_VERIFIER, so Define sees it here. Runs inside flows.committing()."""
+    record, user = answer.record, answer.user
+    if user is not None and not answer.ok:
+        flows.count_failure(signin, user)
+    loop = record["state"]["custom"]
+    loop["history"].append(_entry("PASSWORD_VERIFIER", answer.ok))
+    return advance(signin, user, loop, flows.resumed_progress(record, "CUSTOM_AUTH"))
 
 
 # --- calling the functions -------------------------------------------------------------------
@@ -332,31 +262,6 @@ def _string_map(response: dict, name: str) -> dict:
 
 # --- registrations ---------------------------------------------------------------------------
 
-def _session_token(responses: dict, session: str | None) -> str | None:
-    """The PASSWORD_VERIFIER session, as flows finds it: Session, else the SECRET_BLOCK."""
-    if session:
-        return session
-    raw = srp.decode_b64(responses.get("PASSWORD_CLAIM_SECRET_BLOCK") or "")
-    return sessions.encode(raw) if raw else None
-
-
-def _wrap_password_verifier(plain):
-    """Hook (flows has none yet): a PASSWORD_VERIFIER answer whose session belongs to a
-    custom-auth loop goes back to Define; every other one is flows' USER_SRP_AUTH answer."""
-    if getattr(plain, "custom_auth_wrapper", False):
-        return plain
-
-    def answer_password_verifier(signin, responses, session):
-        token = _session_token(responses, session)
-        record = sessions.peek(signin.ctx, signin.pool, token) if token else None
-        if record is not None and "custom" in (record.get("state") or {}):
-            return answer_custom_password_verifier(signin, responses, token)
-        return plain(signin, responses, session)
-    answer_password_verifier.custom_auth_wrapper = True
-    return answer_password_verifier
-
-
 flows.INITIATORS["CUSTOM_AUTH"] = initiate
 flows.RESPONDERS["CUSTOM_CHALLENGE"] = answer_custom_challenge
-flows.RESPONDERS["PASSWORD_VERIFIER"] = _wrap_password_verifier(
-    flows.RESPONDERS["PASSWORD_VERIFIER"])
+flows.AFTER_PASSWORD_VERIFIER[AFTER] = answer_password_verifier

@@ -100,10 +100,24 @@ class SignIn:
         return self.ctx.now()
 
 
+@dataclass
+class SrpAnswer:
+    """A PASSWORD_VERIFIER answer after every check and the proof (judge_srp_answer)."""
+    record: dict            # the consumed session
+    user: dict | None       # None: a simulated user (PreventUserExistenceErrors)
+    ok: bool                # the proof was right (never for a simulated user)
+    username: str           # USERNAME as the answer gave it
+
+
 Initiator = Callable[[SignIn, dict], dict]
 Responder = Callable[[SignIn, dict, "str | None"], dict]
+AfterSrp = Callable[[SignIn, SrpAnswer], dict]
 INITIATORS: dict[str, Initiator] = {}     # AuthFlow -> fn(signin, AuthParameters)
 RESPONDERS: dict[str, Responder] = {}     # ChallengeName -> fn(signin, ChallengeResponses, Session)
+# A PASSWORD_VERIFIER session whose state has "after": marker is decided by
+# AFTER_PASSWORD_VERIFIER[marker](signin, answer) instead of the USER_SRP_AUTH rules
+# (custom auth: the result goes back to Define). The hook runs inside committing().
+AFTER_PASSWORD_VERIFIER: dict[str, AfterSrp] = {}
 
 
 # --- entry points ------------------------------------------------------------------------
@@ -197,11 +211,16 @@ def accepted_names(typed: str | None, user: dict | None, *extra: str | None) -> 
     return out
 
 
+def count_failure(signin: SignIn, user: dict) -> None:
+    """Count a wrong password against the user (lockout) and save the count."""
+    lockout.record_failure(user, signin.now())
+    users.save(signin.store, signin.pool, user, previous=user)  # attributes unchanged
+
+
 def password_failed(signin: SignIn, user: dict) -> CognitoError:
     """Count a wrong password against the user and return the error to raise; the count
     is saved and survives the error (commit)."""
-    lockout.record_failure(user, signin.now())
-    users.save(signin.store, signin.pool, user, previous=user)  # attributes unchanged
+    count_failure(signin, user)
     err = CognitoError("NotAuthorizedException", INCORRECT)
     err.commit = True
     return err
@@ -331,9 +350,15 @@ def challenge(signin: SignIn, user_name: str, name: str, parameters: dict, progr
     return {"ChallengeName": name, "Session": token, "ChallengeParameters": parameters}
 
 
-def _session_user(signin: SignIn, record: dict, given: str) -> dict:
+def session_user(signin: SignIn, record: dict, given: str, *,
+                 simulated: bool = False) -> dict | None:
     """The session's user, after checking the answer names that user (the canonical name,
-    the typed name, or any name that finds the same user)."""
+    the typed name, or any name that finds the same user). A simulated user (unknown,
+    PreventUserExistenceErrors) has no record: None once the name matches the session."""
+    if simulated:
+        if not sessions.names_user(signin.pool, record, given):
+            raise CognitoError("NotAuthorizedException", sessions.INVALID)
+        return None
     user = users.get(signin.store, signin.pool, record["username"])
     if not sessions.names_user(signin.pool, record, given):
         other = users.find(signin.store, signin.pool, given)
@@ -403,27 +428,38 @@ def fake_srp_identity(pool: dict, username: str) -> tuple[int, int, str]:
     return salt, verifier, user_id
 
 
-def srp_auth(signin: SignIn, auth: dict) -> dict:
-    username = required(auth, "USERNAME")
-    srp_a = required(auth, "SRP_A")
+def parse_srp_a(value: str) -> int:
     try:
-        A = srp.int_from_hex(srp_a)
+        A = srp.int_from_hex(value)
         if A % srp.N == 0:
             raise srp.SrpError("A mod N is zero")
     except srp.SrpError:
         raise invalid("SRP_A is not a valid SRP public value.") from None  # wording UNCONFIRMED
+    return A
+
+
+def srp_auth(signin: SignIn, auth: dict) -> dict:
+    username = required(auth, "USERNAME")
+    A = parse_srp_a(required(auth, "SRP_A"))
     user = users.find(signin.store, signin.pool, username)
     clients.check_secret_hash(signin.client, auth.get("SECRET_HASH"),
                               accepted_names(username, user))
     return srp_round1(signin, user, username, A)
 
 
-def srp_round1(signin: SignIn, user: dict | None, username: str, A: int) -> dict:
+def srp_round1(signin: SignIn, user: dict | None, username: str, A: int, *,
+               progress: dict | None = None, state: dict | None = None,
+               refuse_unknown: bool = True, pre_auth: bool = True) -> dict:
     """PASSWORD_VERIFIER challenge. SECRET_BLOCK carries the session's secret bytes, so an
-    answer without `Session` (pycognito sends none) still finds the server-side state."""
-    if user is None and not clients.prevents_existence_errors(signin.client):
+    answer without `Session` (pycognito sends none) still finds the server-side state.
+    `user` None (or one without a password) gets the simulated identity of `username`.
+    Other flows asking for the proof (custom auth) pass their progress and extra session
+    state, and turn off what only USER_SRP_AUTH does here: refusing an unknown user
+    (refuse_unknown) and the PreAuthentication trigger (pre_auth)."""
+    if refuse_unknown and user is None and not clients.prevents_existence_errors(signin.client):
         raise unknown_user(signin.client)
-    pre_authentication(signin, user, username)
+    if pre_auth:
+        pre_authentication(signin, user, username)
     if user is not None:
         before_password(signin, user)
     stored = users.verifier(user) if user is not None else None
@@ -438,13 +474,14 @@ def srp_round1(signin: SignIn, user: dict | None, username: str, A: int) -> dict
                   "SECRET_BLOCK": base64.b64encode(raw).decode("ascii"),
                   "USERNAME": user_id, "USER_ID_FOR_SRP": user_id}
     state = {"srp": {"A": format(A, "x"), "B": format(B, "x"), "b": format(b, "x"),
-                     "known": user is not None}}
-    progress = {"firstFactor": "PASSWORD_SRP", "typed": username}
+                     "known": user is not None}, **(state or {})}
+    if progress is None:
+        progress = {"firstFactor": "PASSWORD_SRP", "typed": username}
     return challenge(signin, user_id, "PASSWORD_VERIFIER", parameters, progress,
                      state=state, raw=raw)
 
 
-def _check_timestamp(signin: SignIn, timestamp: str) -> None:
+def check_timestamp(signin: SignIn, timestamp: str) -> None:
     """TIMESTAMP must parse and lie within a few minutes of the emulator clock. What Cognito
     says otherwise is UNCONFIRMED; a clear message helps people whose emulator clock is
     pinned far from their client's."""
@@ -459,55 +496,74 @@ def _check_timestamp(signin: SignIn, timestamp: str) -> None:
                            f"from the server time ({srp.format_timestamp(now)}).")
 
 
-def answer_password_verifier(signin: SignIn, responses: dict, session: str | None) -> dict:
-    with committing():
-        username = required(responses, "USERNAME")
-        block = required(responses, "PASSWORD_CLAIM_SECRET_BLOCK")
-        claim = required(responses, "PASSWORD_CLAIM_SIGNATURE")
-        timestamp = required(responses, "TIMESTAMP")
-        raw = srp.decode_b64(block)
-        token = session or (sessions.encode(raw) if raw else None)
-        if not token:
-            raise CognitoError("NotAuthorizedException", sessions.INVALID)
-        record = sessions.consume(signin.ctx, signin.pool, signin.client, token,
-                                  challenge="PASSWORD_VERIFIER")
-        if raw is None or raw != sessions.decode(token):
-            raise CognitoError("NotAuthorizedException", sessions.INVALID)
-        state = record["state"]["srp"]
-        A, B, b = (int(state[k], 16) for k in ("A", "B", "b"))
-        _check_timestamp(signin, timestamp)  # before the known/simulated split: no hint
-
-        if not state["known"]:  # simulated user (PreventUserExistenceErrors)
-            if not sessions.names_user(signin.pool, record, username):
-                raise CognitoError("NotAuthorizedException", sessions.INVALID)
-            clients.check_secret_hash(signin.client, responses.get("SECRET_HASH"),
-                                      accepted_names(username, None, record["username"],
-                                                     record["typed"]))
-            _, verifier, user_id = fake_srp_identity(signin.pool, record["typed"])
-            _srp_signature(signin, user_id, verifier, A, B, b, raw, timestamp)
-            raise CognitoError("NotAuthorizedException", INCORRECT)
-
-        user = _session_user(signin, record, username)
-        clients.check_secret_hash(signin.client, responses.get("SECRET_HASH"),
-                                  accepted_names(username, user, record["typed"]))
-        lockout.check(user, signin.now())
-        stored = users.verifier(user)
-        verifier = stored[1] if stored else fake_srp_identity(signin.pool, record["typed"])[1]
-        expected = _srp_signature(signin, user["Username"], verifier, A, B, b, raw, timestamp)
-        if stored is None or expected is None or not srp.verify_claim(expected, claim):
-            raise password_failed(signin, user)
-        check_status(signin, user)  # inside: a status error still uses up the session
-    progress = record["state"].get("progress") or {"firstFactor": "PASSWORD_SRP"}
-    progress.setdefault("typed", record["typed"])
-    return first_factor_passed(signin, user, progress, status_checked=True)
-
-
-def _srp_signature(signin, user_id, verifier, A, B, b, raw, timestamp) -> bytes | None:
+def srp_signature(signin, user_id, verifier, A, B, b, raw, timestamp) -> bytes | None:
     try:
         return srp.server_round2_signature(pools.pool_name(signin.pool["Id"]), user_id, verifier,
                                            A, B, b, raw, timestamp)
     except srp.SrpError:
         return None
+
+
+def resumed_progress(record: dict, first_factor: str) -> dict:
+    """The sign-in's progress as the session kept it."""
+    progress = record["state"].get("progress") or {"firstFactor": first_factor}
+    progress.setdefault("typed", record["typed"])
+    return progress
+
+
+def judge_srp_answer(signin: SignIn, responses: dict, session: str | None) -> SrpAnswer:
+    """Check a PASSWORD_VERIFIER answer and its proof, without deciding what follows.
+    Uses up the session and checks (in this order) the required responses, the session
+    (by Session or SECRET_BLOCK), TIMESTAMP, the user, SECRET_HASH and lockout; a simulated
+    user costs the same signature work and is never ok. Call inside committing()."""
+    username = required(responses, "USERNAME")
+    block = required(responses, "PASSWORD_CLAIM_SECRET_BLOCK")
+    claim = required(responses, "PASSWORD_CLAIM_SIGNATURE")
+    timestamp = required(responses, "TIMESTAMP")
+    raw = srp.decode_b64(block)
+    token = session or (sessions.encode(raw) if raw else None)
+    if not token:
+        raise CognitoError("NotAuthorizedException", sessions.INVALID)
+    record = sessions.consume(signin.ctx, signin.pool, signin.client, token,
+                              challenge="PASSWORD_VERIFIER")
+    if raw is None or raw != sessions.decode(token):
+        raise CognitoError("NotAuthorizedException", sessions.INVALID)
+    state = record["state"]["srp"]
+    A, B, b = (int(state[k], 16) for k in ("A", "B", "b"))
+    check_timestamp(signin, timestamp)  # before the known/simulated split: no hint
+    user = session_user(signin, record, username, simulated=not state["known"])
+    clients.check_secret_hash(signin.client, responses.get("SECRET_HASH"),
+                              accepted_names(username, user, record["username"],
+                                             record["typed"]))
+    if user is None:
+        _, verifier, user_id = fake_srp_identity(signin.pool, record["typed"])
+        srp_signature(signin, user_id, verifier, A, B, b, raw, timestamp)  # same work
+        return SrpAnswer(record, None, False, username)
+    lockout.check(user, signin.now())
+    stored = users.verifier(user)
+    verifier = stored[1] if stored else fake_srp_identity(signin.pool, record["typed"])[1]
+    expected = srp_signature(signin, user["Username"], verifier, A, B, b, raw, timestamp)
+    ok = stored is not None and expected is not None and srp.verify_claim(expected, claim)
+    return SrpAnswer(record, user, ok, username)
+
+
+def answer_password_verifier(signin: SignIn, responses: dict, session: str | None) -> dict:
+    with committing():
+        answer = judge_srp_answer(signin, responses, session)
+        after = answer.record["state"].get("after")
+        if after is not None:  # another flow asked for this proof: it decides
+            hook = AFTER_PASSWORD_VERIFIER.get(after)
+            if hook is None:
+                raise CognitoError("NotAuthorizedException", sessions.INVALID)
+            return hook(signin, answer)
+        user = answer.user
+        if user is None:  # simulated user (PreventUserExistenceErrors)
+            raise CognitoError("NotAuthorizedException", INCORRECT)
+        if not answer.ok:
+            raise password_failed(signin, user)
+        check_status(signin, user)  # inside: a status error still uses up the session
+    progress = resumed_progress(answer.record, "PASSWORD_SRP")
+    return first_factor_passed(signin, user, progress, status_checked=True)
 
 
 # --- NEW_PASSWORD_REQUIRED -------------------------------------------------------------------
@@ -531,7 +587,7 @@ def answer_new_password(signin: SignIn, responses: dict, session: str | None) ->
             raise invalid("Missing required parameter Session")  # wording UNCONFIRMED
         record = sessions.consume(signin.ctx, signin.pool, signin.client, session,
                                   challenge="NEW_PASSWORD_REQUIRED")
-        user = _session_user(signin, record, username)
+        user = session_user(signin, record, username)
         clients.check_secret_hash(signin.client, responses.get("SECRET_HASH"),
                                   accepted_names(username, user, record["typed"]))
         if not user.get("Enabled", True):

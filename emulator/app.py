@@ -10,7 +10,7 @@ from . import handlers
 from .api import dispatcher
 from .config import Settings
 from .service import Emulator
-from .web import testing, wellknown
+from .web import ses, testing, wellknown
 
 
 async def _not_found(request: Request, exc):
@@ -26,7 +26,8 @@ def create_app(settings: Settings | None = None, emu: Emulator | None = None,
     emu = emu or Emulator(settings or Settings(in_memory=True))
     if seed is not None:
         seed(emu)
-    routes = [Route("/", dispatcher.handle, methods=["POST"]), *testing.routes, *wellknown.routes]
+    routes = [Route("/", dispatcher.handle, methods=["POST"]), *testing.routes, *wellknown.routes,
+              *ses.routes]
     # Browser SDKs call from pages on other origins; they need preflight answers
     # and to read the request id and error headers.
     middleware = [Middleware(CORSMiddleware, allow_origins=["*"], allow_methods=["*"],

@@ -61,7 +61,8 @@ def invoke(emu, function: str, event, *, timeout: float = DEFAULT_TIMEOUT):
         # Paths in the config file are made absolute at start; its folder still goes on
         # sys.path for `module:function`.
         base_dir = os.path.dirname(os.path.abspath(settings.config)) if settings.config else None
-        pool = _runners(emu).pool(fn["name"], spec_text, region, base_dir)
+        pool = _runners(emu).pool(fn["name"], spec_text, region, base_dir,
+                                  _lambda_environment(settings))
         return pool.invoke(event, arn, timeout)
     if settings.lambda_endpoint:
         from . import invoke_api
@@ -88,7 +89,8 @@ class _Runners:
         self.lock = threading.Lock()
         self.closed = False
 
-    def pool(self, name: str, spec_text: str, region: str, base_dir: str | None):
+    def pool(self, name: str, spec_text: str, region: str, base_dir: str | None,
+             extra_env: dict | None = None):
         key = (name, spec_text)
         pool = self.pools.get(key)
         if pool is not None:
@@ -98,7 +100,8 @@ class _Runners:
                 raise LambdaError("invoke_failed", "the emulator is shutting down")
             pool = self.pools.get(key)
             if pool is None:
-                pool = self.pools[key] = _new_pool(name, spec_text, region, base_dir)
+                pool = self.pools[key] = _new_pool(name, spec_text, region, base_dir,
+                                                   extra_env)
             return pool
 
     def close(self) -> None:
@@ -111,7 +114,22 @@ class _Runners:
             worker.finish_stop(deadline)
 
 
-def _new_pool(name: str, spec_text: str, region: str, base_dir: str | None):
+def _lambda_environment(settings) -> dict:
+    """What Lambda gives a function that the local environment may lack: credentials (of the
+    execution role there; placeholders here) and, so that AWS SDKs in a handler reach the
+    emulator for what it serves, endpoints for Cognito itself and SES v2 SendEmail (mail
+    lands in the outbox). Variables the developer set keep their values."""
+    env = {"AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER": settings.base_url,
+           "AWS_ENDPOINT_URL_SESV2": settings.base_url}
+    if "AWS_ACCESS_KEY_ID" not in os.environ:  # all three or none: never mix with real keys
+        env.update({"AWS_ACCESS_KEY_ID": "ASIAEMULATORLAMBDA00",
+                    "AWS_SECRET_ACCESS_KEY": "emulator-lambda-placeholder-secret",
+                    "AWS_SESSION_TOKEN": "emulator-lambda-placeholder-session"})
+    return env
+
+
+def _new_pool(name: str, spec_text: str, region: str, base_dir: str | None,
+              extra_env: dict | None = None):
     from .workers import WorkerPool
     try:
         spec = parse(spec_text, base_dir)
@@ -123,7 +141,7 @@ def _new_pool(name: str, spec_text: str, region: str, base_dir: str | None):
     else:
         from .python_runner import PythonLauncher
         launcher = PythonLauncher(name, spec)
-    return WorkerPool(launcher, region)
+    return WorkerPool(launcher, region, extra_env=extra_env)
 
 
 _lock = threading.Lock()

@@ -28,7 +28,7 @@ class PythonLauncher(Launcher):
             config.update(module=self.spec.module, search_path=list(self.spec.search_path))
         return [sys.executable, "-u", WORKER, str(fd), json.dumps(config)]
 
-    def env(self, region: str, log_stream: str) -> dict:
-        env = super().env(region, log_stream)
+    def env(self, region: str, log_stream: str, extra: dict | None = None) -> dict:
+        env = super().env(region, log_stream, extra)
         env["PYTHONUNBUFFERED"] = "1"
         return env

@@ -182,8 +182,10 @@ class Launcher:
     def argv(self, fd: int) -> list[str]:
         raise NotImplementedError
 
-    def env(self, region: str, log_stream: str) -> dict:
+    def env(self, region: str, log_stream: str, extra: dict | None = None) -> dict:
         env = dict(os.environ)
+        for name, value in (extra or {}).items():
+            env.setdefault(name, value)  # the developer's own setting wins
         env.update({
             "AWS_LAMBDA_FUNCTION_NAME": self.name,
             "AWS_LAMBDA_FUNCTION_VERSION": "$LATEST",
@@ -203,10 +205,12 @@ class Launcher:
 class WorkerPool:
     """Up to MAX_WORKERS workers for one function, started on demand and reused."""
 
-    def __init__(self, launcher: Launcher, region: str, max_workers: int = MAX_WORKERS):
+    def __init__(self, launcher: Launcher, region: str, max_workers: int = MAX_WORKERS,
+                 extra_env: dict | None = None):
         self.launcher = launcher
         self.name = launcher.name
         self.region = region
+        self.extra_env = extra_env
         self.max_workers = max_workers
         self._idle: list[Worker] = []
         self._busy: set[Worker] = set()
@@ -272,7 +276,7 @@ class WorkerPool:
         log_stream = time.strftime("%Y/%m/%d", time.gmtime()) + "/[$LATEST]" + uuid.uuid4().hex
         try:
             worker = Worker(self.name, self.launcher.argv,
-                            self.launcher.env(self.region, log_stream), self.launcher.root)
+                            self.launcher.env(self.region, log_stream, self.extra_env), self.launcher.root)
         except OSError as exc:
             raise LambdaError("invoke_failed",
                               f"function {self.name}: cannot start its worker: {exc}") from None

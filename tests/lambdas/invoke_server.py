@@ -66,10 +66,14 @@ class _Handler(BaseHTTPRequestHandler):
         self.wfile.write(data)
 
 
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+    request_queue_size = 128  # http.server's default backlog of 5 drops concurrent callers
+
+
 class InvokeServer:
     def __init__(self, *modules):
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
-        self.httpd.daemon_threads = True
+        self.httpd = _Server(("127.0.0.1", 0), _Handler)
         self.httpd.modules = modules or (handlers,)
         self.httpd.requests = []
         self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}"

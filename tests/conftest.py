@@ -49,10 +49,7 @@ def pool(cognito):
     """A fresh pool with defaults, deleted afterwards."""
     created = cognito.create_user_pool(PoolName=unique_name("test"))["UserPool"]
     yield created
-    try:
-        cognito.delete_user_pool(UserPoolId=created["Id"])
-    except cognito.exceptions.ResourceNotFoundException:
-        pass
+    delete_pool(cognito, created["Id"])
 
 
 @pytest.fixture

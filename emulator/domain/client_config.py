@@ -1,7 +1,9 @@
 """App-client settings: defaults, token validity and its units, auth-flow and attribute
-checks for CreateUserPoolClient / UpdateUserPoolClient. Plain dicts in and out.
+checks, and the OAuth 2.0 settings (flows, scopes, callback/logout URLs, identity providers)
+for CreateUserPoolClient / UpdateUserPoolClient. Plain dicts in and out.
 """
 import copy
+from urllib.parse import urlsplit
 
 from ..errors import CognitoError, invalid
 from . import pools
@@ -34,8 +36,11 @@ _AS_GIVEN = ["SupportedIdentityProviders", "CallbackURLs", "LogoutURLs", "Defaul
              "RefreshTokenRotation"]
 
 
-def settings(pool: dict, params: dict, *, has_secret: bool, updating: bool) -> dict:
-    """The client's settings from a Create/UpdateUserPoolClient request, defaults filled in."""
+def settings(pool: dict, params: dict, *, has_secret: bool, updating: bool,
+             store=None) -> dict:
+    """The client's settings from a Create/UpdateUserPoolClient request, defaults filled in.
+    With `store`, custom scopes must belong to a resource server of the pool and identity
+    providers must exist; without it those two look-ups are skipped."""
     out = token_validity(params)
     verb = "updating" if updating else "creating"
     schema = pools.schema(pool)
@@ -56,6 +61,7 @@ def settings(pool: dict, params: dict, *, has_secret: bool, updating: bool) -> d
         params.get("EnablePropagateAdditionalUserContextData", False))
     out["AuthSessionValidity"] = params.get("AuthSessionValidity", 3)
     _check_oauth(out, has_secret)
+    check_oauth_settings(out, pool, store)
     _check_tier(pool, out)
     return out
 
@@ -131,3 +137,98 @@ def _check_tier(pool: dict, config: dict) -> None:
         raise CognitoError("FeatureUnavailableInTierException",
                            "The following features need to be disabled for the LITE pricing "
                            "tier configured: Choice-based sign-in")
+
+
+# --- OAuth 2.0 settings -----------------------------------------------------------------------
+
+OAUTH_FLOWS = ("code", "implicit", "client_credentials")
+RESERVED_SCOPES = ("openid", "email", "phone", "profile", "aws.cognito.signin.user.admin")
+COGNITO_PROVIDER = "COGNITO"
+LOOPBACK_HOSTS = ("localhost", "127.0.0.1", "::1")  # urlsplit drops the brackets of [::1]
+
+
+def oauth_enabled(client: dict) -> bool:
+    """The client may use the OAuth 2.0 endpoints at all."""
+    return bool(client.get("AllowedOAuthFlowsUserPoolClient")) and bool(
+        client.get("AllowedOAuthFlows"))
+
+
+def allows_flow(client: dict, flow: str) -> bool:
+    """`flow` (code | implicit | client_credentials) is enabled for the client, which needs
+    AllowedOAuthFlowsUserPoolClient=true as well."""
+    return oauth_enabled(client) and flow in client.get("AllowedOAuthFlows", [])
+
+
+def check_oauth_settings(config: dict, pool: dict, store=None) -> None:
+    """The OAuth rules beyond the client_credentials ones (_check_oauth), in this order:
+    flows and scopes present when OAuth is on; callback URLs for code/implicit; each URL
+    (https, http only for loopback hosts, no fragment); DefaultRedirectURI among the callback
+    URLs; no reserved scope with client_credentials; scopes exist; identity providers exist.
+    The checks apply whether or not AllowedOAuthFlowsUserPoolClient is true, as in Cognito
+    (a client can hold OAuth settings with OAuth switched off)."""
+    flows = config.get("AllowedOAuthFlows") or []
+    scopes = config.get("AllowedOAuthScopes") or []
+    callbacks = config.get("CallbackURLs") or []
+    if config.get("AllowedOAuthFlowsUserPoolClient") and (not flows or not scopes):
+        raise invalid("AllowedOAuthFlows and AllowedOAuthScopes are required if user pool "
+                      "client is allowed to use OAuth flows.")
+    if ("code" in flows or "implicit" in flows) and not callbacks:
+        raise CognitoError("InvalidOAuthFlowException",
+                           "CallbackUrls can not be empty when code flow or implicit flow is "
+                           "selected")
+    for url in [*callbacks, *(config.get("LogoutURLs") or [])]:
+        check_redirect_url(url)
+    default = config.get("DefaultRedirectURI")
+    if default is not None:
+        check_redirect_url(default)
+        if default not in callbacks:
+            # Wording UNCONFIRMED.
+            raise invalid("DefaultRedirectURI must be one of the CallbackURLs.")
+    if "client_credentials" in flows:
+        for scope in scopes:
+            if scope in RESERVED_SCOPES:
+                # Wording captured from the real service; the code is UNCONFIRMED.
+                raise CognitoError("InvalidOAuthFlowException",
+                                   f"{scope} is not supported with client_credentials flow")
+    if store is not None:
+        _check_scopes_exist(store, pool["Id"], scopes)
+        _check_providers_exist(store, pool["Id"], config.get("SupportedIdentityProviders") or [])
+
+
+def check_redirect_url(url: str) -> None:
+    """A callback or logout URL: absolute, https (http only for localhost, 127.0.0.1 and
+    [::1], any port) or an app scheme such as myapp://, and without a fragment."""
+    try:
+        parts = urlsplit(url)
+        scheme, host = parts.scheme.lower(), parts.hostname
+    except ValueError:  # e.g. an unclosed IPv6 bracket
+        raise invalid(f"{url} is not a valid URL.") from None
+    if not scheme or (scheme in ("http", "https") and not host):
+        raise invalid(f"{url} is not a valid URL.")  # wording UNCONFIRMED
+    if "#" in url:
+        raise invalid(f"{url} cannot contain a fragment.")  # wording UNCONFIRMED
+    if scheme == "http" and host not in LOOPBACK_HOSTS:
+        # Wording captured from the real service.
+        raise invalid(f"{url} cannot use the HTTP protocol.")
+
+
+def _check_scopes_exist(store, pool_id: str, scopes: list[str]) -> None:
+    from . import resource_servers
+    custom = [s for s in scopes if s not in RESERVED_SCOPES]
+    if not custom:
+        return
+    known = resource_servers.all_scopes(store, pool_id)
+    for scope in custom:
+        if scope not in known:
+            # Wording captured from the real service (awsdocs/aws-cloudformation-user-guide#564).
+            raise CognitoError("ScopeDoesNotExistException", f"Invalid scope requested: {scope}")
+
+
+IDENTITY_PROVIDER_KIND = "identity_provider"  # scope = pool id, key = provider name (SAML issue)
+
+
+def _check_providers_exist(store, pool_id: str, names: list[str]) -> None:
+    for name in names:
+        if name != COGNITO_PROVIDER and store.get(IDENTITY_PROVIDER_KIND, pool_id, name) is None:
+            # Wording captured from the real service (CloudFormation/CDK deployment logs).
+            raise invalid(f"The provider {name} does not exist for User Pool {pool_id}")

@@ -142,7 +142,8 @@ def create_client(ctx, pool: dict, params: dict, client_id: str | None = None,
     secret_value = client_secret or params.get("ClientSecret")
     wants_secret = bool(params.get("GenerateSecret")) or secret_value is not None
     now = ctx.now()
-    config = client_config.settings(pool, params, has_secret=wants_secret, updating=False)
+    config = client_config.settings(pool, params, has_secret=wants_secret, updating=False,
+                                    store=ctx.store)
     for _ in range(10):
         new_id = client_id or ids.client_id()
         record = {"UserPoolId": pool["Id"], "ClientName": params["ClientName"],
@@ -166,7 +167,8 @@ def create_client(ctx, pool: dict, params: dict, client_id: str | None = None,
 def update_client(ctx, pool: dict, client: dict, params: dict) -> dict:
     """UpdateUserPoolClient: settings left out go back to their defaults; the name is kept
     when not given; secrets are never touched."""
-    config = client_config.settings(pool, params, has_secret=has_secret(client), updating=True)
+    config = client_config.settings(pool, params, has_secret=has_secret(client), updating=True,
+                                    store=ctx.store)
     record = {k: v for k, v in client.items() if k not in client_config.SETTINGS}
     record.update(config)
     if params.get("ClientName"):

@@ -129,13 +129,24 @@ def update_pool(ctx, pool: dict, params: dict) -> dict:
     return record
 
 
+def check_no_domain(pool: dict) -> None:
+    """DeleteUserPool refuses while the pool has a prefix or custom domain (wording captured
+    from the real service, hashicorp/terraform-provider-aws#16479)."""
+    if pool.get("Domain") or pool.get("CustomDomain"):
+        raise CognitoError("InvalidParameterException",
+                           "User pool cannot be deleted. It has a domain configured that should "
+                           "be deleted first.")
+
+
 def delete_pool(store, pool: dict) -> None:
     """Everything scoped to the pool goes, and so do the service-wide client index entries
-    of its clients (unsigned calls find a client by id alone)."""
-    from . import clients
+    of its clients (unsigned calls find a client by id alone) and of its domains."""
+    from . import clients, domains
+    check_no_domain(pool)
     with store.transaction():
         for _, client in store.list(clients.KIND, pool["Id"]):
             clients.delete(store, client)
+        domains.remove_all(store, pool)
         store.delete_scope(pool["Id"])
         store.delete(KIND, "", pool["Id"])
 

@@ -1,7 +1,8 @@
 """Thin operation handlers, one module per Cognito concept. Importing a module registers its ops."""
 import importlib
 
-MODULES = ["pools", "clients", "tags", "users", "groups", "auth", "selfservice", "tokens"]
+MODULES = ["pools", "clients", "tags", "users", "groups", "auth", "selfservice", "tokens",
+           "domains", "resource_servers", "branding"]
 
 
 def load_all() -> None:

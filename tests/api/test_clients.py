@@ -171,6 +171,8 @@ def test_client_credentials_rules(cognito, pool_id):
                AllowedOAuthFlows=["client_credentials", "code"],
                AllowedOAuthFlowsUserPoolClient=True)
     assert error(exc)[0] == "InvalidOAuthFlowException"
+    cognito.create_resource_server(UserPoolId=pool_id, Identifier="api", Name="api",
+                                   Scopes=[{"ScopeName": "read", "ScopeDescription": "Read"}])
     machine = create(cognito, pool_id, GenerateSecret=True,
                      AllowedOAuthFlows=["client_credentials"], AllowedOAuthScopes=["api/read"],
                      AllowedOAuthFlowsUserPoolClient=True)

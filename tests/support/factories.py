@@ -30,12 +30,18 @@ def unique_name(prefix: str) -> str:
 # --- pools and app clients ------------------------------------------------------------------
 
 def delete_pool(cognito, pool_id: str) -> None:
-    """Delete a pool a test made, deletion protection or not; gone already is fine."""
+    """Delete a pool a test made, with its domains, deletion protection or not; gone
+    already is fine."""
     try:
-        cognito.update_user_pool(UserPoolId=pool_id, DeletionProtection="INACTIVE")
-        cognito.delete_user_pool(UserPoolId=pool_id)
+        pool = cognito.describe_user_pool(UserPoolId=pool_id)["UserPool"]
     except cognito.exceptions.ResourceNotFoundException:
-        pass
+        return
+    for domain in (pool.get("Domain"), pool.get("CustomDomain")):
+        if domain:
+            cognito.delete_user_pool_domain(Domain=domain, UserPoolId=pool_id)
+    if pool.get("DeletionProtection") == "ACTIVE":
+        cognito.update_user_pool(UserPoolId=pool_id, DeletionProtection="INACTIVE")
+    cognito.delete_user_pool(UserPoolId=pool_id)
 
 
 def password_client(cognito, pool_id: str, **params) -> dict:

@@ -12,8 +12,9 @@ The shape of every sign-in:
       -> first factor (password, SRP; later custom auth, passwordless ...)
       -> first_factor_passed(): user-status gate, lockout reset
       -> next_step(): the one place deciding what comes between a passed first factor
-         and tokens (NEW_PASSWORD_REQUIRED today; MFA, device SRP, risk actions later)
-      -> tokens.issue()
+         and tokens: NEW_PASSWORD_REQUIRED, device SRP (auth/devices.py), MFA
+         (auth/mfa.py); risk actions later
+      -> success(): PostAuthentication, tokens.issue(), NewDeviceMetadata
 
 Other modules add flows and challenges by registering in INITIATORS / RESPONDERS.
 
@@ -83,6 +84,8 @@ class SignIn:
     client_metadata: dict = field(default_factory=dict)
     context_data: dict = field(default_factory=dict)   # UserContextData / ContextData
     responding: bool = False   # a (Admin)RespondToAuthChallenge call, not (Admin)InitiateAuth
+    device_key: str | None = None  # DEVICE_KEY of this call (AuthParameters / ChallengeResponses)
+    session: str | None = None     # InitiateAuth's Session (USER_AUTH after ConfirmSignUp)
 
     @property
     def store(self):
@@ -114,6 +117,10 @@ Responder = Callable[[SignIn, dict, "str | None"], dict]
 AfterSrp = Callable[[SignIn, SrpAnswer], dict]
 INITIATORS: dict[str, Initiator] = {}     # AuthFlow -> fn(signin, AuthParameters)
 RESPONDERS: dict[str, Responder] = {}     # ChallengeName -> fn(signin, ChallengeResponses, Session)
+# Challenge names that are both an MFA step and something else (EMAIL_OTP is also a
+# first factor of USER_AUTH): an answer whose Session belongs to an MFA challenge goes to
+# MFA_RESPONDERS[name] whatever RESPONDERS[name] says (auth/mfa.py registers these).
+MFA_RESPONDERS: dict[str, Responder] = {}
 # A PASSWORD_VERIFIER session whose state has "after": marker is decided by
 # AFTER_PASSWORD_VERIFIER[marker](signin, answer) instead of the USER_SRP_AUTH rules
 # (custom auth: the result goes back to Define). The hook runs inside committing().
@@ -131,17 +138,31 @@ def initiate(ctx, params: dict, *, admin: bool) -> dict:
     initiator = INITIATORS.get(flow)
     if initiator is None:
         raise invalid(f"{flow} is not supported by this emulator yet.")
-    return initiator(signin, params.get("AuthParameters") or {})
+    auth = params.get("AuthParameters") or {}
+    # An unknown DEVICE_KEY here is not an error: the sign-in then counts as one from a
+    # new device (amazon-cognito-identity-js learns of a forgotten device at
+    # PASSWORD_VERIFIER, see respond()).
+    signin.device_key = auth.get("DEVICE_KEY") or None
+    signin.session = params.get("Session")
+    return initiator(signin, auth)
 
 
 def respond(ctx, params: dict, *, admin: bool) -> dict:
     signin = open_signin(ctx, params, admin=admin)
     signin.responding = True
     name = params["ChallengeName"]
+    responses = params.get("ChallengeResponses") or {}
+    session = params.get("Session")
+    signin.device_key = responses.get("DEVICE_KEY") or None
+    if signin.device_key and name not in ("DEVICE_SRP_AUTH", "DEVICE_PASSWORD_VERIFIER"):
+        # Before anything is used up (no commit): the client may retry without the key.
+        devices.check_known(signin, responses)
     responder = RESPONDERS.get(name)
+    if name in MFA_RESPONDERS and (responder is None or mfa.is_mfa_session(signin, session)):
+        responder = MFA_RESPONDERS[name]
     if responder is None:
         raise invalid(f"Responding to the {name} challenge is not supported by this emulator yet.")
-    return responder(signin, params.get("ChallengeResponses") or {}, params.get("Session"))
+    return responder(signin, responses, session)
 
 
 def open_signin(ctx, params: dict, *, admin: bool) -> SignIn:
@@ -288,21 +309,49 @@ def first_factor_passed(signin: SignIn, user: dict, progress: dict, *,
 def next_step(signin: SignIn, user: dict, progress: dict) -> dict:
     """What stands between a passed first factor and tokens. Each step returns a challenge
     and is marked in progress["passed"] once answered; with nothing left, tokens.
-    MFA (SMS/TOTP/email, MFA_SETUP), device SRP and adaptive-auth actions go here."""
+
+        NEW_PASSWORD_REQUIRED   a temporary password must be replaced first
+        DEVICE_SRP_AUTH         a remembered device, when the pool lets it replace MFA
+        MFA                     SMS_MFA / SOFTWARE_TOKEN_MFA / EMAIL_OTP / SELECT_MFA_TYPE /
+                                MFA_SETUP (auth/mfa.py decides; progress["mfaRequired"]
+                                lets a risk action demand it)
+        DEVICE_SRP_AUTH         a remembered device that doesn't replace MFA: after it
+    """
     passed = progress.setdefault("passed", [])
     if user["UserStatus"] == "FORCE_CHANGE_PASSWORD" and "NEW_PASSWORD_REQUIRED" not in passed:
         return new_password_challenge(signin, user, progress)
-    return success(signin, user, progress)
+    device = devices.sign_in_device(signin, user, progress)
+    if devices.needs_srp(device, progress) and devices.replaces_mfa(signin.pool):
+        return devices.challenge(signin, user, progress, device)
+    if not (devices.PASSED in passed and devices.replaces_mfa(signin.pool)):
+        challenge_out = mfa.step(signin, user, progress)
+        if challenge_out is not None:
+            return challenge_out
+    if devices.needs_srp(device, progress):
+        return devices.challenge(signin, user, progress, device)
+    return success(signin, user, progress, device=device)
 
 
-def success(signin: SignIn, user: dict, progress: dict) -> dict:
+_UNREAD = object()
+
+
+def success(signin: SignIn, user: dict, progress: dict, *, device=_UNREAD) -> dict:
     """The sign-in succeeded: PostAuthentication, then tokens (through PreTokenGeneration,
-    whose source tells a completed NEW_PASSWORD_REQUIRED from a plain sign-in)."""
-    post_authentication(signin, user)
-    source = "NewPasswordChallenge" if "NEW_PASSWORD_REQUIRED" in progress.get("passed", ()) \
-        else "Authentication"
+    whose source tells a completed NEW_PASSWORD_REQUIRED or device authentication from a
+    plain sign-in), with NewDeviceMetadata when the pool tracks devices and this one is
+    new."""
+    if device is _UNREAD:
+        device = devices.sign_in_device(signin, user, progress)
+    post_authentication(signin, user,
+                        new_device=devices.tracking(signin.pool) and device is None)
+    passed = progress.get("passed", ())
+    source = "NewPasswordChallenge" if "NEW_PASSWORD_REQUIRED" in passed \
+        else "AuthenticateDevice" if devices.PASSED in passed else "Authentication"
+    device_key, metadata = devices.for_tokens(signin, user, device)
     result = tokens.issue(signin.ctx, signin.pool, signin.client, user, source=source,
-                          client_metadata=signin.trigger_metadata)
+                          client_metadata=signin.trigger_metadata, device_key=device_key)
+    if metadata is not None:
+        result["NewDeviceMetadata"] = metadata
     return {"ChallengeParameters": {}, "AuthenticationResult": result}
 
 
@@ -327,11 +376,11 @@ def pre_authentication(signin: SignIn, user: dict | None, typed: str) -> None:
                   client_id=signin.client["ClientId"], request=request)
 
 
-def post_authentication(signin: SignIn, user: dict) -> None:
+def post_authentication(signin: SignIn, user: dict, *, new_device: bool = False) -> None:
     """PostAuthentication, after every check passed and before tokens: a function that
-    throws fails the sign-in (nothing of it is kept). newDeviceUsed: no device tracking
-    yet, so false."""
-    request = {"userAttributes": triggers.user_attributes(user), "newDeviceUsed": False}
+    throws fails the sign-in (nothing of it is kept). newDeviceUsed: the pool tracks
+    devices and this sign-in named none it knows (DG: only set with device tracking)."""
+    request = {"userAttributes": triggers.user_attributes(user), "newDeviceUsed": new_device}
     metadata = signin.trigger_metadata
     if metadata:
         request["clientMetadata"] = metadata
@@ -344,6 +393,8 @@ def challenge(signin: SignIn, user_name: str, name: str, parameters: dict, progr
               *, state: dict | None = None, raw: bytes | None = None) -> dict:
     """A challenge answer: a fresh single-use session remembering where the sign-in is
     (progress) plus whatever the challenge's answer needs (state)."""
+    if signin.device_key:
+        progress["deviceKey"] = signin.device_key  # the latest DEVICE_KEY the client sent
     token = sessions.create(signin.ctx, signin.pool, signin.client, username=user_name,
                             typed=progress.get("typed"), challenge=name,
                             state={"progress": progress, **(state or {})}, raw=raw)
@@ -555,6 +606,10 @@ def answer_password_verifier(signin: SignIn, responses: dict, session: str | Non
             hook = AFTER_PASSWORD_VERIFIER.get(after)
             if hook is None:
                 raise CognitoError("NotAuthorizedException", sessions.INVALID)
+            if answer.ok:
+                # MFA follows custom auth only when its loop checked the password (mfa.applies).
+                progress = answer.record["state"].setdefault("progress", {})
+                progress["passwordVerified"] = True
             return hook(signin, answer)
         user = answer.user
         if user is None:  # simulated user (PreventUserExistenceErrors)
@@ -654,3 +709,7 @@ for _flow in REFRESH_FLOWS:
     INITIATORS[_flow] = refresh_auth
 RESPONDERS["PASSWORD_VERIFIER"] = answer_password_verifier
 RESPONDERS["NEW_PASSWORD_REQUIRED"] = answer_new_password
+
+# The steps next_step() takes; they import this module and register their challenges.
+from . import devices, mfa  # noqa: E402
+

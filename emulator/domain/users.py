@@ -160,6 +160,17 @@ def save(store, pool: dict, user: dict, *, previous: dict | None = None) -> None
         store.put(KIND, pool["Id"], k, user)
 
 
+def remove(store, pool: dict, user: dict) -> None:
+    """Delete a user with what hangs off it: group memberships and remembered devices
+    (AdminDeleteUser, DeleteUser). Its tokens die with it: they name its sub."""
+    from ..auth import devices
+    from . import groups
+    with store.transaction():
+        groups.remove_user(store, pool, user)
+        devices.forget_all(store, pool, user)
+        delete(store, pool, user)
+
+
 def delete(store, pool: dict, user: dict) -> None:
     with store.transaction():
         for alias in _aliases(pool, user):

@@ -6,7 +6,7 @@ import copy
 
 from ..api.registry import operation
 from ..auth import tokens
-from ..domain import attributes, clients, groups, pools, signup, users
+from ..domain import attributes, clients, pools, signup, users
 
 # Set by the MFA module on the user record when the user has MFA settings.
 _MFA_FIELDS = ("MFAOptions", "PreferredMfaSetting", "UserMFASettingList")
@@ -121,6 +121,5 @@ def delete_user(ctx, params):
     # No global sign-out: the user's tokens die with the user (authorize and refresh look
     # the user up and match the sub, so a later namesake can't inherit them), and calls
     # with them answer "User does not exist." as Cognito does for deleted users.
-    groups.remove_user(ctx.store, pool, user)
-    users.delete(ctx.store, pool, user)
+    users.remove(ctx.store, pool, user)
     return {}

@@ -7,7 +7,7 @@ import json
 from ..api.registry import operation
 from ..auth import tokens
 from ..errors import CognitoError, invalid, not_authorized
-from ..domain import attributes, codes, groups, ids, messages, passwords, pools, signup, users
+from ..domain import attributes, codes, ids, messages, passwords, pools, signup, users
 from ..domain import user_filter
 
 LIST_LIMIT = 60
@@ -153,8 +153,7 @@ def admin_get_user(ctx, params):
 @operation("AdminDeleteUser")
 def admin_delete_user(ctx, params):
     pool, user = _pool_and_user(ctx, params)
-    groups.remove_user(ctx.store, pool, user)
-    users.delete(ctx.store, pool, user)
+    users.remove(ctx.store, pool, user)
     return {}
 
 

@@ -186,11 +186,17 @@ def test_legacy_flow_names(cognito, pool_id, user):
 
 
 def test_choice_based_sign_in_answers_clearly(cognito, pool_id, user):
-    # USER_AUTH belongs to the MFA/passkeys work; until then it is a clear refusal.
+    # USER_AUTH (tests/api/test_user_auth.py): on a pool that allows only PASSWORD as the first
+    # factor the user is asked to choose between plain password and SRP; ALLOW_USER_AUTH
+    # alone permits both inside USER_AUTH.
     cid = new_client(cognito, pool_id, ["ALLOW_USER_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"])["ClientId"]
-    with pytest.raises(ClientError) as e:
-        cognito.initiate_auth(ClientId=cid, AuthFlow="USER_AUTH", AuthParameters={"USERNAME": user})
-    assert error(e) == ("InvalidParameterException", "USER_AUTH is not supported by this emulator yet.")
+    out = cognito.initiate_auth(ClientId=cid, AuthFlow="USER_AUTH", AuthParameters={"USERNAME": user})
+    assert out["ChallengeName"] == "SELECT_CHALLENGE"
+    assert out["AvailableChallenges"] == ["PASSWORD", "PASSWORD_SRP"]
+    done = cognito.respond_to_auth_challenge(
+        ClientId=cid, ChallengeName="SELECT_CHALLENGE", Session=out["Session"],
+        ChallengeResponses={"USERNAME": user, "ANSWER": "PASSWORD", "PASSWORD": PASSWORD})
+    assert claims(done["AuthenticationResult"]["IdToken"])["cognito:username"] == user
 
 
 def test_custom_auth_without_triggers_names_the_gap(cognito, pool_id, user):
@@ -440,11 +446,11 @@ def test_temporary_password_expires(cognito, client_id, make_user, clock):
                         "Temporary password has expired and must be reset by an administrator.")
 
 
-def test_unsupported_challenge_names(cognito, client_id, user):
+def test_unanswerable_challenge_names(cognito, client_id, user):
+    # ADMIN_NO_SRP_AUTH is a ChallengeNameType value that no RespondToAuthChallenge answers.
     with pytest.raises(ClientError) as e:
-        cognito.respond_to_auth_challenge(ClientId=client_id, ChallengeName="SMS_MFA",
+        cognito.respond_to_auth_challenge(ClientId=client_id, ChallengeName="ADMIN_NO_SRP_AUTH",
                                           Session="s" * 40,
-                                          ChallengeResponses={"USERNAME": user,
-                                                              "SMS_MFA_CODE": "123456"})
-    assert error(e) == ("InvalidParameterException",
-                        "Responding to the SMS_MFA challenge is not supported by this emulator yet.")
+                                          ChallengeResponses={"USERNAME": user})
+    assert error(e) == ("InvalidParameterException", "Responding to the ADMIN_NO_SRP_AUTH "
+                                                     "challenge is not supported by this emulator yet.")

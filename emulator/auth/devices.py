@@ -1,0 +1,363 @@
+"""Remembered devices (COGNITO_REFERENCE 2.9, 3.5): device records, ConfirmDevice and the
+device operations, and the device SRP steps of a sign-in.
+
+Tracking is on when the pool has a DeviceConfiguration. A sign-in without a known
+DEVICE_KEY then gets NewDeviceMetadata {DeviceKey "<region>_<uuid>", DeviceGroupKey}; the
+client proves possession later with device SRP (identity prefix = DeviceGroupKey, user id
+= DeviceKey), after registering a verifier with ConfirmDevice. A remembered device replaces
+MFA when ChallengeRequiredOnNewDevice is true ("suppress MFA on remembered devices");
+otherwise its DEVICE_SRP_AUTH follows the MFA step.
+
+Records (scope = pool id):
+    device          key "<sub>/<DeviceKey>" -> {DeviceKey, DeviceGroupKey, username, confirmed,
+                    remembered, name, salt, verifier (hex), lastIp, createdAt, modifiedAt,
+                    lastAuthAt}
+    device_pending  key DeviceKey -> {"token"}: the open DEVICE_SRP_AUTH session, for
+                    amazon-cognito-identity-js, which may answer DEVICE_SRP_AUTH with a stale
+                    Session (or none) - reference 2.4
+"""
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+import secrets
+import string
+import uuid
+
+from ..domain import clients, users
+from ..errors import CognitoError, invalid
+from . import flows, sessions, srp
+
+KIND = "device"
+PENDING = "device_pending"
+PASSED = "DEVICE_SRP_AUTH"
+LIST_LIMIT = 60
+NOT_FOUND = "Device does not exist."     # CIJS retries without the key on "device" in it
+_ALNUM = string.ascii_letters + string.digits
+# How long a device key from NewDeviceMetadata waits for ConfirmDevice before a sweep may
+# drop it (Cognito's limit, if any, is UNCONFIRMED); one new key in _PRUNE_EVERY sweeps.
+UNCONFIRMED_LIFETIME = 24 * 3600
+_PRUNE_EVERY = 64
+
+
+def not_found() -> CognitoError:
+    return CognitoError("ResourceNotFoundException", NOT_FOUND)
+
+
+# --- configuration -------------------------------------------------------------------------
+
+def tracking(pool: dict) -> bool:
+    return bool(pool.get("DeviceConfiguration"))
+
+
+def replaces_mfa(pool: dict) -> bool:
+    return bool((pool.get("DeviceConfiguration") or {}).get("ChallengeRequiredOnNewDevice"))
+
+
+def opt_in(pool: dict) -> bool:
+    return bool((pool.get("DeviceConfiguration") or {}).get("DeviceOnlyRememberedOnUserPrompt"))
+
+
+# --- records -------------------------------------------------------------------------------
+
+def _key(user: dict, device_key: str) -> str:
+    return f"{user['Attributes']['sub']}/{device_key}"
+
+
+def get(store, pool: dict, user: dict, device_key: str | None) -> dict | None:
+    if not device_key:
+        return None
+    return store.get(KIND, pool["Id"], _key(user, device_key))
+
+
+def require(store, pool: dict, user: dict, device_key: str) -> dict:
+    """A confirmed device of the user, else ResourceNotFoundException."""
+    device = get(store, pool, user, device_key)
+    if device is None or not device.get("confirmed"):
+        raise not_found()
+    return device
+
+
+def save(store, pool: dict, user: dict, device: dict) -> None:
+    store.put(KIND, pool["Id"], _key(user, device["DeviceKey"]), device)
+
+
+def new_device(ctx, pool: dict, user: dict) -> dict:
+    """A device key handed out with NewDeviceMetadata, waiting for ConfirmDevice."""
+    region = pool["Id"].split("_", 1)[0]
+    now = ctx.now()
+    if secrets.randbelow(_PRUNE_EVERY) == 0:
+        prune(ctx.store, pool["Id"], now)
+    # DeviceGroupKey format is UNCONFIRMED; observed values look like "-" + 9 characters.
+    device = {"DeviceKey": f"{region}_{uuid.uuid4()}",
+              "DeviceGroupKey": "-" + "".join(secrets.choice(_ALNUM) for _ in range(9)),
+              "username": user["Username"], "confirmed": False, "remembered": False,
+              "name": None, "salt": None, "verifier": None, "lastIp": ctx.source_ip,
+              "createdAt": now, "modifiedAt": now, "lastAuthAt": now}
+    save(ctx.store, pool, user, device)
+    return device
+
+
+def prune(store, pool_id: str, now: float) -> int:
+    """Forget device keys handed out but never confirmed for UNCONFIRMED_LIFETIME (every
+    sign-in without a device key on a tracking pool makes one); returns how many."""
+    dead = [k for k, d in store.list(KIND, pool_id)
+            if not d.get("confirmed") and now - d["createdAt"] > UNCONFIRMED_LIFETIME]
+    for k in dead:
+        store.delete(KIND, pool_id, k)
+    return len(dead)
+
+
+def public(device: dict) -> dict:
+    """DeviceType."""
+    attributes = [{"Name": "device_status", "Value": "valid"}]
+    if device.get("name"):
+        attributes.append({"Name": "device_name", "Value": device["name"]})
+    if device.get("lastIp"):
+        attributes.append({"Name": "last_ip_used", "Value": device["lastIp"]})
+    attributes.append({"Name": "dev:device_remembered_status",
+                       "Value": "remembered" if device.get("remembered") else "not_remembered"})
+    return {"DeviceKey": device["DeviceKey"], "DeviceAttributes": attributes,
+            "DeviceCreateDate": device["createdAt"],
+            "DeviceLastModifiedDate": device["modifiedAt"],
+            "DeviceLastAuthenticatedDate": device["lastAuthAt"]}
+
+
+def _b64_int(value, what: str) -> int:
+    if not isinstance(value, str) or not value:
+        raise invalid(f"DeviceSecretVerifierConfig.{what} is required.")  # wording UNCONFIRMED
+    try:
+        number = int.from_bytes(base64.b64decode(value, validate=True), "big")
+    except (binascii.Error, ValueError):
+        raise invalid(f"DeviceSecretVerifierConfig.{what} is not valid base64.") from None
+    if number <= 0:
+        raise invalid(f"DeviceSecretVerifierConfig.{what} is not valid.")
+    return number
+
+
+def confirm(ctx, pool: dict, user: dict, device_key: str, config: dict | None,
+            name: str | None) -> bool:
+    """ConfirmDevice: store the device's SRP verifier. Returns UserConfirmationNecessary
+    (true in opt-in mode: the device stays not remembered until UpdateDeviceStatus)."""
+    device = get(ctx.store, pool, user, device_key)
+    if device is None:
+        raise not_found()
+    if device.get("confirmed"):
+        # Exception from the model; wording UNCONFIRMED.
+        raise CognitoError("DeviceKeyExistsException", "Device key already exists.")
+    config = config or {}
+    verifier = _b64_int(config.get("PasswordVerifier"), "PasswordVerifier")
+    salt = _b64_int(config.get("Salt"), "Salt")
+    if verifier % srp.N == 0:
+        raise invalid("DeviceSecretVerifierConfig.PasswordVerifier is not valid.")
+    necessary = opt_in(pool)
+    device.update({"confirmed": True, "remembered": not necessary, "name": name,
+                   "salt": format(salt, "x"), "verifier": format(verifier, "x"),
+                   "modifiedAt": ctx.now()})
+    save(ctx.store, pool, user, device)
+    return necessary
+
+
+def update_status(ctx, pool: dict, user: dict, device_key: str, status: str | None) -> None:
+    device = require(ctx.store, pool, user, device_key)
+    if status is None:
+        return
+    device["remembered"] = status == "remembered"
+    device["modifiedAt"] = ctx.now()
+    save(ctx.store, pool, user, device)
+
+
+def forget(ctx, pool: dict, user: dict, device_key: str) -> None:
+    require(ctx.store, pool, user, device_key)
+    ctx.store.delete(KIND, pool["Id"], _key(user, device_key))
+    ctx.store.delete(PENDING, pool["Id"], device_key)
+
+
+def forget_all(store, pool: dict, user: dict) -> None:
+    """Every device of a user (for a user being deleted)."""
+    for key, _ in store.list(KIND, pool["Id"], prefix=user["Attributes"]["sub"] + "/"):
+        store.delete(KIND, pool["Id"], key)
+
+
+def _token(after: str) -> str:
+    return base64.urlsafe_b64encode(json.dumps({"after": after}).encode()).decode()
+
+
+def _after(token: str) -> str:
+    try:
+        after = json.loads(base64.urlsafe_b64decode(token.encode()))["after"]
+    except (ValueError, KeyError, TypeError, binascii.Error):
+        raise invalid("Invalid pagination token") from None  # wording UNCONFIRMED
+    if not isinstance(after, str):
+        raise invalid("Invalid pagination token")
+    return after
+
+
+def list_devices(store, pool: dict, user: dict, *, limit: int | None,
+                 pagination_token: str | None) -> dict:
+    """(Admin)ListDevices: the user's confirmed devices in key order, paged."""
+    limit = limit or LIST_LIMIT
+    prefix = user["Attributes"]["sub"] + "/"
+    after = _after(pagination_token) if pagination_token else None
+    found: list[tuple[str, dict]] = []
+    more = False
+    while not more:
+        batch = store.list(KIND, pool["Id"], prefix=prefix, after=after, limit=200)
+        for key, device in batch:
+            if not device.get("confirmed"):
+                continue
+            if len(found) == limit:
+                more = True
+                break
+            found.append((key, device))
+        if len(batch) < 200:
+            break
+        after = batch[-1][0]
+    out = {"Devices": [public(d) for _, d in found]}
+    if more and found:
+        out["PaginationToken"] = _token(found[-1][0])
+    return out
+
+
+# --- sign-in -------------------------------------------------------------------------------
+
+def check_known(signin, responses: dict) -> None:
+    """An answer naming a DEVICE_KEY that isn't one of the user's confirmed devices gets
+    ResourceNotFoundException before anything is used up: amazon-cognito-identity-js then
+    forgets the key and sends the same answer again without it."""
+    if not tracking(signin.pool):
+        return
+    user = users.find(signin.store, signin.pool, str(responses.get("USERNAME") or ""))
+    if user is None:
+        return
+    device = get(signin.store, signin.pool, user, responses["DEVICE_KEY"])
+    if device is None or not device.get("confirmed"):
+        raise not_found()
+
+
+def sign_in_device(signin, user: dict, progress: dict) -> dict | None:
+    """The confirmed device this sign-in names (DEVICE_KEY), if tracking is on."""
+    if not tracking(signin.pool):
+        return None
+    key = signin.device_key or progress.get("deviceKey")
+    device = get(signin.store, signin.pool, user, key)
+    return device if device is not None and device.get("confirmed") else None
+
+
+def needs_srp(device: dict | None, progress: dict) -> bool:
+    return bool(device and device.get("remembered") and device.get("verifier")
+                and PASSED not in progress.get("passed", ()))
+
+
+def challenge(signin, user: dict, progress: dict, device: dict) -> dict:
+    """DEVICE_SRP_AUTH (parameters UNCONFIRMED; clients ignore them)."""
+    progress["deviceKey"] = device["DeviceKey"]
+    out = flows.challenge(signin, user["Username"], "DEVICE_SRP_AUTH",
+                          {"USERNAME": user["Username"], "DEVICE_KEY": device["DeviceKey"]},
+                          progress)
+    signin.store.put(PENDING, signin.pool["Id"], device["DeviceKey"], {"token": out["Session"]})
+    return out
+
+
+def _device_srp_session(signin, session: str | None, device_key: str) -> dict:
+    """The DEVICE_SRP_AUTH session, used up: the Session sent if it is one, else the open one
+    of this device (CIJS sends the MFA step's Session again, or none)."""
+    pool_id = signin.pool["Id"]
+    if session:
+        record = sessions.peek(signin.ctx, signin.pool, session)
+        if record is not None and record.get("challenge") == "DEVICE_SRP_AUTH":
+            signin.store.delete(PENDING, pool_id, device_key)
+            return sessions.consume(signin.ctx, signin.pool, signin.client, session,
+                                    challenge="DEVICE_SRP_AUTH")
+    pending = signin.store.get(PENDING, pool_id, device_key)
+    if pending is None:
+        raise CognitoError("NotAuthorizedException", sessions.INVALID)
+    signin.store.delete(PENDING, pool_id, device_key)
+    return sessions.consume(signin.ctx, signin.pool, signin.client, pending["token"],
+                            challenge="DEVICE_SRP_AUTH")
+
+
+def answer_srp_auth(signin, responses: dict, session: str | None) -> dict:
+    """DEVICE_SRP_AUTH {USERNAME, DEVICE_KEY, SRP_A} -> DEVICE_PASSWORD_VERIFIER."""
+    with flows.committing():
+        username = flows.required(responses, "USERNAME")
+        device_key = flows.required(responses, "DEVICE_KEY")
+        A = flows.parse_srp_a(flows.required(responses, "SRP_A"))
+        record = _device_srp_session(signin, session, device_key)
+        user = flows.session_user(signin, record, username)
+        clients.check_secret_hash(signin.client, responses.get("SECRET_HASH"),
+                                  flows.accepted_names(username, user, record["typed"]))
+        progress = flows.resumed_progress(record, "PASSWORD")
+        if progress.get("deviceKey") != device_key:
+            raise CognitoError("NotAuthorizedException", sessions.INVALID)
+        device = require(signin.store, signin.pool, user, device_key)
+        verifier = int(device["verifier"], 16)
+        b, B = srp.server_round1(verifier, A)
+        raw = secrets.token_bytes(48)
+        parameters = {"SRP_B": format(B, "x"), "SALT": srp.pad_hex(int(device["salt"], 16)),
+                      "SECRET_BLOCK": base64.b64encode(raw).decode("ascii"),
+                      "USERNAME": user["Username"], "DEVICE_KEY": device_key}
+        state = {"deviceSrp": {"A": format(A, "x"), "B": format(B, "x"), "b": format(b, "x"),
+                               "deviceKey": device_key}}
+        return flows.challenge(signin, user["Username"], "DEVICE_PASSWORD_VERIFIER", parameters,
+                               progress, state=state, raw=raw)
+
+
+def answer_password_verifier(signin, responses: dict, session: str | None) -> dict:
+    """DEVICE_PASSWORD_VERIFIER: the device's SRP proof (same math as the user's, with
+    DeviceGroupKey and DeviceKey). Like PASSWORD_VERIFIER, the session is also found by
+    its SECRET_BLOCK when no Session comes."""
+    with flows.committing():
+        username = flows.required(responses, "USERNAME")
+        device_key = flows.required(responses, "DEVICE_KEY")
+        block = flows.required(responses, "PASSWORD_CLAIM_SECRET_BLOCK")
+        claim = flows.required(responses, "PASSWORD_CLAIM_SIGNATURE")
+        timestamp = flows.required(responses, "TIMESTAMP")
+        raw = srp.decode_b64(block)
+        token = session or (sessions.encode(raw) if raw else None)
+        if not token:
+            raise CognitoError("NotAuthorizedException", sessions.INVALID)
+        record = sessions.consume(signin.ctx, signin.pool, signin.client, token,
+                                  challenge="DEVICE_PASSWORD_VERIFIER")
+        state = record["state"].get("deviceSrp") or {}
+        if raw is None or raw != sessions.decode(token) or state.get("deviceKey") != device_key:
+            raise CognitoError("NotAuthorizedException", sessions.INVALID)
+        flows.check_timestamp(signin, timestamp)
+        user = flows.session_user(signin, record, username)
+        clients.check_secret_hash(signin.client, responses.get("SECRET_HASH"),
+                                  flows.accepted_names(username, user, record["typed"]))
+        device = require(signin.store, signin.pool, user, device_key)
+        A, B, b = (int(state[k], 16) for k in ("A", "B", "b"))
+        try:
+            expected = srp.server_round2_signature(device["DeviceGroupKey"], device_key,
+                                                   int(device["verifier"], 16), A, B, b, raw,
+                                                   timestamp)
+        except srp.SrpError:
+            expected = None
+        if expected is None or not srp.verify_claim(expected, claim):
+            # What Cognito says for a wrong device proof is UNCONFIRMED.
+            raise CognitoError("NotAuthorizedException", flows.INCORRECT)
+    progress = flows.resumed_progress(record, "PASSWORD")
+    progress.setdefault("passed", []).append(PASSED)
+    progress["deviceVerified"] = device_key
+    return flows.next_step(signin, user, progress)
+
+
+def for_tokens(signin, user: dict, device: dict | None) -> tuple[str | None, dict | None]:
+    """(device_key claim, NewDeviceMetadata) for the tokens about to be issued; `device` is
+    sign_in_device(). A known device gets its last sign-in noted; a sign-in without one,
+    on a tracking pool, gets a new device key."""
+    if not tracking(signin.pool):
+        return None, None
+    if device is not None:
+        device.update({"lastAuthAt": signin.now(), "lastIp": signin.ctx.source_ip})
+        save(signin.store, signin.pool, user, device)
+        return device["DeviceKey"], None
+    device = new_device(signin.ctx, signin.pool, user)
+    return device["DeviceKey"], {"DeviceKey": device["DeviceKey"],
+                                 "DeviceGroupKey": device["DeviceGroupKey"]}
+
+
+flows.RESPONDERS["DEVICE_SRP_AUTH"] = answer_srp_auth
+flows.RESPONDERS["DEVICE_PASSWORD_VERIFIER"] = answer_password_verifier

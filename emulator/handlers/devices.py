@@ -1,0 +1,76 @@
+"""Device operations: ConfirmDevice, and getting, listing, forgetting and (un)remembering a
+user's devices, by access token or as an administrator. Logic in emulator/auth/devices.py."""
+from ..api.registry import operation
+from ..auth import devices, tokens
+from ..domain import pools, users
+
+
+def _admin(ctx, params) -> tuple[dict, dict]:
+    pool = pools.require(ctx.store, params["UserPoolId"])
+    return pool, users.require(ctx.store, pool, params["Username"])
+
+
+@operation("ConfirmDevice")
+def confirm_device(ctx, params):
+    pool, user, _ = tokens.authorize(ctx, params["AccessToken"])
+    necessary = devices.confirm(ctx, pool, user, params["DeviceKey"],
+                                params.get("DeviceSecretVerifierConfig"), params.get("DeviceName"))
+    return {"UserConfirmationNecessary": necessary}
+
+
+@operation("GetDevice")
+def get_device(ctx, params):
+    pool, user, _ = tokens.authorize(ctx, params["AccessToken"])
+    return {"Device": devices.public(devices.require(ctx.store, pool, user, params["DeviceKey"]))}
+
+
+@operation("AdminGetDevice")
+def admin_get_device(ctx, params):
+    pool, user = _admin(ctx, params)
+    return {"Device": devices.public(devices.require(ctx.store, pool, user, params["DeviceKey"]))}
+
+
+@operation("ListDevices")
+def list_devices(ctx, params):
+    pool, user, _ = tokens.authorize(ctx, params["AccessToken"])
+    return devices.list_devices(ctx.store, pool, user, limit=params.get("Limit"),
+                                pagination_token=params.get("PaginationToken"))
+
+
+@operation("AdminListDevices")
+def admin_list_devices(ctx, params):
+    pool, user = _admin(ctx, params)
+    return devices.list_devices(ctx.store, pool, user, limit=params.get("Limit"),
+                                pagination_token=params.get("PaginationToken"))
+
+
+@operation("ForgetDevice")
+def forget_device(ctx, params):
+    # AccessToken is optional in the model (a device's own tokens may forget it); the
+    # emulator needs it to know whose device it is.
+    pool, user, _ = tokens.authorize(ctx, params.get("AccessToken") or "")
+    devices.forget(ctx, pool, user, params["DeviceKey"])
+    return {}
+
+
+@operation("AdminForgetDevice")
+def admin_forget_device(ctx, params):
+    pool, user = _admin(ctx, params)
+    devices.forget(ctx, pool, user, params["DeviceKey"])
+    return {}
+
+
+@operation("UpdateDeviceStatus")
+def update_device_status(ctx, params):
+    pool, user, _ = tokens.authorize(ctx, params["AccessToken"])
+    devices.update_status(ctx, pool, user, params["DeviceKey"],
+                          params.get("DeviceRememberedStatus"))
+    return {}
+
+
+@operation("AdminUpdateDeviceStatus")
+def admin_update_device_status(ctx, params):
+    pool, user = _admin(ctx, params)
+    devices.update_status(ctx, pool, user, params["DeviceKey"],
+                          params.get("DeviceRememberedStatus"))
+    return {}

@@ -15,10 +15,13 @@ import copy
 import hashlib
 
 from .. import triggers
+from ..auth import sessions
 from ..errors import CognitoError
 from . import attributes, clients, codes, ids, lockout, messages, passwords, pools, users
 
 UNCONFIRMED, CONFIRMED = "UNCONFIRMED", "CONFIRMED"
+# The auth-session "challenge" of the Session ConfirmSignUp returns (only USER_AUTH takes it).
+SIGN_IN_AFTER_CONFIRMATION = "CONFIRM_SIGN_UP"
 # The attributes a code can be sent to, in the order Cognito prefers them for sign-up.
 CONTACTS = ("email", "phone_number")
 
@@ -297,7 +300,13 @@ def confirm_sign_up(ctx, client: dict, pool: dict, params: dict) -> dict:
     _save_claiming_aliases(ctx, pool, user, previous, force=params.get("ForceAliasCreation"))
     post_confirmation(ctx, pool, user, source="ConfirmSignUp", client_id=client["ClientId"],
                       metadata=params.get("ClientMetadata"))
-    return {}
+    # A Session for InitiateAuth(USER_AUTH, Session=...): the code just given counts as the
+    # first factor (emulator/auth/choice.py); single use, AuthSessionValidity long.
+    session = sessions.create(ctx, pool, client, username=user["Username"],
+                              typed=params["Username"], challenge=SIGN_IN_AFTER_CONFIRMATION,
+                              state={"progress": {"firstFactor": "SIGN_UP_CODE",
+                                                  "typed": params["Username"]}})
+    return {"Session": session}
 
 
 def resend_confirmation_code(ctx, client: dict, pool: dict, params: dict) -> dict:

@@ -9,13 +9,12 @@ import logging
 import re
 import uuid
 
-import anyio
 from starlette.requests import Request
 from starlette.responses import Response
 
-from ..domain import clients, pools
+from ..domain import clients
 from ..errors import CognitoError
-from . import model, sigv4
+from . import calls, model, sigv4
 from .context import Context
 from .registry import HANDLERS
 from .validation import ValidationFailure, validate
@@ -101,12 +100,9 @@ async def _handle(request: Request, emu, request_id: str) -> Response:
     ctx = Context(emu=emu, operation=op, request_id=request_id, region=region,
                   account_id=account, source_ip=request.client.host if request.client else "",
                   headers=dict(request.headers), signed=bool(signed))
-    if _may_call_lambda(emu.store, params):
-        # A worker thread: a handler waiting on a Lambda function must not stop the server
-        # from answering others (the store lets them in meanwhile: Store.suspended()).
-        result = await anyio.to_thread.run_sync(_run, handler, ctx, params, limiter=_limiter())
-    else:  # the thread hop costs ~0.1 ms, a tenth of a sign-in
-        result = _run(handler, ctx, params)
+    # A worker thread when a Lambda function may be called (calls.call): a handler waiting
+    # on one must not stop the server from answering others.
+    result = await calls.call(_may_call_lambda(emu.store, params), handler, ctx, params)
     return _json(200, result or {}, request_id)
 
 
@@ -122,35 +118,7 @@ def _may_call_lambda(store, params: dict) -> bool:
         if ref is None:
             return False  # the handler answers "does not exist"
         pool_id = ref["poolId"]
-    pool = pools.get(store, pool_id)
-    return bool(pool and pool.get("LambdaConfig"))
-
-
-_LIMITER: anyio.CapacityLimiter | None = None
-
-
-def _limiter() -> anyio.CapacityLimiter:
-    global _LIMITER
-    if _LIMITER is None:  # created lazily: it belongs to the running event loop
-        _LIMITER = anyio.CapacityLimiter(64)
-    return _LIMITER
-
-
-def _run(handler, ctx: Context, params: dict) -> dict:
-    """One transaction per call: an error anywhere leaves nothing half-written - except an
-    error raised with commit=True (e.g. a wrong password whose failed-attempt count must
-    survive): its writes are committed, then the error is answered."""
-    kept: CognitoError | None = None
-    with ctx.store.transaction():
-        try:
-            result = handler(ctx, params)
-        except CognitoError as err:
-            if not err.commit:
-                raise
-            kept = err
-    if kept is not None:
-        raise kept
-    return result
+    return calls.pool_runs_lambdas(store, pool_id)
 
 
 def _too_large(limit: int) -> CognitoError:

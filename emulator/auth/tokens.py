@@ -212,7 +212,8 @@ def issue(ctx, pool: dict, client: dict, user: dict, *, auth_time=None, scopes=N
         expires = now + lifetime(client, "RefreshToken")
         result["RefreshToken"] = _mint_refresh(ctx, pool, client, user, origin_jti=origin_jti,
                                                auth_time=auth_time, expires_at=expires,
-                                               device_key=device_key)
+                                               device_key=device_key, scopes=scopes,
+                                               id_token=id_token)
         session_end = expires + max(access_life, id_life)
     if new_session:
         ctx.store.put(SESSION_KIND, pool["Id"], _session_key(sub, origin_jti),
@@ -356,7 +357,7 @@ def _override_scopes(part: dict, access_claims: dict) -> None:
 
 
 def _mint_refresh(ctx, pool, client, user, *, origin_jti, auth_time, expires_at,
-                  device_key) -> str:
+                  device_key, scopes=None, id_token=True) -> str:
     # Looks like Cognito's JWE (header . encrypted key . IV . ciphertext . tag) but is just
     # randomness: the record behind its hash holds everything.
     parts = [_b64url(os.urandom(n)).decode() for n in (256, 12, 384, 16)]
@@ -365,7 +366,10 @@ def _mint_refresh(ctx, pool, client, user, *, origin_jti, auth_time, expires_at,
         "clientId": client["ClientId"], "username": user["Username"],
         "sub": user["Attributes"]["sub"], "originJti": origin_jti, "authTime": auth_time,
         "issuedAt": ctx.now(), "expiresAt": expires_at, "revoked": False,
-        "deviceKey": device_key})
+        "deviceKey": device_key,
+        # What the sign-in granted (OAuth scopes; whether an ID token came with it), so a
+        # refresh issues the same again. None: the API sign-in's default scope.
+        "scopes": list(scopes) if scopes is not None else None, "idToken": id_token})
     return token
 
 
@@ -412,12 +416,14 @@ def refresh(ctx, pool: dict, client: dict, refresh_token: str, *, rotate=False,
         raise _invalid()
     result = issue(ctx, pool, client, user, auth_time=record["authTime"],
                    origin_jti=record["originJti"], device_key=record.get("deviceKey"),
-                   refresh=False, source="RefreshTokens", client_metadata=client_metadata)
+                   refresh=False, source="RefreshTokens", client_metadata=client_metadata,
+                   scopes=record.get("scopes"), id_token=record.get("idToken", True))
     if rotate:
         result["RefreshToken"] = _mint_refresh(
             ctx, pool, client, user, origin_jti=record["originJti"],
             auth_time=record["authTime"], expires_at=record["expiresAt"],
-            device_key=record.get("deviceKey"))
+            device_key=record.get("deviceKey"), scopes=record.get("scopes"),
+            id_token=record.get("idToken", True))
         if record.get("graceUntil") is None:
             grace = (client.get("RefreshTokenRotation") or {}).get("RetryGracePeriodSeconds") or 0
             record["graceUntil"] = now + grace

@@ -2,10 +2,11 @@
 import importlib
 
 MODULES = ["pools", "clients", "tags", "users", "groups", "auth", "selfservice", "tokens",
-           "domains", "resource_servers", "branding"]
+           "choice", "passkeys", "domains", "resource_servers", "branding", "mfa", "devices"]
 
 
 def load_all() -> None:
     for name in MODULES:
         importlib.import_module(f"{__name__}.{name}")
     from ..auth import custom  # noqa: F401  registers CUSTOM_AUTH
+    from ..auth import choice  # noqa: F401  registers USER_AUTH and its challenges

@@ -305,7 +305,8 @@ def test_refresh_token_shape_and_storage(ctx, world):
     assert {k for k, _ in stored} == {hashlib.sha256(t.encode()).hexdigest() for t in seen}
     record = stored[0][1]
     assert set(record) == {"clientId", "username", "sub", "originJti", "authTime", "issuedAt",
-                           "expiresAt", "revoked", "deviceKey"}
+                           "expiresAt", "revoked", "deviceKey", "scopes", "idToken"}
+    assert record["scopes"] is None and record["idToken"] is True  # an API sign-in
     assert record["username"] == "alice" and record["clientId"] == client["ClientId"]
     dump = json.dumps([r for _, r in stored] + [r for _, r in ctx.store.list(tokens.SESSION_KIND, POOL_ID)])
     assert not any(t.split(".")[1] in dump for t in seen)  # raw token never stored

@@ -90,8 +90,6 @@ def apply(emu, data: dict) -> None:
     from .domain import clients as client_store
     from .domain import pools as pool_store
     from .domain import users as user_store
-    from .handlers import clients as client_handlers
-    from .handlers import pools as pool_handlers
 
     ctx = Context(emu=emu, operation="Seed", request_id=str(uuid.uuid4()),
                   region=emu.settings.region, account_id=emu.settings.account_id, signed=True)
@@ -106,7 +104,7 @@ def apply(emu, data: dict) -> None:
                 pool = pool_store.get(emu.store, pool_id) if pool_id else None
                 if pool is None:
                     _check("CreateUserPool", spec)
-                    pool = pool_handlers.create_pool(ctx, spec, pool_id=pool_id)
+                    pool = pool_store.create_pool(ctx, spec, pool_id=pool_id)
                 for cspec in clients:
                     cspec = {**cspec, "UserPoolId": pool["Id"]}
                     client_id = cspec.pop("ClientId", None)
@@ -114,7 +112,7 @@ def apply(emu, data: dict) -> None:
                     if client_id and client_store.get(emu.store, pool["Id"], client_id):
                         continue
                     _check("CreateUserPoolClient", cspec)
-                    client_handlers.create_client(ctx, pool, cspec, client_id=client_id,
+                    client_store.create_client(ctx, pool, cspec, client_id=client_id,
                                                   client_secret=secret)
                 for gspec in groups:
                     gspec = {**gspec, "UserPoolId": pool["Id"]}

@@ -2,7 +2,6 @@
 AddUserPoolClientSecret, ListUserPoolClientSecrets, DeleteUserPoolClientSecret."""
 from ..api.registry import operation
 from ..domain import clients, pools
-from ..domain.clients import create_client  # noqa: F401  (seed loader entry point)
 
 DEFAULT_PAGE = 60  # ListUserPoolClients without MaxResults (the model's maximum)
 

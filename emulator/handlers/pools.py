@@ -2,7 +2,6 @@
 ListUserPools, AddCustomAttributes, GetCSVHeader."""
 from ..api.registry import operation
 from ..domain import pool_config, pools
-from ..domain.pools import create_pool  # noqa: F401  (seed loader entry point)
 from ..errors import invalid
 
 

@@ -20,12 +20,11 @@ from __future__ import annotations
 
 import base64
 import binascii
-import json
 import secrets
 import string
 import uuid
 
-from ..domain import clients, users
+from ..domain import clients, paging, users
 from ..errors import CognitoError, invalid
 from . import flows, sessions, srp
 
@@ -180,26 +179,12 @@ def forget_all(store, pool: dict, user: dict) -> None:
         store.delete(KIND, pool["Id"], key)
 
 
-def _token(after: str) -> str:
-    return base64.urlsafe_b64encode(json.dumps({"after": after}).encode()).decode()
-
-
-def _after(token: str) -> str:
-    try:
-        after = json.loads(base64.urlsafe_b64decode(token.encode()))["after"]
-    except (ValueError, KeyError, TypeError, binascii.Error):
-        raise invalid("Invalid pagination token") from None  # wording UNCONFIRMED
-    if not isinstance(after, str):
-        raise invalid("Invalid pagination token")
-    return after
-
-
 def list_devices(store, pool: dict, user: dict, *, limit: int | None,
                  pagination_token: str | None) -> dict:
     """(Admin)ListDevices: the user's confirmed devices in key order, paged."""
     limit = limit or LIST_LIMIT
     prefix = user["Attributes"]["sub"] + "/"
-    after = _after(pagination_token) if pagination_token else None
+    after = paging.after(pagination_token)
     found: list[tuple[str, dict]] = []
     more = False
     while not more:
@@ -216,7 +201,7 @@ def list_devices(store, pool: dict, user: dict, *, limit: int | None,
         after = batch[-1][0]
     out = {"Devices": [public(d) for _, d in found]}
     if more and found:
-        out["PaginationToken"] = _token(found[-1][0])
+        out["PaginationToken"] = paging.token(found[-1][0])
     return out
 
 

@@ -1,38 +1,16 @@
 """Groups: CreateGroup ... ListUsersInGroup."""
-import base64
-import binascii
-import json
-
 from ..api.registry import operation
-from ..errors import invalid
-from ..domain import groups, pools, users
+from ..domain import groups, paging, pools, users
 
 LIST_LIMIT = 60
 _FIELDS = ("Description", "RoleArn", "Precedence")
-
-
-def _token(key: str) -> str:
-    return base64.urlsafe_b64encode(json.dumps({"after": key}).encode()).decode()
-
-
-def _after(params: dict) -> str | None:
-    token = params.get("NextToken")
-    if not token:
-        return None
-    try:
-        after = json.loads(base64.urlsafe_b64decode(token.encode()))["after"]
-    except (ValueError, KeyError, TypeError, binascii.Error):
-        after = None
-    if not isinstance(after, str):
-        raise invalid("Invalid pagination token")  # wording UNCONFIRMED
-    return after
 
 
 def _page(items: list, limit: int, key_of) -> tuple[list, str | None]:
     """items holds up to limit+1 entries; the extra one only says another page exists."""
     if len(items) > limit:
         items = items[:limit]
-        return items, _token(key_of(items[-1]))
+        return items, paging.token(key_of(items[-1]))
     return items, None
 
 
@@ -81,7 +59,7 @@ def delete_group(ctx, params):
 def list_groups(ctx, params):
     pools.require(ctx.store, params["UserPoolId"])
     limit = params.get("Limit") or LIST_LIMIT
-    found = groups.list_groups(ctx.store, params["UserPoolId"], after=_after(params),
+    found = groups.list_groups(ctx.store, params["UserPoolId"], after=paging.after(params.get("NextToken")),
                                limit=limit + 1)
     page, token = _page(found, limit, lambda g: g["GroupName"])
     out = {"Groups": page}
@@ -116,7 +94,7 @@ def admin_list_groups_for_user(ctx, params):
     pool = pools.require(ctx.store, params["UserPoolId"])
     user = users.require(ctx.store, pool, params["Username"])
     limit = params.get("Limit") or LIST_LIMIT
-    names = groups.group_names_for_user(ctx.store, pool, user, after=_after(params),
+    names = groups.group_names_for_user(ctx.store, pool, user, after=paging.after(params.get("NextToken")),
                                         limit=limit + 1)
     names, token = _page(names, limit, lambda n: n)
     out = {"Groups": [g for g in (groups.get(ctx.store, pool["Id"], n) for n in names) if g]}
@@ -131,7 +109,7 @@ def list_users_in_group(ctx, params):
     groups.require(ctx.store, pool["Id"], params["GroupName"])
     limit = params.get("Limit") or LIST_LIMIT
     keys = groups.user_keys_in_group(ctx.store, pool["Id"], params["GroupName"],
-                                     after=_after(params), limit=limit + 1)
+                                     after=paging.after(params.get("NextToken")), limit=limit + 1)
     keys, token = _page(keys, limit, lambda k: k)
     found = (ctx.store.get(users.KIND, pool["Id"], k) for k in keys)
     out = {"Users": [users.public(u) for u in found if u]}

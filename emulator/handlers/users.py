@@ -1,13 +1,10 @@
 """User administration (IAM): AdminCreateUser ... ListUsers."""
-import base64
-import binascii
 import copy
-import json
 
 from ..api.registry import operation
 from ..auth import tokens
 from ..errors import CognitoError, invalid, not_authorized
-from ..domain import attributes, codes, ids, messages, passwords, pools, signup, users
+from ..domain import attributes, codes, ids, messages, paging, passwords, pools, signup, users
 from ..domain import user_filter
 
 LIST_LIMIT = 60
@@ -278,26 +275,12 @@ def admin_delete_user_attributes(ctx, params):
 
 # --- ListUsers -------------------------------------------------------------------------------
 
-def _page_token(key: str) -> str:
-    return base64.urlsafe_b64encode(json.dumps({"after": key}).encode()).decode()
-
-
-def _page_after(token: str) -> str:
-    try:
-        after = json.loads(base64.urlsafe_b64decode(token.encode()))["after"]
-    except (ValueError, KeyError, TypeError, binascii.Error):
-        raise invalid("Invalid pagination token") from None  # wording UNCONFIRMED
-    if not isinstance(after, str):
-        raise invalid("Invalid pagination token")
-    return after
-
-
 @operation("ListUsers")
 def list_users(ctx, params):
     pool = pools.require(ctx.store, params["UserPoolId"])
     flt = user_filter.parse(params.get("Filter"))
     limit = params.get("Limit") or LIST_LIMIT
-    after = _page_after(params["PaginationToken"]) if params.get("PaginationToken") else None
+    after = paging.after(params.get("PaginationToken"))
     only = set(params["AttributesToGet"]) if "AttributesToGet" in params else None
 
     found: list[tuple[str, dict]] = []
@@ -322,5 +305,5 @@ def list_users(ctx, params):
         out_users.append(view)
     out = {"Users": out_users}
     if more:
-        out["PaginationToken"] = _page_token(found[-1][0])
+        out["PaginationToken"] = paging.token(found[-1][0])
     return out

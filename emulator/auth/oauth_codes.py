@@ -17,6 +17,7 @@ import secrets
 import uuid
 
 from ..errors import CognitoError
+from ..store.base import delete_expired
 
 KIND = "oauth_code"
 VALIDITY_SECONDS = 5 * 60
@@ -90,8 +91,4 @@ def redeem(ctx, pool: dict, client: dict, code: str, *, redirect_uri: str,
 
 
 def prune(ctx, pool_id: str) -> int:
-    now = ctx.now()
-    dead = [k for k, rec in ctx.store.list(KIND, pool_id) if now >= rec["expiresAt"]]
-    for k in dead:
-        ctx.store.delete(KIND, pool_id, k)
-    return len(dead)
+    return delete_expired(ctx.store, KIND, pool_id, ctx.now())

@@ -17,6 +17,7 @@ import secrets
 
 from ..errors import CognitoError
 from ..domain import users
+from ..store.base import delete_expired
 
 KIND = "auth_session"
 DEFAULT_VALIDITY_MINUTES = 3
@@ -113,8 +114,4 @@ def names_user(pool: dict, record: dict, name: str) -> bool:
 
 def prune(ctx, pool_id: str) -> int:
     """Delete the pool's expired sessions (abandoned sign-ins); returns how many."""
-    now = ctx.now()
-    dead = [k for k, rec in ctx.store.list(KIND, pool_id) if now >= rec["expiresAt"]]
-    for k in dead:
-        ctx.store.delete(KIND, pool_id, k)
-    return len(dead)
+    return delete_expired(ctx.store, KIND, pool_id, ctx.now())

@@ -56,5 +56,13 @@ class Store(Protocol):
     def close(self) -> None: ...
 
 
+def delete_expired(store, kind: str, scope: str, now: float) -> int:
+    """Delete the records of one kind and scope whose "expiresAt" has passed; how many."""
+    dead = [k for k, rec in store.list(kind, scope) if now >= rec["expiresAt"]]
+    for k in dead:
+        store.delete(kind, scope, k)
+    return len(dead)
+
+
 def sorted_items(items: Iterable[tuple[str, dict]]) -> list[tuple[str, dict]]:
     return sorted(items, key=lambda kv: kv[0])

@@ -8,6 +8,7 @@ from tests.support.factories import delete_pool, password_client, unique_name
 from tests.support.server import RunningServer
 
 REGION = "us-east-1"
+collect_ignore = ["plugin_project"]  # a separate project, run by tests/test_pytest_plugin.py
 
 
 @pytest.fixture(scope="session")

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import base64
 import copy
+import functools
 import hashlib
 import hmac
 import json
@@ -247,15 +248,17 @@ def password_failed(signin: SignIn, user: dict) -> CognitoError:
     return err
 
 
-# A verifier nobody's password matches: unknown users cost the same derivation as known ones.
-_DUMMY_SALT, _DUMMY_VERIFIER = srp.make_verifier("dummy", "dummy", secrets.token_hex(16))
+@functools.cache
+def _dummy_verifier() -> tuple[int, int]:
+    """A verifier nobody's password matches: unknown users cost the same derivation as
+    known ones. Made on first use, not at import (it builds SRP's table: ~20 ms of start-up)."""
+    return srp.make_verifier("dummy", "dummy", secrets.token_hex(16))
 
 
 def password_ok(pool: dict, user: dict | None, username: str, password: str) -> bool:
     stored = users.verifier(user) if user is not None else None
     if stored is None:
-        srp.check_password(pools.pool_name(pool["Id"]), username, password,
-                           _DUMMY_SALT, _DUMMY_VERIFIER)
+        srp.check_password(pools.pool_name(pool["Id"]), username, password, *_dummy_verifier())
         return False
     return users.password_matches(pool, user, password)
 

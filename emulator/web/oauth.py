@@ -567,8 +567,9 @@ GRANTS = {"authorization_code": _grant_code, "refresh_token": _grant_refresh,
           "client_credentials": _grant_client_credentials}
 
 
-async def token(request: Request):
-    """POST /oauth2/token. Errors are JSON {"error": code} (reference 7.3)."""
+async def _client_form(request: Request):
+    """The form of a client's POST to /oauth2/token or /oauth2/revoke: (pool named by the
+    Host or None, form, repeated parameter names), or the JSON error to answer."""
     try:
         pool_of_host = host_pool(request)
     except PageError:
@@ -579,6 +580,15 @@ async def token(request: Request):
         form, repeated = await form_body(request)
     except CognitoError as err:
         return json_error(err.code, err.status)
+    return pool_of_host, form, repeated
+
+
+async def token(request: Request):
+    """POST /oauth2/token. Errors are JSON {"error": code} (reference 7.3)."""
+    read = await _client_form(request)
+    if isinstance(read, Response):
+        return read
+    pool_of_host, form, repeated = read
     if repeated:
         return json_error("invalid_request")  # RFC 6749 3.2: no parameter twice
     grant_type = form.get("grant_type")
@@ -691,16 +701,10 @@ REVOKE_ERRORS = {"UnsupportedTokenTypeException": "unsupported_token_type",
 async def revoke(request: Request):
     """POST /oauth2/revoke: token (a refresh token) + client authentication. 200 with an
     empty body, also for unknown tokens (RFC 7009)."""
-    try:
-        pool_of_host = host_pool(request)
-    except PageError:
-        return json_error("invalid_request", 404)
-    if not is_form(request):
-        return json_error("invalid_request")
-    try:
-        form, _ = await form_body(request)
-    except CognitoError as err:
-        return json_error(err.code, err.status)
+    read = await _client_form(request)
+    if isinstance(read, Response):
+        return read
+    pool_of_host, form, _ = read
     store = request.app.state.emu.store
     try:
         client = authenticate_client(store, request, form, pool_of_host)

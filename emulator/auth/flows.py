@@ -39,7 +39,7 @@ from typing import Callable
 from .. import triggers
 from ..domain import attributes, clients, lockout, passwords, pools, signup, users
 from ..errors import CognitoError, invalid
-from . import sessions, srp, tokens
+from . import sessions, srp, threats, tokens
 
 INCORRECT = "Incorrect username or password."
 TIMESTAMP_SKEW_SECONDS = 5 * 60
@@ -243,6 +243,7 @@ def password_failed(signin: SignIn, user: dict) -> CognitoError:
     """Count a wrong password against the user and return the error to raise; the count
     is saved and survives the error (commit)."""
     count_failure(signin, user)
+    threats.password_failed(signin, user)
     err = CognitoError("NotAuthorizedException", INCORRECT)
     err.commit = True
     return err
@@ -320,6 +321,7 @@ def next_step(signin: SignIn, user: dict, progress: dict) -> dict:
                                 lets a risk action demand it)
         DEVICE_SRP_AUTH         a remembered device that doesn't replace MFA: after it
     """
+    threats.assess_sign_in(signin, user, progress)  # once; may block or demand MFA
     passed = progress.setdefault("passed", [])
     if user["UserStatus"] == "FORCE_CHANGE_PASSWORD" and "NEW_PASSWORD_REQUIRED" not in passed:
         return new_password_challenge(signin, user, progress)
@@ -351,6 +353,7 @@ def success(signin: SignIn, user: dict, progress: dict, *, device=_UNREAD) -> di
     source = "NewPasswordChallenge" if "NEW_PASSWORD_REQUIRED" in passed \
         else "AuthenticateDevice" if devices.PASSED in passed else "Authentication"
     device_key, metadata = devices.for_tokens(signin, user, device)
+    threats.sign_in_passed(signin, user, progress)
     result = tokens.issue(signin.ctx, signin.pool, signin.client, user, source=source,
                           client_metadata=signin.trigger_metadata, device_key=device_key)
     if metadata is not None:
@@ -461,6 +464,7 @@ def sign_in_with_password(signin: SignIn, user: dict | None, username: str, pass
         raise unknown_user(signin.client)
     pre_authentication(signin, user, username)
     before_password(signin, user)
+    setattr(signin, threats.PASSWORD_IN_REQUEST, password)  # compromised-credentials check
     if not password_ok(signin.pool, user, username, password):
         raise password_failed(signin, user)
     return first_factor_passed(signin, user, {"firstFactor": "PASSWORD", "typed": username})

@@ -2,7 +2,7 @@
 import importlib
 
 MODULES = ["pools", "clients", "tags", "users", "groups", "auth", "selfservice", "tokens",
-           "choice", "passkeys", "domains", "resource_servers", "branding", "mfa", "devices"]
+           "choice", "passkeys", "domains", "resource_servers", "branding", "mfa", "devices", "risk"]
 
 
 def load_all() -> None:

@@ -1,7 +1,7 @@
 """App clients and their secrets: Create/Describe/Update/Delete/ListUserPoolClients,
 AddUserPoolClientSecret, ListUserPoolClientSecrets, DeleteUserPoolClientSecret."""
 from ..api.registry import operation
-from ..domain import clients, pools
+from ..domain import clients, pools, risk_config
 
 DEFAULT_PAGE = 60  # ListUserPoolClients without MaxResults (the model's maximum)
 
@@ -33,6 +33,7 @@ def delete_user_pool_client(ctx, params):
     pools.require(ctx.store, params["UserPoolId"])
     client = clients.require(ctx.store, params["UserPoolId"], params["ClientId"])
     clients.delete(ctx.store, client)
+    risk_config.delete_client(ctx.store, client["UserPoolId"], client["ClientId"])
     return {}
 
 

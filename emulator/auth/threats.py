@@ -1,0 +1,284 @@
+"""Threat protection at sign-in: the glue between the flows and the risk/ library.
+
+    assess_sign_in(signin, user, progress)   at next_step: assess, decide, record the event;
+                                             MFA -> progress["mfaRequired"], BLOCK -> error
+    sign_in_passed(signin, user, progress)   at success: the event becomes Pass
+    password_failed(signin, user)            a wrong password: a Fail event (feeds velocity)
+
+With UserPoolAddOns.AdvancedSecurityMode OFF (the default) each entry point returns after
+reading the pool record it already has: nothing is read or written.
+
+Inputs (COGNITO_REFERENCE 5.5):
+- IP: ContextData.IpAddress on admin calls; UserContextData.IpAddress on public calls when
+  the client has a secret and EnablePropagateAdditionalUserContextData; else the TCP source.
+- Device id: the SHA-256 (hex) of EncodedData, taken as an opaque string - whatever the
+  Amplify / amazon-cognito-advanced-security-data collector (or anything else) sends; the
+  same EncodedData is the same device. No EncodedData -> no device id (NEW_DEVICE silent).
+  (The real collector's payload changes per call; the emulator can't decode it, so clients
+  that want "the same device" send the same string.)
+
+Events are stored as kind "authevent", scope = pool id, key "<sub> <inverted ms><id>" so a
+user's events list newest first. The record is AuthEventType plus private '_' fields."""
+from __future__ import annotations
+
+import hashlib
+import itertools
+import secrets
+import uuid
+
+from ..domain import clients, risk_config
+from ..errors import CognitoError
+
+KIND = "authevent"
+IP_FAILURES = "riskipfail"
+BLOCKED = "Unable to login because of security reasons."
+HISTORY_LIMIT = 50          # events read per assessment (newest first)
+PASSWORD_FIRST = ("PASSWORD", "PASSWORD_SRP")
+PASSWORD_IN_REQUEST = "_riskPassword"   # SignIn attribute set by password flows (never stored)
+
+
+def flow_of(progress: dict) -> str | None:
+    """STANDARD / CUSTOM, or None for first factors threat protection doesn't cover
+    (passwordless, passkeys: not in Cognito's documented coverage, COGNITO_REFERENCE 5.1)."""
+    first = progress.get("firstFactor")
+    if first == "CUSTOM_AUTH":
+        return "CUSTOM"
+    if first in PASSWORD_FIRST:
+        return "STANDARD"
+    return None
+
+
+def mode_of(signin, flow: str | None) -> str:
+    """risk.effective_mode without importing the engine: with threat protection off (the
+    default) the risk package is never loaded."""
+    if flow is None:
+        return "OFF"
+    add_ons = signin.pool.get("UserPoolAddOns") or {}
+    base = add_ons.get("AdvancedSecurityMode") or "OFF"
+    if base == "OFF":
+        return "OFF"
+    import risk
+    return risk.effective_mode(add_ons, flow)
+
+
+# --- request context -------------------------------------------------------------------------
+
+def _header(headers, name: str) -> str | None:
+    for key, value in (headers or {}).items():
+        if key.lower() == name:
+            return value
+    return None
+
+
+def request_context(signin) -> dict:
+    """{ip, device_id, user_agent} of the call."""
+    data = signin.context_data or {}
+    ctx = signin.ctx
+    ip, agent = None, None
+    if signin.admin:
+        ip = data.get("IpAddress")
+        agent = next((h.get("headerValue") for h in data.get("HttpHeaders") or ()
+                      if (h.get("headerName") or "").lower() == "user-agent"), None)
+    elif data.get("IpAddress") and clients.has_secret(signin.client) and \
+            signin.client.get("EnablePropagateAdditionalUserContextData"):
+        ip = data["IpAddress"]
+    encoded = data.get("EncodedData")
+    return {"ip": ip or getattr(ctx, "source_ip", None),
+            "device_id": hashlib.sha256(encoded.encode("utf-8")).hexdigest() if encoded else None,
+            "user_agent": agent or _header(getattr(ctx, "headers", None), "user-agent")}
+
+
+# --- history ---------------------------------------------------------------------------------
+
+_SEQUENCE = itertools.count(1)
+
+
+def _key(user: dict, now: float, event_id: str) -> str:
+    """Newest first: inverted milliseconds, then an inverted per-process sequence so that
+    events at the same instant (a pinned clock) still list latest first."""
+    inverted = 10 ** 14 - int(now * 1000)
+    order = 10 ** 12 - next(_SEQUENCE) % 10 ** 12
+    return f"{user_prefix(user)}{inverted:014d}{order:012d}{event_id}"
+
+
+def user_prefix(user: dict) -> str:
+    return f"{user['Attributes'].get('sub') or user['Username']} "
+
+
+def _history_entry(record: dict) -> dict:
+    own = record.get("_risk") or {}
+    feedback = (record.get("EventFeedback") or {}).get("FeedbackValue")
+    return {"time": record["CreationDate"], "ip": own.get("ip"), "country": own.get("country"),
+            "city": own.get("city"), "lat": own.get("lat"), "lon": own.get("lon"),
+            "device_id": own.get("device_id"), "outcome": own.get("outcome"),
+            "feedback": feedback.upper() if feedback else None}
+
+
+def _ip_failures(signin, ip: str | None) -> list[float]:
+    if not ip:
+        return []
+    record = signin.store.get(IP_FAILURES, signin.pool["Id"], ip)
+    return list((record or {}).get("times") or ())
+
+
+def _count_ip_failure(signin, ip: str | None, window: float) -> None:
+    if not ip:
+        return
+    now = signin.now()
+    times = [t for t in _ip_failures(signin, ip) if t > now - window] + [now]
+    signin.store.put(IP_FAILURES, signin.pool["Id"], ip, {"times": times[-100:]})
+
+
+def history(signin, user: dict, ip: str | None):
+    import risk
+    rows = signin.store.list(KIND, signin.pool["Id"], prefix=user_prefix(user),
+                             limit=HISTORY_LIMIT)
+    return risk.History(events=[_history_entry(r) for _, r in rows],
+                        ip_failures=_ip_failures(signin, ip))
+
+
+# --- MFA eligibility ---------------------------------------------------------------------------
+
+def mfa_eligible(signin, user: dict, progress: dict) -> bool:
+    """Cognito's definition: a verified TOTP authenticator, or a phone / email while the pool
+    offers SMS / email MFA - and only where an MFA step can follow (auth/mfa.applies)."""
+    from . import mfa
+    if not mfa.applies(progress):
+        return False
+    offered = mfa.pool_factors(signin.pool)
+    return any(offered[f] and mfa._deliverable(user, f) for f in mfa.FACTORS)
+
+
+# --- entry points ------------------------------------------------------------------------------
+
+def _new_event(signin, user: dict, request: dict, where: dict | None, assessment, decision,
+               response: str, outcome: str | None, challenges: list) -> dict:
+    now = signin.now()
+    event_id = str(uuid.uuid4())
+    where = where or {}
+    context = {"IpAddress": request["ip"] or ""}
+    if request.get("user_agent"):
+        context["DeviceName"] = request["user_agent"][:256]
+    if where.get("city"):
+        context["City"] = where["city"]
+    if where.get("country"):
+        context["Country"] = where["country"]  # ISO code; Cognito shows a name (UNCONFIRMED)
+    record = {
+        "EventId": event_id, "EventType": "SignIn", "CreationDate": now,
+        "EventResponse": response, "EventRisk": decision.event_risk() if decision else
+        {"RiskDecision": "NoRisk", "CompromisedCredentialsDetected": False},
+        "ChallengeResponses": challenges, "EventContextData": context,
+        "_key": _key(user, now, event_id), "_feedbackToken": secrets.token_urlsafe(24),
+        "_risk": {"ip": request["ip"], "device_id": request["device_id"],
+                  "country": where.get("country"), "city": where.get("city"),
+                  "lat": where.get("lat"), "lon": where.get("lon"), "outcome": outcome,
+                  "signals": assessment.as_dict()["signals"] if assessment else [],
+                  "score": assessment.score if assessment else 0,
+                  "action": decision.action if decision else None,
+                  "intendedAction": decision.intended_action if decision else None,
+                  "reason": decision.reason if decision else "wrong password"},
+    }
+    signin.store.put(KIND, signin.pool["Id"], record["_key"], record)
+    return record
+
+
+def assess_sign_in(signin, user: dict, progress: dict) -> None:
+    """Once per sign-in, when the first factor passed (next_step). Raises the block error
+    (keeping the recorded event); sets progress["mfaRequired"] for an MFA action."""
+    if "riskEvent" in progress:
+        return
+    flow = flow_of(progress)
+    mode = mode_of(signin, flow)
+    if mode == "OFF":
+        return
+    import risk
+    request = request_context(signin)
+    rc = risk_config.effective(signin.store, signin.pool, signin.client["ClientId"])
+    config = risk_config.engine_config(signin.ctx.settings, signin.pool["Id"], rc)
+    password = getattr(signin, PASSWORD_IN_REQUEST, None)
+    assessment = risk.assess(
+        risk.Context(now=signin.now(), ip=request["ip"], device_id=request["device_id"],
+                     user_agent=request["user_agent"], event="SIGN_IN", flow=flow,
+                     password=password),
+        history(signin, user, request["ip"]), config)
+    decision = risk.decide(assessment, rc, mode, mfa_eligible(signin, user, progress))
+    blocked = decision.action == "BLOCK"
+    record = _new_event(signin, user, request, assessment.location, assessment, decision,
+                        "Fail" if blocked else "InProgress", "BLOCKED" if blocked else None,
+                        [{"ChallengeName": "Password", "ChallengeResponse": "Success"}])
+    progress["riskEvent"] = record["_key"]
+    if blocked:
+        if decision.compromised_block:
+            # Compromised credentials: the user must reset the password (COGNITO_REFERENCE 5.2).
+            from ..domain import users
+            previous = dict(user)
+            user = {**user, "UserStatus": "RESET_REQUIRED", "UserLastModifiedDate": signin.now()}
+            users.save(signin.store, signin.pool, user, previous=previous)
+        err = CognitoError("NotAuthorizedException", BLOCKED)
+        err.commit = True   # the event stays in the history
+        raise err
+    if decision.action == "MFA":
+        progress["mfaRequired"] = True
+
+
+def sign_in_passed(signin, user: dict, progress: dict) -> None:
+    """Tokens are being issued: the sign-in's event becomes Pass (and SUCCESS for history)."""
+    key = progress.get("riskEvent")
+    if not key:
+        return
+    record = signin.store.get(KIND, signin.pool["Id"], key)
+    if record is None:
+        return
+    record["EventResponse"] = "Pass"
+    record["_risk"]["outcome"] = "SUCCESS"
+    if "MFA" in progress.get("passed", ()):
+        record["ChallengeResponses"].append({"ChallengeName": "Mfa", "ChallengeResponse": "Success"})
+    signin.store.put(KIND, signin.pool["Id"], key, record)
+
+
+def password_failed(signin, user: dict, progress: dict | None = None) -> None:
+    """A wrong password: a Fail event for the user and a failure for the IP (velocity)."""
+    flow = flow_of(progress or {"firstFactor": "PASSWORD"})
+    if mode_of(signin, flow) == "OFF":
+        return
+    import risk
+    request = request_context(signin)
+    rc = risk_config.effective(signin.store, signin.pool, signin.client["ClientId"])
+    config = risk_config.engine_config(signin.ctx.settings, signin.pool["Id"], rc)
+    where = risk.locate(request["ip"], config.geo_table)
+    _new_event(signin, user, request, where.as_dict() if where else None, None, None,
+               "Fail", "FAILURE",
+               [{"ChallengeName": "Password", "ChallengeResponse": "Failure"}])
+    _count_ip_failure(signin, request["ip"], config.velocity_window)
+
+
+# --- AdminListUserAuthEvents / feedback ----------------------------------------------------------
+
+def public_event(record: dict) -> dict:
+    return {k: v for k, v in record.items() if not k.startswith("_")}
+
+
+def list_events(store, pool: dict, user: dict, *, after: str | None,
+                limit: int) -> tuple[list[dict], str | None]:
+    rows = store.list(KIND, pool["Id"], prefix=user_prefix(user), after=after, limit=limit + 1)
+    page = [r for _, r in rows[:limit]]
+    return page, (rows[limit - 1][0] if len(rows) > limit and page else None)
+
+
+def find_event(store, pool: dict, user: dict, event_id: str) -> dict:
+    for _, record in store.list(KIND, pool["Id"], prefix=user_prefix(user)):
+        if record["EventId"] == event_id:
+            return record
+    raise CognitoError("ResourceNotFoundException", "Auth event not found.")  # wording UNCONFIRMED
+
+
+def set_feedback(ctx, pool: dict, user: dict, event_id: str, value: str, *,
+                 provider: str, token: str | None = None) -> None:
+    """Valid / Invalid feedback on an event; the engine reads it from the history (a valid
+    event's device, IP and place become known; an invalid one raises later scores)."""
+    record = find_event(ctx.store, pool, user, event_id)
+    if token is not None and not secrets.compare_digest(token, record.get("_feedbackToken", "")):
+        raise CognitoError("NotAuthorizedException", "Invalid feedback token.")  # UNCONFIRMED
+    record["EventFeedback"] = {"FeedbackValue": value, "Provider": provider,
+                               "FeedbackDate": ctx.now()}
+    ctx.store.put(KIND, pool["Id"], record["_key"], record)

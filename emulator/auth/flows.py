@@ -87,6 +87,9 @@ class SignIn:
     responding: bool = False   # a (Admin)RespondToAuthChallenge call, not (Admin)InitiateAuth
     device_key: str | None = None  # DEVICE_KEY of this call (AuthParameters / ChallengeResponses)
     session: str | None = None     # InitiateAuth's Session (USER_AUTH after ConfirmSignUp)
+    # The password typed in this call (password flows only; never stored): threat protection
+    # checks it against the compromised-credentials list.
+    typed_password: str | None = field(default=None, repr=False)
 
     @property
     def store(self):
@@ -464,7 +467,7 @@ def sign_in_with_password(signin: SignIn, user: dict | None, username: str, pass
         raise unknown_user(signin.client)
     pre_authentication(signin, user, username)
     before_password(signin, user)
-    setattr(signin, threats.PASSWORD_IN_REQUEST, password)  # compromised-credentials check
+    signin.typed_password = password
     if not password_ok(signin.pool, user, username, password):
         raise password_failed(signin, user)
     return first_factor_passed(signin, user, {"firstFactor": "PASSWORD", "typed": username})

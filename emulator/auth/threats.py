@@ -34,7 +34,6 @@ IP_FAILURES = "riskipfail"
 BLOCKED = "Unable to login because of security reasons."
 HISTORY_LIMIT = 50          # events read per assessment (newest first)
 PASSWORD_FIRST = ("PASSWORD", "PASSWORD_SRP")
-PASSWORD_IN_REQUEST = "_riskPassword"   # SignIn attribute set by password flows (never stored)
 
 
 def flow_of(progress: dict) -> str | None:
@@ -195,7 +194,7 @@ def assess_sign_in(signin, user: dict, progress: dict) -> None:
     request = request_context(signin)
     rc = risk_config.effective(signin.store, signin.pool, signin.client["ClientId"])
     config = risk_config.engine_config(signin.ctx.settings, signin.pool["Id"], rc)
-    password = getattr(signin, PASSWORD_IN_REQUEST, None)
+    password = signin.typed_password
     assessment = risk.assess(
         risk.Context(now=signin.now(), ip=request["ip"], device_id=request["device_id"],
                      user_agent=request["user_agent"], event="SIGN_IN", flow=flow,

@@ -42,12 +42,13 @@ def run(fn: Callable, ctx, *args, **kwargs):
     return result
 
 
-def pool_runs_lambdas(store, pool_id: str | None) -> bool:
+def runs_lambdas(pool: dict | None) -> bool:
     """Only pools with a LambdaConfig call functions."""
-    if not pool_id:
-        return False
-    pool = pools.get(store, pool_id)
     return bool(pool and pool.get("LambdaConfig"))
+
+
+def pool_runs_lambdas(store, pool_id: str | None) -> bool:
+    return bool(pool_id) and runs_lambdas(pools.get(store, pool_id))
 
 
 async def call(threaded: bool, fn: Callable, ctx, *args, **kwargs):

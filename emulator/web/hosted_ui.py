@@ -214,7 +214,7 @@ def _done(areq: oauth.AuthRequest, outcome: Outcome) -> Response:
 
 async def _run(areq: oauth.AuthRequest, request: Request, operation: str, fn, *args):
     ctx = oauth.web_context(request, operation, areq.pool)
-    return await calls.call(oauth.threaded(areq.pool), fn, ctx, *args)
+    return await calls.call(calls.runs_lambdas(areq.pool), fn, ctx, *args)
 
 
 def _sign_up_allowed(pool: dict) -> bool:

@@ -347,10 +347,6 @@ def redirect(url: str, cookie: tuple[str, str | None] | None = None) -> Redirect
     return response
 
 
-def threaded(pool: dict) -> bool:
-    return bool(pool.get("LambdaConfig"))
-
-
 # --- /oauth2/authorize -----------------------------------------------------------------------
 
 def external_provider(store, areq: AuthRequest) -> dict | None:
@@ -412,7 +408,7 @@ async def authorize(request: Request):
         return redirect(err.areq.error_url(err.error, err.description))
     ctx = web_context(request, "/oauth2/authorize", areq.pool)
     try:
-        url = await calls.call(threaded(areq.pool), _authorize, ctx, request, areq)
+        url = await calls.call(calls.runs_lambdas(areq.pool), _authorize, ctx, request, areq)
     except RedirectError as err:
         return redirect(areq.error_url(err.error, err.description))
     except CognitoError as err:  # e.g. a pre token generation function failing (implicit)
@@ -609,7 +605,7 @@ async def token(request: Request):
         return json_error("invalid_client", 401)
     ctx = web_context(request, "/oauth2/token", pool)
     try:
-        body = await calls.call(threaded(pool), grant, ctx, pool, client, form)
+        body = await calls.call(calls.runs_lambdas(pool), grant, ctx, pool, client, form)
     except oauth_codes.GrantError as err:
         return json_error(err.code, err.status)
     except CognitoError as err:  # a trigger refusing, etc.

@@ -4,13 +4,11 @@ from botocore.exceptions import ClientError
 
 from emulator.domain import groups
 from emulator.store.memory import MemoryStore
+from tests.support.factories import error as err
 
 ROLE = "arn:aws:iam::123456789012:role/editors"
 
 
-def err(info) -> tuple[str, str]:
-    e = info.value.response["Error"]
-    return e["Code"], e["Message"]
 
 
 def user(cognito, pool_id, name):

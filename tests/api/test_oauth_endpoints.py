@@ -6,11 +6,9 @@ OIDC client library (authlib) drive the same endpoints in tests/browser and
 test_oauth_authlib.py."""
 import base64
 import hashlib
-import hmac
 import html
 import json
 import secrets
-import struct
 import textwrap
 import uuid
 from html.parser import HTMLParser
@@ -21,6 +19,7 @@ import httpx
 import pytest
 
 from tests.conftest import make_client
+from tests.support import totp
 from tests.support.factories import claims, delete_pool, unique_name
 from tests.support.server import RunningServer
 
@@ -821,14 +820,6 @@ def test_sms_mfa_through_the_pages(setup, browser, cognito, outbox):
     assert code_of(browser.submit(wrong, "mfa", code=code))
 
 
-def totp(secret: str, at: float) -> str:
-    key = base64.b32decode(secret + "=" * (-len(secret) % 8))
-    digest = hmac.new(key, struct.pack(">Q", int(at // 30)), hashlib.sha1).digest()
-    offset = digest[-1] & 0x0F
-    value = struct.unpack(">I", digest[offset:offset + 4])[0] & 0x7FFFFFFF
-    return f"{value % 1_000_000:06d}"
-
-
 def test_authenticator_app_set_up_during_sign_in(setup, browser, cognito, clock):
     client_id = setup.client()["ClientId"]
     cognito.set_user_pool_mfa_config(UserPoolId=setup.pool_id, MfaConfiguration="ON",
@@ -842,7 +833,7 @@ def test_authenticator_app_set_up_during_sign_in(setup, browser, cognito, clock)
     assert "otpauth://totp/" in page.text
     wrong = browser.submit(page, "mfasetup", code="000000")
     assert error_text(wrong) == "Code mismatch"
-    assert code_of(browser.submit(wrong, "mfasetup", code=totp(secret, now)))
+    assert code_of(browser.submit(wrong, "mfasetup", code=totp.code(secret, now)))
     user = cognito.admin_get_user(UserPoolId=setup.pool_id, Username="cleo")
     assert user["PreferredMfaSetting"] == "SOFTWARE_TOKEN_MFA"
 
@@ -850,7 +841,7 @@ def test_authenticator_app_set_up_during_sign_in(setup, browser, cognito, clock)
     clock.advance(60)
     again = browser.sign_in("cleo", **authorize_params(client_id, prompt="login"))
     assert "Enter the code from your authenticator app." in again.text
-    assert code_of(browser.submit(again, "mfa", code=totp(secret, now + 60)))
+    assert code_of(browser.submit(again, "mfa", code=totp.code(secret, now + 60)))
 
 
 def test_choosing_between_two_factors(setup, browser, cognito, clock, outbox):
@@ -866,7 +857,7 @@ def test_choosing_between_two_factors(setup, browser, cognito, clock, outbox):
                                    )["AuthenticationResult"]["AccessToken"]
     secret = cognito.associate_software_token(AccessToken=access)["SecretCode"]
     now = clock.pin()["now"]
-    cognito.verify_software_token(AccessToken=access, UserCode=totp(secret, now))
+    cognito.verify_software_token(AccessToken=access, UserCode=totp.code(secret, now))
     cognito.admin_set_user_mfa_preference(UserPoolId=setup.pool_id, Username="dina",
                                           SMSMfaSettings={"Enabled": True},
                                           SoftwareTokenMfaSettings={"Enabled": True})

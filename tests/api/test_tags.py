@@ -2,10 +2,9 @@
 import pytest
 from botocore.exceptions import ClientError
 
+from tests.support.factories import error
 
-def error(exc_info) -> tuple[str, str]:
-    err = exc_info.value.response["Error"]
-    return err["Code"], err["Message"]
+
 
 
 def test_tags_from_create_are_listed(cognito):

@@ -11,7 +11,7 @@ import httpx
 import pytest
 
 from tests.conftest import make_client
-from tests.support.factories import claims
+from tests.support.factories import claims, error
 from tests.support.server import ROOT, RunningServer
 
 EXAMPLE = ROOT / "examples" / "email-otp"
@@ -86,8 +86,6 @@ def wrong(code: str) -> str:
     return f"{(int(code) + 1) % 1_000_000:06d}"
 
 
-def error(exc_info):
-    return exc_info.value.response["Error"]["Code"], exc_info.value.response["Error"]["Message"]
 
 
 def test_right_code_issues_tokens(idp, mailbox):

@@ -14,7 +14,7 @@ import pytest
 from webauthn.helpers.exceptions import InvalidRegistrationResponse
 
 from tests.conftest import make_client
-from tests.support.factories import claims
+from tests.support.factories import claims, error
 from tests.support.server import ROOT, RunningServer
 from tests.support.webauthn_authenticator import SoftAuthenticator, b64url, from_b64url
 
@@ -75,8 +75,6 @@ def rejected(server, username: str, reason: str) -> None:
         time.sleep(0.02)
 
 
-def error(exc_info):
-    return exc_info.value.response["Error"]["Code"], exc_info.value.response["Error"]["Message"]
 
 
 def new_user(idp) -> str:

@@ -220,7 +220,7 @@ def answer_otp(signin, responses: dict, session: str | None, name: str) -> dict:
         if user is None or not hmac.compare_digest(state["code"].encode(), given.encode()):
             state["attempts"] += 1
             if state["attempts"] < MAX_OTP_ATTEMPTS:
-                mfa.restore_session(signin.ctx, signin.pool, session, record)  # retry allowed
+                sessions.restore(signin.ctx, signin.pool, session, record)  # retry allowed
             raise CognitoError("CodeMismatchException", CODE_MISMATCH)
     # The code reached this address: verified; an UNCONFIRMED user is now CONFIRMED.
     previous = copy.deepcopy(user)

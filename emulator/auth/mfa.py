@@ -366,11 +366,6 @@ def next_setup_session(ctx, pool: dict, client: dict, record: dict, stage: str) 
                            state=state, typed=record["typed"], raw=setup_raw(pool))
 
 
-def restore_session(ctx, pool: dict, token: str, record: dict) -> None:
-    """Put a used-up session back (a wrong code the user may retype)."""
-    ctx.store.put(sessions.KIND, pool["Id"], sessions._key(token), record)
-
-
 # --- the sign-in step ------------------------------------------------------------------------
 
 def _mfa_lock(user: dict) -> dict:
@@ -514,7 +509,7 @@ def answer_code(signin, responses: dict, session: str | None, name: str) -> dict
         if not state or state.get("factor") != name:
             raise CognitoError("NotAuthorizedException", sessions.INVALID)
         if lockout.locked_until(_mfa_lock(user), now) is not None:
-            restore_session(signin.ctx, signin.pool, session, record)
+            sessions.restore(signin.ctx, signin.pool, session, record)
             check_lockout(user, now)
         ok = False
         if name == TOTP:
@@ -531,7 +526,7 @@ def answer_code(signin, responses: dict, session: str | None, name: str) -> dict
             users.save(signin.store, signin.pool, user, previous=user)
             state["attempts"] = state.get("attempts", 0) + 1
             if state["attempts"] < MAX_SESSION_ATTEMPTS:
-                restore_session(signin.ctx, signin.pool, session, record)
+                sessions.restore(signin.ctx, signin.pool, session, record)
             raise CognitoError("CodeMismatchException", MISMATCH)
     if user.pop("_mfaLockout", None) is not None or name == TOTP:  # TOTP: its lastStep
         users.save(signin.store, signin.pool, user, previous=user)

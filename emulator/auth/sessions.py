@@ -83,6 +83,11 @@ def peek(ctx, pool: dict, token: str) -> dict | None:
     return ctx.store.get(KIND, pool["Id"], _key(token))
 
 
+def restore(ctx, pool: dict, token: str, record: dict) -> None:
+    """Put a consumed session back (an answer the user may retype, e.g. a wrong code)."""
+    ctx.store.put(KIND, pool["Id"], _key(token), record)
+
+
 def consume(ctx, pool: dict, client: dict, token: str, *, username: str | None = None,
             challenge: str | None = None) -> dict:
     """Take the session out of the store and check it belongs to this client and user.

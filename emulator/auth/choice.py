@@ -189,7 +189,7 @@ def _otp_challenge(signin, user: dict | None, typed: str, name: str) -> dict:
     _before_passwordless(signin, user, typed)
     state = {"attribute": attribute, "attempts": 0, "known": user is not None}
     if user is None:  # simulated: nothing is sent; every code will be wrong
-        details = signup._simulated_delivery(signin.pool, typed, attribute)
+        details = signup.simulated_delivery(signin.pool, typed, attribute)
     else:
         code = f"{secrets.randbelow(10**6):06d}"
         state["code"] = code

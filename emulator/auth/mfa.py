@@ -450,7 +450,7 @@ def send_code(signin, user: dict, factor: str, code: str) -> dict:
     # text; MFA messages use the authentication templates instead.
     text, subject = _texts(signin.pool, factor)
     medium = messages.medium_of(attribute)
-    verification_text, verification_subject = messages._code_text(signin.pool, medium)
+    verification_text, verification_subject = messages.code_text(signin.pool, medium)
     for letter in prepared.letters:
         if letter.message == verification_text.replace(_CODE, code):
             letter.message = text.replace(_CODE, code)

@@ -115,7 +115,7 @@ def _chosen(custom: dict | None, medium: str, text: str, subject: str | None, *,
 
 # --- codes -------------------------------------------------------------------------------
 
-def _code_text(pool: dict, medium: str) -> tuple[str, str | None]:
+def code_text(pool: dict, medium: str) -> tuple[str, str | None]:
     t = pool.get("VerificationMessageTemplate", {})
     if medium == "EMAIL":
         return (t.get("EmailMessage") or pool.get("EmailVerificationMessage") or DEFAULT_CODE_EMAIL,
@@ -132,7 +132,7 @@ def prepare_code(ctx, pool: dict, user: dict, *, purpose: str, code: str, attrib
     `event_user` the user the trigger event describes, if not `user` itself."""
     medium = medium_of(attribute)
     destination = user["Attributes"][attribute]
-    text, subject = _code_text(pool, medium)
+    text, subject = code_text(pool, medium)
     custom = _customise(ctx, pool, event_user or user, source or _SOURCE_OF.get(purpose, purpose),
                         client_id=client_id, client_metadata=client_metadata, invitation=False)
     text, subject = _chosen(custom, medium, text, subject, invitation=False)

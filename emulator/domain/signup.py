@@ -77,7 +77,7 @@ def _send(ctx, pool: dict, user: dict, purpose: str, attribute: str, *,
                               client_metadata=client_metadata, event_user=user)
 
 
-def _simulated_delivery(pool: dict, username: str, attribute: str) -> dict:
+def simulated_delivery(pool: dict, username: str, attribute: str) -> dict:
     """CodeDeliveryDetails for a user that doesn't exist (PreventUserExistenceErrors):
     the same masked destination every time for the same pool and name; nothing is sent."""
     digest = hashlib.sha256(f"{pool['Id']}\n{username}".encode()).hexdigest()
@@ -315,7 +315,7 @@ def resend_confirmation_code(ctx, client: dict, pool: dict, params: dict) -> dic
     if user is None:
         if clients.prevents_existence_errors(client):
             return {"CodeDeliveryDetails":
-                    _simulated_delivery(pool, username, _default_contact(pool))}
+                    simulated_delivery(pool, username, _default_contact(pool))}
         raise _unknown_user()
     if user["UserStatus"] != UNCONFIRMED:
         raise CognitoError("InvalidParameterException", "User is already confirmed.")
@@ -429,7 +429,7 @@ def forgot_password(ctx, client: dict, pool: dict, params: dict) -> dict:
             order = users.recovery_order(pool) or ["email"]
             contact = _default_contact(pool)
             contact = contact if contact in order else order[0]
-            return {"CodeDeliveryDetails": _simulated_delivery(pool, username, contact)}
+            return {"CodeDeliveryDetails": simulated_delivery(pool, username, contact)}
         if triggers.configured(pool, "UserMigration"):
             raise migration_failed(client)
         raise _unknown_user()

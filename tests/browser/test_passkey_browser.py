@@ -7,39 +7,10 @@ The page is opened at http://localhost:<port>, so the relying party id is "local
 Needs /usr/bin/chromium (scripts/bootstrap --test installs it) and the playwright package;
 no browser is ever downloaded.
 """
-import os
-import shutil
 from urllib.parse import urlencode, urlsplit
 
-import pytest
 
 from tests.support.factories import PASSWORD, create_user, unique_name
-
-playwright_api = pytest.importorskip("playwright.sync_api")
-
-CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
-FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-         "--no-first-run"]
-pytestmark = pytest.mark.skipif(not shutil.which(CHROMIUM),
-                                reason=f"{CHROMIUM} is not installed (scripts/bootstrap --test)")
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with playwright_api.sync_playwright() as p:
-        launched = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=FLAGS)
-        yield launched
-        launched.close()
-
-
-@pytest.fixture
-def page(browser):
-    context = browser.new_context()
-    page = context.new_page()
-    page.set_default_timeout(20000)
-    yield page
-    context.close()
-
 
 def virtual_authenticator(page) -> tuple[object, str]:
     """A CTAP2 platform authenticator with resident keys and user verification, as the

@@ -108,7 +108,14 @@ async def _handle(request: Request, emu, request_id: str) -> Response:
 
 def _may_call_lambda(store, params: dict) -> bool:
     """Only pools with a LambdaConfig run functions. Calls that carry just an access token
-    are assumed to; calls that name no pool at all (CreateUserPool...) never do."""
+    are assumed to; calls that name no pool at all (CreateUserPool...) never do.
+    Create/UpdateIdentityProvider (the only calls with ProviderDetails) also take a worker
+    thread when slow: a MetadataURL download (store suspended meanwhile) or, for a new SAML
+    provider, generating its RSA key pair."""
+    details = params.get("ProviderDetails")
+    if isinstance(details, dict) and ("MetadataURL" in details
+                                      or params.get("ProviderType") == "SAML"):
+        return True
     pool_id = params.get("UserPoolId")
     if not isinstance(pool_id, str):
         client_id = params.get("ClientId")

@@ -106,6 +106,20 @@ def _preferred_role(groups: list[dict]) -> str | None:
     return winners[0]["RoleArn"] if len(winners) == 1 else None
 
 
+def _identities_claim(value):
+    """The attribute stores primary / dateCreated as a boolean and a number; ID tokens
+    carry every field of an entry as a string ("primary": "true")."""
+    try:
+        entries = json.loads(value)
+    except (TypeError, ValueError):
+        return value
+    if not isinstance(entries, list):
+        return entries
+    return [{k: (str(v).lower() if isinstance(v, bool) else v if v is None else str(v))
+             for k, v in entry.items()} if isinstance(entry, dict) else entry
+            for entry in entries]
+
+
 def _id_attributes(client: dict, attrs: dict) -> dict:
     readable = client.get("ReadAttributes")
     out = {}
@@ -115,10 +129,7 @@ def _id_attributes(client: dict, attrs: dict) -> dict:
         if name in ("email_verified", "phone_number_verified"):
             value = str(value).lower() == "true"
         elif name == "identities":
-            try:
-                value = json.loads(value)
-            except (TypeError, ValueError):
-                pass
+            value = _identities_claim(value)
         elif name == "address":
             # OIDC wants an object; Cognito stores the attribute as a plain string.
             # Shape inside the token UNCONFIRMED; {"formatted": ...} is the OIDC form.

@@ -228,7 +228,24 @@ IDENTITY_PROVIDER_KIND = "identity_provider"  # scope = pool id, key = provider 
 
 
 def _check_providers_exist(store, pool_id: str, names: list[str]) -> None:
+    """Every listed provider exists; and a client listing a SAML provider with IDPInit on
+    lists SAML providers only, no COGNITO (COGNITO_REFERENCE 8.4; wording UNCONFIRMED)."""
+    records = {}
     for name in names:
-        if name != COGNITO_PROVIDER and store.get(IDENTITY_PROVIDER_KIND, pool_id, name) is None:
+        if name == COGNITO_PROVIDER:
+            continue
+        record = store.get(IDENTITY_PROVIDER_KIND, pool_id, name)
+        if record is None:
             # Wording captured from the real service (CloudFormation/CDK deployment logs).
             raise invalid(f"The provider {name} does not exist for User Pool {pool_id}")
+        records[name] = record
+    idp_initiated = [name for name, rec in records.items()
+                     if rec.get("ProviderType") == "SAML"
+                     and (rec.get("ProviderDetails") or {}).get("IDPInit") == "true"]
+    if idp_initiated:
+        others = [name for name in names
+                  if name not in records or records[name].get("ProviderType") != "SAML"]
+        if others:
+            raise invalid(f"The provider {idp_initiated[0]} allows IdP-initiated sign-in, so "
+                          f"the app client may only support SAML providers, not "
+                          f"{', '.join(others)}.")

@@ -100,6 +100,10 @@ def _aliases(pool: dict, user: dict) -> dict[str, str]:
     attributes only once verified (an unverified email can't be used to sign in)."""
     attrs = user["Attributes"]
     out = {f"sub:{attrs['sub']}": "sub"}
+    if user.get("UserStatus") == "EXTERNAL_PROVIDER":
+        # A federated profile signs in at its IdP only: its email or phone may equal a
+        # native user's (Cognito lets them coexist until linked).
+        return out
     for attribute in pools.username_attributes(pool):
         if attrs.get(attribute):
             out[_alias_key(pool, attribute, attrs[attribute])] = attribute
@@ -164,10 +168,11 @@ def remove(store, pool: dict, user: dict) -> None:
     """Delete a user with what hangs off it: group memberships and remembered devices
     (AdminDeleteUser, DeleteUser). Its tokens die with it: they name its sub."""
     from ..auth import devices
-    from . import groups
+    from . import federation, groups
     with store.transaction():
         groups.remove_user(store, pool, user)
         devices.forget_all(store, pool, user)
+        federation.forget_user(store, pool, user)
         delete(store, pool, user)
 
 

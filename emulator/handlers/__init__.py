@@ -2,7 +2,8 @@
 import importlib
 
 MODULES = ["pools", "clients", "tags", "users", "groups", "auth", "selfservice", "tokens",
-           "choice", "passkeys", "domains", "resource_servers", "branding", "mfa", "devices", "risk"]
+           "choice", "passkeys", "domains", "resource_servers", "branding", "mfa", "devices",
+           "risk", "identity_providers", "federation"]
 
 
 def load_all() -> None:

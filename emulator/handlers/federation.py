@@ -1,0 +1,18 @@
+"""Federated identities of users (IAM): AdminLinkProviderForUser, AdminDisableProviderForUser.
+The rules live in emulator/domain/federation.py."""
+from ..api.registry import operation
+from ..domain import federation, pools
+
+
+@operation("AdminLinkProviderForUser")
+def admin_link_provider_for_user(ctx, params):
+    pool = pools.require(ctx.store, params["UserPoolId"])
+    federation.link(ctx, pool, params["DestinationUser"], params["SourceUser"])
+    return {}
+
+
+@operation("AdminDisableProviderForUser")
+def admin_disable_provider_for_user(ctx, params):
+    pool = pools.require(ctx.store, params["UserPoolId"])
+    federation.disable(ctx, pool, params["User"])
+    return {}

@@ -54,6 +54,7 @@ JSON_TYPE = "application/json;charset=UTF-8"
 _NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
 
 IDP_STARTERS: dict[str, Callable] = {}
+LOGOUT_STARTERS: list[Callable] = []
 
 
 # --- plumbing --------------------------------------------------------------------------------
@@ -293,10 +294,11 @@ def cognito_sign_in_allowed(client: dict) -> bool:
 # --- finishing a sign-in ---------------------------------------------------------------------
 
 def finish(ctx, areq: AuthRequest, user: dict, auth_time: float, *,
-           new_session: bool = True) -> tuple[str, str | None]:
+           new_session: bool = True, federated: dict | None = None) -> tuple[str, str | None]:
     """The user is signed in: (redirect URL with the code or the implicit tokens, the
     hosted-UI session cookie value - None when an existing session was reused: it keeps
-    its expiry, one hour after the sign-in). Call inside the request's transaction."""
+    its expiry, one hour after the sign-in). Call inside the request's transaction.
+    federated: what single logout needs of a SAML sign-in (saml_sso)."""
     if areq.response_type == "code":
         code = oauth_codes.issue(ctx, areq.pool, areq.client, user=user,
                                  redirect_uri=areq.redirect_uri, scopes=areq.scopes,
@@ -316,7 +318,7 @@ def finish(ctx, areq: AuthRequest, user: dict, auth_time: float, *,
     if not new_session:
         return url, None
     cookie = sessions.encode(ctx.emu, pool_id=areq.pool["Id"], user=user, auth_time=auth_time,
-                             now=ctx.now())
+                             now=ctx.now(), saml=federated)
     return url, cookie
 
 
@@ -728,21 +730,38 @@ async def logout(request: Request):
         pool, client = find_client(store, params.get("client_id"), host_pool(request))
     except PageError as err:
         return error_page(err)
-    clearing = (pool["Id"], None)
     logout_uri = params.get("logout_uri")
     if logout_uri:
         if logout_uri not in (client.get("LogoutURLs") or []):
             return error_page(PageError("The logout_uri is not one of the app client's sign-out "
                                         "URLs."))
-        return redirect(logout_uri, clearing)
-    if params.get("redirect_uri"):
+        then = logout_uri
+    elif params.get("redirect_uri"):
         again = {k: params[k] for k in ("client_id", "redirect_uri", "response_type", "scope",
                                         "state", "nonce", "code_challenge",
                                         "code_challenge_method") if params.get(k)}
         if not params.get("response_type"):
             return error_page(PageError("Required parameter response_type is missing."))
-        return redirect(f"/login?{urlencode(again)}", clearing)
-    return error_page(PageError("Required parameter logout_uri or redirect_uri is missing."))
+        then = f"/login?{urlencode(again)}"
+    else:
+        return error_page(PageError("Required parameter logout_uri or redirect_uri is missing."))
+    return redirect(await _logout_first(request, pool, then), (pool["Id"], None))
+
+
+async def _logout_first(request: Request, pool: dict, then: str) -> str:
+    """Where the browser goes now: an external IdP's logout (LOGOUT_STARTERS) for a session
+    that came through one, else `then`."""
+    emu = request.app.state.emu
+    session = sessions.decode(emu, request.cookies.get(sessions.cookie_name(pool["Id"])),
+                              pool_id=pool["Id"], now=emu.clock.now())
+    if session is None or not LOGOUT_STARTERS:
+        return then
+    ctx = web_context(request, "/logout", pool)
+
+    def first(ctx):
+        return next((url for starter in LOGOUT_STARTERS
+                     if (url := starter(ctx, pool, session, then))), then)
+    return await calls.call(False, first, ctx)
 
 
 # The hosted pages' routes are hosted_ui.routes (app.py mounts both lists).

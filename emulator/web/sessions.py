@@ -66,11 +66,15 @@ def _mac(key: bytes, purpose: str, data: str) -> str:
 
 # --- the signed-in session -----------------------------------------------------------------
 
-def encode(emu, *, pool_id: str, user: dict, auth_time: float, now: float) -> str:
-    body = _b64(json.dumps({"pool": pool_id, "username": user["Username"],
-                            "sub": user["Attributes"]["sub"], "authTime": int(auth_time),
-                            "exp": int(now) + LIFETIME_SECONDS},
-                           separators=(",", ":")).encode())
+def encode(emu, *, pool_id: str, user: dict, auth_time: float, now: float,
+           saml: dict | None = None) -> str:
+    """saml: {provider, nameId, nameIdFormat, sessionIndex} of a SAML sign-in, kept for
+    single logout."""
+    session = {"pool": pool_id, "username": user["Username"], "sub": user["Attributes"]["sub"],
+               "authTime": int(auth_time), "exp": int(now) + LIFETIME_SECONDS}
+    if saml:
+        session["saml"] = saml
+    body = _b64(json.dumps(session, separators=(",", ":")).encode())
     return f"{body}.{_mac(signing_key(emu), 'session', body)}"
 
 

@@ -1,0 +1,279 @@
+"""SAML 2.0 single sign-on and logout at the user-pool domain (COGNITO_REFERENCE 8).
+
+    SP-initiated  /oauth2/authorize?identity_provider=<SAML provider>  -> start(): an
+                  AuthnRequest by HTTP-Redirect to the IdP's SSO URL (signed when the provider
+                  has RequestSigningAlgorithm). The authorize request waits, for 5 minutes, in a
+                  record keyed by an opaque RelayState; the IdP's response must answer that
+                  request (InResponseTo).
+    IdP-initiated POST /saml2/idpresponse with a RelayState that is itself the authorize
+                  query (identity_provider or idp_identifier, client_id, redirect_uri,
+                  response_type, scope); only for providers with IDPInit, no InResponseTo, an
+                  assertion at most 6 minutes old.
+    Both end in federation.sign_in() and oauth.finish(): a code (or implicit tokens) at the
+    client's redirect URI, and a hosted-UI session that remembers the SAML NameID and
+    SessionIndex for single logout.
+    Logout        /logout of a SAML session whose provider has IDPSignout -> a signed
+                  LogoutRequest to the IdP's SLO URL; its LogoutResponse comes back by POST
+                  to /saml2/logout, which then goes where /logout was asked to go.
+
+All XML security is in the saml/ library. Every assertion id is remembered until it
+could no longer be accepted (replay cache). A refused response is an error page; nothing
+is written (one transaction, rolled back).
+"""
+from __future__ import annotations
+
+import logging
+import secrets
+from urllib.parse import parse_qsl
+
+from starlette.requests import Request
+from starlette.routing import Route
+
+from saml.authn_request import authn_request_url, new_request_id
+from saml.errors import SamlError
+from saml.logout import logout_request_url, read_logout_response
+from saml.response import read_response
+
+from ..api import calls
+from ..domain import identity_providers, pools
+from ..errors import CognitoError
+from ..store import AlreadyExists
+from ..store.base import delete_expired
+from . import oauth
+
+log = logging.getLogger("emulator.saml")
+
+PENDING_KIND = "saml_request"     # scope "", key = RelayState token: an SP-initiated sign-in
+LOGOUT_KIND = "saml_logout"       # scope "", key = RelayState token: a logout at the IdP
+SEEN_KIND = "saml_assertion"      # scope = pool id, key = assertion ID (replay cache)
+PENDING_SECONDS = 300             # "sessions awaiting a SAML response are cancelled after 5 min"
+UNSOLICITED_MAX_AGE = 360         # IdP-initiated: issued within the previous 6 minutes
+SKEW = 60                         # allowed clock skew (Cognito's own value is UNCONFIRMED)
+EXPIRED = "Something went wrong: the sign-in through the identity provider took too long. " \
+          "Start again."
+
+
+def _is_true(provider: dict, key: str) -> bool:
+    return str((provider.get("ProviderDetails") or {}).get(key, "")).lower() == "true"
+
+
+def _token() -> str:
+    return secrets.token_urlsafe(24)
+
+
+# --- SP-initiated: the AuthnRequest ----------------------------------------------------------
+
+def start(ctx, areq: oauth.AuthRequest, provider: dict) -> str:
+    """IDP_STARTERS["SAML"]: the IdP's SSO URL carrying a fresh AuthnRequest."""
+    meta = identity_providers.metadata(provider)
+    if not meta.sso_redirect_url:
+        raise oauth.RedirectError("invalid_request", f"{provider['ProviderName']} has no "
+                                  f"SingleSignOnService with the HTTP-Redirect binding")
+    now = ctx.now()
+    delete_expired(ctx.store, PENDING_KIND, "", now)
+    request_id, relay = new_request_id(), _token()
+    ctx.store.put(PENDING_KIND, "", relay, {
+        "poolId": areq.pool["Id"], "provider": provider["ProviderName"],
+        "requestId": request_id, "query": areq.query(), "expiresAt": now + PENDING_SECONDS})
+    signing = None
+    if (provider.get("ProviderDetails") or {}).get("RequestSigningAlgorithm"):
+        signing = identity_providers.signing_key(ctx, areq.pool).private_key_pem
+    return authn_request_url(idp_sso_url=meta.sso_redirect_url,
+                             sp_entity_id=identity_providers.sp_entity_id(areq.pool["Id"]),
+                             acs_url=identity_providers.acs_url(ctx.emu.settings),
+                             request_id=request_id, now=now, relay_state=relay,
+                             signing_key_pem=signing)
+
+
+oauth.IDP_STARTERS["SAML"] = start
+
+
+# --- /saml2/idpresponse ----------------------------------------------------------------------
+
+def _refused(reason: str) -> oauth.PageError:
+    return oauth.PageError(f"Invalid SAML response: {reason}", 400,
+                           title="Sign-in through your identity provider failed")
+
+
+def _unsolicited_request(store, relay: str, host_pool: dict | None):
+    """(AuthRequest, provider) of an IdP-initiated response: the RelayState is the
+    authorize query (reference 8.4)."""
+    params = dict(parse_qsl(relay, keep_blank_values=False))
+    if "client_id" not in params or not ({"identity_provider", "idp_identifier"} & set(params)):
+        raise _refused("the RelayState must name identity_provider (or idp_identifier), "
+                       "client_id, redirect_uri, response_type and scope for an IdP-initiated "
+                       "sign-in")
+    try:
+        areq = oauth.parse_authorize(store, params, host_pool)
+        provider = oauth.external_provider(store, areq)
+    except oauth.RedirectError as err:
+        raise _refused(f"{err.error}: {err.description or ''}".rstrip(": ")) from None
+    if provider is None or provider.get("ProviderType") != "SAML":
+        raise _refused("the RelayState does not name a SAML identity provider")
+    if not _is_true(provider, "IDPInit"):
+        raise _refused(f"IdP-initiated sign-in is not enabled for {provider['ProviderName']}")
+    return areq, provider
+
+
+def _remember_assertion(ctx, pool_id: str, assertion) -> None:
+    """Replay cache: an assertion ID is accepted once. Kept until the assertion could no
+    longer pass the time checks anyway."""
+    now = ctx.now()
+    delete_expired(ctx.store, SEEN_KIND, pool_id, now)
+    until = max(assertion.not_on_or_after or 0, now + UNSOLICITED_MAX_AGE) + SKEW
+    try:
+        ctx.store.insert(SEEN_KIND, pool_id, assertion.id, {"expiresAt": until})
+    except AlreadyExists:
+        raise _refused("this assertion was already used (replay)") from None
+
+
+def _accept(ctx, areq: oauth.AuthRequest, provider: dict, saml_response: str,
+            pending_key: str | None, request_id: str | None) -> tuple[str, str | None]:
+    """Validate, federate, finish: (redirect URL, session cookie). One transaction."""
+    now = ctx.now()
+    pool = areq.pool
+    if pending_key is not None:
+        ctx.store.delete(PENDING_KIND, "", pending_key)
+    meta = identity_providers.metadata(provider)
+    try:
+        assertion = read_response(
+            saml_response, signing_certificates=meta.signing_certificates,
+            idp_entity_id=meta.entity_id, sp_entity_id=identity_providers.sp_entity_id(pool["Id"]),
+            acs_url=identity_providers.acs_url(ctx.emu.settings), now=now,
+            in_response_to=request_id,
+            decryption_key_pem=provider.get("_encryption_key"),
+            require_encryption=_is_true(provider, "EncryptedResponses"),
+            max_age=None if request_id else UNSOLICITED_MAX_AGE, skew=SKEW)
+    except SamlError as err:
+        log.info("SAML response from %s refused (%s): %s", provider["ProviderName"],
+                 err.reason, err.message)
+        raise _refused(err.message) from None
+    _remember_assertion(ctx, pool["Id"], assertion)
+    from ..domain import federation  # the federation layer pulls in triggers; load on use
+    try:
+        user = federation.sign_in(ctx, pool, areq.client, provider, subject=assertion.name_id,
+                                  attributes=assertion.attributes, issuer=assertion.issuer)
+    except CognitoError as err:
+        # Cognito sends trigger and attribute failures back to the app (UNCONFIRMED wording).
+        log.info("federated sign-in refused: %s %s", err.code, err.message)
+        raise oauth.RedirectError("invalid_request", err.message) from None
+    saml_session = {"provider": provider["ProviderName"], "nameId": assertion.name_id,
+                    "nameIdFormat": assertion.name_id_format,
+                    "sessionIndex": assertion.session_index}
+    return oauth.finish(ctx, areq, user, now, federated=saml_session)
+
+
+async def idp_response(request: Request):
+    """POST /saml2/idpresponse (the ACS): SAMLResponse + RelayState."""
+    try:
+        form, _ = await oauth.form_body(request)
+    except CognitoError as err:
+        return oauth.error_page(_refused(err.message))
+    saml_response, relay = form.get("SAMLResponse"), form.get("RelayState") or ""
+    if not saml_response:
+        return oauth.error_page(_refused("SAMLResponse is missing"))
+    emu = request.app.state.emu
+    store = emu.store
+    try:
+        with store.transaction():
+            pending = store.get(PENDING_KIND, "", relay) if relay and "=" not in relay else None
+            if pending is not None:
+                if emu.clock.now() >= pending["expiresAt"]:
+                    store.delete(PENDING_KIND, "", relay)
+                    raise oauth.PageError(EXPIRED)
+                pool = pools.get(store, pending["poolId"])
+                provider = pool and identity_providers.get(store, pool["Id"], pending["provider"])
+                if provider is None:
+                    raise _refused("the identity provider no longer exists")
+                areq = oauth.parse_authorize(store, dict(parse_qsl(pending["query"])), pool)
+                request_id = pending["requestId"]
+            elif relay and "=" not in relay:
+                raise _refused("it answers a sign-in request that is unknown, expired or "
+                               "already answered")
+            else:
+                areq, provider = _unsolicited_request(store, relay, oauth.host_pool(request))
+                request_id = None
+    except oauth.PageError as err:
+        return oauth.error_page(err)
+    except oauth.RedirectError as err:  # the client's settings changed meanwhile
+        return oauth.error_page(_refused(f"{err.error}: {err.description or ''}"))
+    ctx = oauth.web_context(request, "/saml2/idpresponse", areq.pool)
+    try:
+        url, cookie = await calls.call(calls.runs_lambdas(areq.pool), _accept, ctx, areq,
+                                       provider, saml_response,
+                                       relay if pending is not None else None, request_id)
+    except oauth.PageError as err:
+        return oauth.error_page(err)
+    except oauth.RedirectError as err:
+        return oauth.redirect(areq.error_url(err.error, err.description))
+    return oauth.redirect(url, (areq.pool["Id"], cookie))
+
+
+# --- single logout ---------------------------------------------------------------------------
+
+def start_logout(ctx, pool: dict, session: dict, then: str) -> str | None:
+    """The IdP's SLO URL with a signed LogoutRequest when the session came through a SAML
+    provider with IDPSignout; None otherwise (plain logout). `then` is where /logout was
+    asked to go, reached after the IdP's LogoutResponse."""
+    saml_session = session.get("saml")
+    if not saml_session:
+        return None
+    provider = identity_providers.get(ctx.store, pool["Id"], saml_session["provider"])
+    if provider is None or not _is_true(provider, "IDPSignout"):
+        return None
+    meta = identity_providers.metadata(provider)
+    if not meta.slo_redirect_url:
+        return None
+    now = ctx.now()
+    delete_expired(ctx.store, LOGOUT_KIND, "", now)
+    request_id, relay = new_request_id(), _token()
+    ctx.store.put(LOGOUT_KIND, "", relay, {
+        "poolId": pool["Id"], "provider": provider["ProviderName"], "requestId": request_id,
+        "then": then, "expiresAt": now + PENDING_SECONDS})
+    return logout_request_url(
+        idp_slo_url=meta.slo_redirect_url, sp_entity_id=identity_providers.sp_entity_id(pool["Id"]),
+        name_id=saml_session["nameId"], name_id_format=saml_session.get("nameIdFormat"),
+        session_index=saml_session.get("sessionIndex"), request_id=request_id, now=now,
+        relay_state=relay, signing_key_pem=identity_providers.signing_key(ctx, pool).private_key_pem)
+
+
+async def logout_response(request: Request):
+    """POST /saml2/logout: the IdP's LogoutResponse; then where /logout was asked to go."""
+    try:
+        form, _ = await oauth.form_body(request)
+    except CognitoError as err:
+        return oauth.error_page(oauth.PageError(err.message))
+    if form.get("SAMLRequest"):
+        # Cognito starts single logout itself; it doesn't take LogoutRequests from IdPs.
+        return oauth.error_page(oauth.PageError("IdP-initiated single logout is not supported "
+                                                "by Amazon Cognito user pools."))
+    emu = request.app.state.emu
+    store, now = emu.store, emu.clock.now()
+    relay = form.get("RelayState") or ""
+    with store.transaction():
+        pending = store.get(LOGOUT_KIND, "", relay) if relay else None
+        if pending is None or now >= pending["expiresAt"]:
+            return oauth.error_page(oauth.PageError("Invalid SAML logout response: it answers "
+                                                    "no logout in progress."))
+        provider = identity_providers.get(store, pending["poolId"], pending["provider"])
+        if provider is None:
+            return oauth.error_page(oauth.PageError("The identity provider no longer exists."))
+        meta = identity_providers.metadata(provider)
+        try:
+            read_logout_response(form.get("SAMLResponse") or "",
+                                 signing_certificates=meta.signing_certificates,
+                                 idp_entity_id=meta.entity_id,
+                                 in_response_to=pending["requestId"], now=now)
+        except SamlError as err:
+            return oauth.error_page(oauth.PageError(f"Invalid SAML logout response: "
+                                                    f"{err.message}"))
+        store.delete(LOGOUT_KIND, "", relay)
+    return oauth.redirect(pending["then"], (pending["poolId"], None))
+
+
+oauth.LOGOUT_STARTERS.append(start_logout)
+
+routes = [
+    Route("/saml2/idpresponse", idp_response, methods=["POST"]),
+    Route("/saml2/logout", logout_response, methods=["POST"]),
+]

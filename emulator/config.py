@@ -33,6 +33,9 @@ class Settings:
     # `file.js`/`file.mjs`), from the config file's `functions:` and COGNITO_EMULATOR_FUNCTIONS.
     functions: dict = field(default_factory=dict)
     lambda_endpoint: str | None = None  # Lambda Invoke API for functions not declared above
+    # Where exported user auth events go (SetLogDeliveryConfiguration's local sink);
+    # default <data_dir>/logs, or a temporary directory when in memory.
+    log_dir: str | None = None
     extra: dict = field(default_factory=dict)
 
     @property
@@ -71,6 +74,8 @@ def add_serve_arguments(p: argparse.ArgumentParser) -> None:
                    help="token issuer: local http://host:port/<pool> or aws https://cognito-idp...")
     p.add_argument("--public-url", help="base URL clients use to reach the emulator")
     p.add_argument("--log-level", choices=["debug", "info", "warning", "error"])
+    p.add_argument("--log-dir", help="where exported user auth events are written (default "
+                                     "<data-dir>/logs; a temporary directory when in memory)")
     p.add_argument("--lambda-endpoint", metavar="URL",
                    help="Lambda Invoke API (sam local start-lambda, LocalStack) for trigger "
                         "functions not declared in the config file's functions:")
@@ -80,7 +85,8 @@ def settings_from(args: argparse.Namespace | None = None, **overrides) -> Settin
     s = Settings()
     for name, kind in (("host", str), ("port", int), ("data_dir", str), ("in_memory", bool),
                        ("region", str), ("config", str), ("issuer_style", str),
-                       ("public_url", str), ("log_level", str), ("lambda_endpoint", str)):
+                       ("public_url", str), ("log_level", str), ("lambda_endpoint", str),
+                       ("log_dir", str)):
         value = getattr(args, name, None) if args is not None else None
         if value is None:
             raw = _env(name)

@@ -11,22 +11,34 @@ reading the pool record it already has: nothing is read or written.
 Inputs (COGNITO_REFERENCE 5.5):
 - IP: ContextData.IpAddress on admin calls; UserContextData.IpAddress on public calls when
   the client has a secret and EnablePropagateAdditionalUserContextData; else the TCP source.
-- Device id: the SHA-256 (hex) of EncodedData, taken as an opaque string - whatever the
-  Amplify / amazon-cognito-advanced-security-data collector (or anything else) sends; the
-  same EncodedData is the same device. No EncodedData -> no device id (NEW_DEVICE silent).
-  (The real collector's payload changes per call; the emulator can't decode it, so clients
-  that want "the same device" send the same string.)
+- Device id: when EncodedData is (base64 of) the advanced-security collector's JSON
+  ({"payload": "{\"contextData\": {\"DeviceId\": ..., \"ClientTimezone\": ...}}", ...},
+  what amazon-cognito-advanced-security-data / Amplify send), the SHA-256 of its DeviceId,
+  which stays the same across calls from one browser; otherwise the SHA-256 (hex) of
+  EncodedData taken as an opaque string (the same string is the same device). No
+  EncodedData -> no device id (NEW_DEVICE silent). See request_context().
+- Timezone (EventContextData.Timezone): the collector's ClientTimezone, else an
+  `X-Timezone` header (ContextData.HttpHeaders on admin calls, the request's own headers
+  otherwise) - an emulator convention: Cognito reads it from the collector only.
+
+Notices, logs: an event whose decision says notify gets its NotifyConfiguration email
+(domain/risk_notices.py); every finished event is also written to the pool's user-auth-events
+log sink when one is configured (domain/log_delivery.py).
+Events of sign-up, forgotten password and password change: auth/threat_events.py.
 
 Events are stored as kind "authevent", scope = pool id, key "<sub> <inverted ms><id>" so a
 user's events list newest first. The record is AuthEventType plus private '_' fields."""
 from __future__ import annotations
 
+import base64
+import binascii
 import hashlib
 import itertools
+import json
 import secrets
 import uuid
 
-from ..domain import clients, risk_config
+from ..domain import clients, log_delivery, risk_config, risk_notices
 from ..errors import CognitoError
 
 KIND = "authevent"
@@ -69,22 +81,62 @@ def _header(headers, name: str) -> str | None:
     return None
 
 
+def _collector_context(encoded: str) -> dict:
+    """contextData of the advanced-security collector's EncodedData ({} if it isn't one):
+    base64 (or plain) JSON {"payload": "<JSON with contextData>", "signature", "version"}."""
+    for attempt in (encoded, None):
+        try:
+            if attempt is None:
+                # urlsafe_b64decode reads the standard alphabet too
+                attempt = base64.urlsafe_b64decode(encoded + "=" * (-len(encoded) % 4)) \
+                    .decode("utf-8")
+            data = json.loads(attempt)
+            if isinstance(data, dict) and isinstance(data.get("payload"), str):
+                data = json.loads(data["payload"])
+            found = data.get("contextData") if isinstance(data, dict) else None
+            if isinstance(found, dict):
+                return found
+        except (ValueError, UnicodeDecodeError, binascii.Error, TypeError):
+            continue
+    return {}
+
+
+def _header_of(headers, name: str) -> str | None:
+    """A header from ContextData.HttpHeaders ([{headerName, headerValue}]) or a dict."""
+    if isinstance(headers, dict):
+        return _header(headers, name)
+    return next((h.get("headerValue") for h in headers or ()
+                 if (h.get("headerName") or "").lower() == name), None)
+
+
 def request_context(signin) -> dict:
-    """{ip, device_id, user_agent} of the call."""
+    """{ip, device_id, user_agent, timezone} of the call. `signin` is a flows.SignIn or
+    anything with ctx, client (may be None), admin and context_data."""
     data = signin.context_data or {}
     ctx = signin.ctx
-    ip, agent = None, None
+    own_headers = getattr(ctx, "headers", None)
+    ip, agent, zone = None, None, None
     if signin.admin:
         ip = data.get("IpAddress")
-        agent = next((h.get("headerValue") for h in data.get("HttpHeaders") or ()
-                      if (h.get("headerName") or "").lower() == "user-agent"), None)
-    elif data.get("IpAddress") and clients.has_secret(signin.client) and \
+        agent = _header_of(data.get("HttpHeaders"), "user-agent")
+        zone = _header_of(data.get("HttpHeaders"), "x-timezone")
+    elif data.get("IpAddress") and signin.client and clients.has_secret(signin.client) and \
             signin.client.get("EnablePropagateAdditionalUserContextData"):
         ip = data["IpAddress"]
     encoded = data.get("EncodedData")
-    return {"ip": ip or getattr(ctx, "source_ip", None),
-            "device_id": hashlib.sha256(encoded.encode("utf-8")).hexdigest() if encoded else None,
-            "user_agent": agent or _header(getattr(ctx, "headers", None), "user-agent")}
+    device_id = None
+    if encoded:
+        collected = _collector_context(encoded) if len(encoded) < 65536 else {}
+        stable = collected.get("DeviceId")
+        device_id = hashlib.sha256(
+            (f"device:{stable}" if isinstance(stable, str) and stable else encoded)
+            .encode("utf-8")).hexdigest()
+        if isinstance(collected.get("ClientTimezone"), str):
+            zone = collected["ClientTimezone"]
+    zone = zone or _header(own_headers, "x-timezone")
+    return {"ip": ip or getattr(ctx, "source_ip", None), "device_id": device_id,
+            "user_agent": agent or _header(own_headers, "user-agent"),
+            "timezone": zone[:64] if zone else None, "has_context": bool(data)}
 
 
 # --- history ---------------------------------------------------------------------------------
@@ -150,25 +202,33 @@ def mfa_eligible(signin, user: dict, progress: dict) -> bool:
 
 # --- entry points ------------------------------------------------------------------------------
 
-def _new_event(signin, user: dict, request: dict, where: dict | None, assessment, decision,
-               response: str, outcome: str | None, challenges: list) -> dict:
+def new_event(signin, user: dict, request: dict, where: dict | None, assessment, decision,
+              response: str, outcome: str | None, challenges: list, *,
+              event_type: str = "SignIn") -> tuple[dict, str]:
+    """Store one AuthEventType record; returns it and its feedback token (kept only as a
+    SHA-256 hash: the token reaches the user in the notice's one-click links)."""
     now = signin.now()
     event_id = str(uuid.uuid4())
     where = where or {}
     context = {"IpAddress": request["ip"] or ""}
     if request.get("user_agent"):
         context["DeviceName"] = request["user_agent"][:256]
+    if request.get("timezone"):
+        context["Timezone"] = request["timezone"]
     if where.get("city"):
         context["City"] = where["city"]
     if where.get("country"):
         context["Country"] = where["country"]  # ISO code; Cognito shows a name (UNCONFIRMED)
+    token = secrets.token_urlsafe(24)
     record = {
-        "EventId": event_id, "EventType": "SignIn", "CreationDate": now,
+        "EventId": event_id, "EventType": event_type, "CreationDate": now,
         "EventResponse": response, "EventRisk": decision.event_risk() if decision else
         {"RiskDecision": "NoRisk", "CompromisedCredentialsDetected": False},
         "ChallengeResponses": challenges, "EventContextData": context,
-        "_key": _key(user, now, event_id), "_feedbackToken": secrets.token_urlsafe(24),
+        "_key": _key(user, now, event_id), "_feedbackTokenHash": _token_hash(token),
+        "_clientId": (signin.client or {}).get("ClientId"),
         "_risk": {"ip": request["ip"], "device_id": request["device_id"],
+                  "hasContextData": bool(request.get("has_context")),
                   "country": where.get("country"), "city": where.get("city"),
                   "lat": where.get("lat"), "lon": where.get("lon"), "outcome": outcome,
                   "signals": assessment.as_dict()["signals"] if assessment else [],
@@ -177,8 +237,18 @@ def _new_event(signin, user: dict, request: dict, where: dict | None, assessment
                   "intendedAction": decision.intended_action if decision else None,
                   "reason": decision.reason if decision else "wrong password"},
     }
+    if decision is not None and decision.notify:
+        # The API has no field for "a notice was sent"; the console page can read this.
+        sent = risk_notices.send(signin.ctx, signin.pool, user, record, decision, token)
+        record["_risk"]["notified"] = decision.email if sent else None
     signin.store.put(KIND, signin.pool["Id"], record["_key"], record)
-    return record
+    if response != "InProgress":
+        log_delivery.auth_event(signin.ctx, signin.pool, user, record)
+    return record, token
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
 def assess_sign_in(signin, user: dict, progress: dict) -> None:
@@ -202,9 +272,9 @@ def assess_sign_in(signin, user: dict, progress: dict) -> None:
         history(signin, user, request["ip"]), config)
     decision = risk.decide(assessment, rc, mode, mfa_eligible(signin, user, progress))
     blocked = decision.action == "BLOCK"
-    record = _new_event(signin, user, request, assessment.location, assessment, decision,
-                        "Fail" if blocked else "InProgress", "BLOCKED" if blocked else None,
-                        [{"ChallengeName": "Password", "ChallengeResponse": "Success"}])
+    record, _ = new_event(signin, user, request, assessment.location, assessment, decision,
+                          "Fail" if blocked else "InProgress", "BLOCKED" if blocked else None,
+                          [{"ChallengeName": "Password", "ChallengeResponse": "Success"}])
     progress["riskEvent"] = record["_key"]
     if blocked:
         if decision.compromised_block:
@@ -233,6 +303,7 @@ def sign_in_passed(signin, user: dict, progress: dict) -> None:
     if "MFA" in progress.get("passed", ()):
         record["ChallengeResponses"].append({"ChallengeName": "Mfa", "ChallengeResponse": "Success"})
     signin.store.put(KIND, signin.pool["Id"], key, record)
+    log_delivery.auth_event(signin.ctx, signin.pool, user, record)
 
 
 def password_failed(signin, user: dict, progress: dict | None = None) -> None:
@@ -245,9 +316,8 @@ def password_failed(signin, user: dict, progress: dict | None = None) -> None:
     rc = risk_config.effective(signin.store, signin.pool, signin.client["ClientId"])
     config = risk_config.engine_config(signin.ctx.settings, signin.pool["Id"], rc)
     where = risk.locate(request["ip"], config.geo_table)
-    _new_event(signin, user, request, where.as_dict() if where else None, None, None,
-               "Fail", "FAILURE",
-               [{"ChallengeName": "Password", "ChallengeResponse": "Failure"}])
+    new_event(signin, user, request, where.as_dict() if where else None, None, None,
+              "Fail", "FAILURE", [{"ChallengeName": "Password", "ChallengeResponse": "Failure"}])
     _count_ip_failure(signin, request["ip"], config.velocity_window)
 
 
@@ -276,8 +346,17 @@ def set_feedback(ctx, pool: dict, user: dict, event_id: str, value: str, *,
     """Valid / Invalid feedback on an event; the engine reads it from the history (a valid
     event's device, IP and place become known; an invalid one raises later scores)."""
     record = find_event(ctx.store, pool, user, event_id)
-    if token is not None and not secrets.compare_digest(token, record.get("_feedbackToken", "")):
+    if token is not None and not token_matches(record, token):
         raise CognitoError("NotAuthorizedException", "Invalid feedback token.")  # UNCONFIRMED
     record["EventFeedback"] = {"FeedbackValue": value, "Provider": provider,
                                "FeedbackDate": ctx.now()}
     ctx.store.put(KIND, pool["Id"], record["_key"], record)
+
+
+def token_matches(record: dict, token: str) -> bool:
+    """The event's feedback token (stored hashed; plain in records written before that)."""
+    stored = record.get("_feedbackTokenHash")
+    if stored:
+        return secrets.compare_digest(_token_hash(token), stored)
+    return secrets.compare_digest(token.encode("utf-8"),
+                                  (record.get("_feedbackToken") or "\0").encode("utf-8"))

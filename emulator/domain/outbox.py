@@ -13,15 +13,16 @@ _seq = itertools.count()
 
 def send(ctx, *, pool_id: str, username: str, purpose: str, medium: str, destination: str,
          message: str, subject: str | None = None, code: str | None = None,
-         secret: bool = False) -> dict:
+         secret: bool = False, details: dict | None = None) -> dict:
     """Record one message. `purpose` names why it was sent (e.g. SIGN_UP,
-    FORGOT_PASSWORD, TEMPORARY_PASSWORD); `secret` keeps its text out of the log."""
+    FORGOT_PASSWORD, TEMPORARY_PASSWORD); `secret` keeps its text out of the log;
+    `details` are extra fields shown with the message (e.g. an HTML body, From)."""
     now = ctx.now()
     # Key sorts by send time, then by a process-local counter for ties.
     key = f"{int(now * 1e6):020d}-{time.monotonic_ns() % 10**9:09d}-{next(_seq):06d}"
     record = {"id": key, "poolId": pool_id, "username": username, "purpose": purpose,
               "medium": medium, "destination": destination, "subject": subject,
-              "message": message, "code": code, "sentAt": now}
+              "message": message, "code": code, "sentAt": now, **(details or {})}
     ctx.store.put(KIND, "", key, record)
     shown = "(text hidden: it holds a password; read it from GET /_emulator/messages)" \
         if secret else message

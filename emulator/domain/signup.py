@@ -15,7 +15,7 @@ import copy
 import hashlib
 
 from .. import triggers
-from ..auth import sessions
+from ..auth import sessions, threat_events
 from ..errors import CognitoError
 from . import attributes, clients, codes, ids, lockout, messages, passwords, pools, users
 
@@ -226,6 +226,9 @@ def sign_up(ctx, client: dict, pool: dict, params: dict) -> dict:
             "UserCreateDate": now, "UserLastModifiedDate": now,
             "Enabled": True, "UserStatus": UNCONFIRMED, "_password": None}
     attributes.apply(user, values, now)
+    # Threat protection: a breached password may be refused (nothing is written yet).
+    risk = threat_events.check(ctx, pool, user, "SIGN_UP", password=password, client=client,
+                               context_data=params.get("UserContextData"), new_user=True)
 
     # Triggers first, writes after: a function that refuses leaves nothing behind.
     client_id = client["ClientId"]
@@ -259,6 +262,7 @@ def sign_up(ctx, client: dict, pool: dict, params: dict) -> dict:
         if err.code == "UsernameExistsException" and err.message == "User account already exists":
             raise CognitoError("UsernameExistsException", "User already exists") from None
         raise
+    threat_events.passed(risk, user)
     out = {"UserConfirmed": confirmed, "UserSub": sub}
     details = messages.deliver(ctx, letter)
     if details:
@@ -444,9 +448,12 @@ def forgot_password(ctx, client: dict, pool: dict, params: dict) -> dict:
         raise CognitoError("InvalidParameterException",
                            "Cannot reset password for the user as there is no registered/"
                            "verified email or phone_number")
+    risk = threat_events.check(ctx, pool, user, "FORGOT_PASSWORD", client=client,
+                               context_data=params.get("UserContextData"))
     details = _send(ctx, pool, user, codes.FORGOT_PASSWORD, contact, source="ForgotPassword",
                     client_id=client["ClientId"], client_metadata=params.get("ClientMetadata"))
     users.save(ctx.store, pool, user)
+    threat_events.passed(risk, user)
     return {"CodeDeliveryDetails": details}
 
 
@@ -458,6 +465,9 @@ def confirm_forgot_password(ctx, client: dict, pool: dict, params: dict) -> dict
         raise CognitoError("NotAuthorizedException", "User is disabled.")
     # Policy first: a password the pool refuses must not use up the code.
     passwords.check(pool, params["Password"])
+    # ... and so must a breached one threat protection blocks (a password change).
+    risk = threat_events.check(ctx, pool, user, "FORGOT_PASSWORD", password=params["Password"],
+                               client=client, context_data=params.get("UserContextData"))
     _check_code(ctx, pool, user, codes.FORGOT_PASSWORD, params["ConfirmationCode"])
     now = ctx.now()
     users.set_password(pool, user, params["Password"], temporary=False, now=now)
@@ -469,12 +479,15 @@ def confirm_forgot_password(ctx, client: dict, pool: dict, params: dict) -> dict
     users.save(ctx.store, pool, user)
     post_confirmation(ctx, pool, user, source="ConfirmForgotPassword",
                       client_id=client["ClientId"], metadata=params.get("ClientMetadata"))
+    threat_events.passed(risk, user)
     return {}
 
 
 # --- the signed-in user's password ----------------------------------------------------------
 
-def change_password(ctx, pool: dict, user: dict, previous: str | None, proposed: str) -> None:
+def change_password(ctx, pool: dict, user: dict, previous: str | None, proposed: str, *,
+                    client_id: str | None = None) -> None:
+    """ChangePassword. client_id: the access token's app client (its risk configuration)."""
     now = ctx.now()
     if user.get("_password"):
         if lockout.locked_until(user, now) is not None:
@@ -488,9 +501,12 @@ def change_password(ctx, pool: dict, user: dict, previous: str | None, proposed:
             raise _committed(CognitoError("NotAuthorizedException",
                                           "Incorrect username or password."))
     passwords.check(pool, proposed)
+    risk = threat_events.check(ctx, pool, user, "PASSWORD_CHANGE", password=proposed,
+                               client_id=client_id)
     users.set_password(pool, user, proposed, temporary=False, now=now)
     user["UserLastModifiedDate"] = now
     users.save(ctx.store, pool, user)
+    threat_events.passed(risk, user)
 
 
 # --- attribute verification -----------------------------------------------------------------

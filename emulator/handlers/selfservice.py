@@ -58,9 +58,10 @@ def _token_client(ctx, pool: dict, claims: dict) -> dict | None:
 
 @operation("ChangePassword")
 def change_password(ctx, params):
-    pool, user, _ = tokens.authorize(ctx, params["AccessToken"])
+    pool, user, claims = tokens.authorize(ctx, params["AccessToken"])
     signup.change_password(ctx, pool, user, params.get("PreviousPassword"),
-                           params["ProposedPassword"])
+                           params["ProposedPassword"],
+                           client_id=str(claims.get("client_id", "")) or None)
     return {}
 
 

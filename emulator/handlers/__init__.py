@@ -2,8 +2,8 @@
 import importlib
 
 MODULES = ["pools", "clients", "tags", "users", "groups", "auth", "selfservice", "tokens",
-           "choice", "passkeys", "domains", "resource_servers", "branding", "mfa", "devices",
-           "risk", "identity_providers", "federation", "log_delivery"]
+           "choice", "passkeys", "domains", "resource_servers", "branding", "mfa", "devices", "risk",
+           "identity_providers", "federation", "log_delivery"]
 
 
 def load_all() -> None:

@@ -1,0 +1,388 @@
+"""The threat-protection console: a user's auth events as the AWS console shows them.
+
+    GET  /_emulator/                                 index: pools (with their threat-protection
+                                                     mode) and their users, linking to...
+    GET  /_emulator/events?pool=<id>&user=<name>     the user's event history, newest first:
+                                                     time, event, risk level, decision, action
+                                                     taken, response, compromised credentials,
+                                                     IP, place, device, the signals that fired
+                                                     (with their explanations), feedback
+    POST /_emulator/events/feedback                  form: pool, user, event, value=Valid|Invalid
+                                                     -> threats.set_feedback (provider "Admin",
+                                                     as AdminUpdateAuthEventFeedback), then back
+                                                     to the history (303)
+
+Plain HTML and CSS, no script. Every stored value is escaped. The assessment behind an event
+lives in its private '_risk' field (emulator/auth/threats.py); events without one (written
+by other paths) show what AuthEventType has.
+
+The index route is the exact path "/_emulator/", so the other /_emulator/* routes
+(emulator/web/testing.py) are untouched."""
+from __future__ import annotations
+
+import time
+from urllib.parse import urlencode, urlsplit
+
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, RedirectResponse, Response
+from starlette.routing import Route
+
+from ..api import calls
+from ..auth import threats
+from ..domain import pools, risk_config, users
+from ..errors import CognitoError
+from .oauth import form_body
+from .templates import esc
+from .wellknown import EmuContext
+
+PAGE_SIZE = 60              # AdminListUserAuthEvents' largest page
+USERS_PER_POOL = 200        # the index lists this many users per pool, then says so
+FEEDBACK_VALUES = ("Valid", "Invalid")
+
+_CSS = """
+*{box-sizing:border-box}
+body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;background:#f2f3f3;
+ margin:0;color:#16191f;font-size:14px}
+header{background:#232f3e;color:#fff;padding:12px 24px}
+header a{color:#fff;text-decoration:none;font-weight:600}
+header .crumbs{font-weight:400;color:#d5dbdb}
+header .crumbs a{font-weight:400;color:#d5dbdb}
+main{padding:16px 24px;max-width:1500px}
+h1{font-size:22px;margin:8px 0 4px}
+h2{font-size:17px;margin:20px 0 8px}
+.panel{background:#fff;border-radius:6px;box-shadow:0 1px 3px rgba(0,0,0,.15);padding:12px 16px;
+ margin-bottom:16px}
+table{border-collapse:collapse;width:100%;background:#fff}
+.scroll{overflow-x:auto}
+td.signals{min-width:320px}
+td.time,.badge,form.feedback button{white-space:nowrap}
+.explanation{overflow-wrap:anywhere}
+th,td{text-align:left;vertical-align:top;padding:8px;border-bottom:1px solid #eaeded}
+th{background:#fafafa;font-size:12px;color:#545b64;text-transform:uppercase;letter-spacing:.03em}
+a{color:#0073bb}
+.muted,.hint{color:#687078;font-size:12px}
+.mono{font-family:ui-monospace,SFMono-Regular,Menlo,monospace;font-size:12px}
+.badge{display:inline-block;padding:1px 8px;border-radius:10px;font-size:12px;font-weight:600;
+ background:#eaeded;color:#16191f}
+.level-High{background:#fde8e8;color:#b0160c}
+.level-Medium{background:#fdf1e0;color:#8a4b00}
+.level-Low{background:#fffbe0;color:#6b5d00}
+.level-None{background:#e9f7ec;color:#1d6f32}
+.mode-ENFORCED{background:#e8f4fd;color:#0b4f7c}
+.mode-AUDIT{background:#fdf1e0;color:#8a4b00}
+.response-Fail{color:#b0160c;font-weight:600}
+.response-Pass{color:#1d6f32;font-weight:600}
+ul.signals{margin:0;padding-left:16px}
+ul.signals li{margin-bottom:3px}
+.score{font-size:12px;color:#545b64}
+form.feedback{display:inline}
+form.feedback button{padding:3px 10px;margin:4px 4px 0 0;font-size:12px;border-radius:4px;
+ cursor:pointer;border:1px solid #0073bb;background:#fff;color:#0073bb}
+form.feedback button.invalid{border-color:#b0160c;color:#b0160c}
+.message{background:#e8f4fd;color:#0b4f7c;padding:8px 12px;border-radius:4px;margin:8px 0}
+.error{background:#fde8e8;color:#b0160c;padding:8px 12px;border-radius:4px;margin:8px 0}
+dl.facts{display:grid;grid-template-columns:max-content auto;gap:2px 16px;margin:0}
+dl.facts dt{color:#545b64}
+dl.facts dd{margin:0}
+"""
+
+# The engine's actions, as the console words them.
+_ACTIONS = {"ALLOW": "Allowed", "MFA": "MFA required", "BLOCK": "Blocked"}
+_WOULD = {"ALLOW": "allowed", "MFA": "asked for MFA", "BLOCK": "blocked"}
+_AUDIT_PREFIX = "audit only; "
+
+
+def _page(title: str, body: str, *, crumbs: list[tuple[str, str]] = (), status: int = 200,
+          message: str | None = None, error: str | None = None) -> HTMLResponse:
+    trail = "".join(f' / <a href="{esc(href)}">{esc(text)}</a>' if href else f" / {esc(text)}"
+                    for href, text in crumbs)
+    notice = ""
+    if message:
+        notice += f'<div class="message" id="message" role="status">{esc(message)}</div>'
+    if error:
+        notice += f'<div class="error" id="error" role="alert">{esc(error)}</div>'
+    html = (f'<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">'
+            f'<meta name="viewport" content="width=device-width, initial-scale=1">'
+            f'<title>{esc(title)}</title><style>{_CSS}</style></head><body>'
+            f'<header><a href="/_emulator/">Cognito emulator</a>'
+            f'<span class="crumbs">{trail}</span></header>'
+            f'<main><h1>{esc(title)}</h1>{notice}{body}</main></body></html>')
+    return HTMLResponse(html, status)
+
+
+def _when(epoch) -> str:
+    if not isinstance(epoch, (int, float)):
+        return ""
+    return time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime(epoch))
+
+
+def _when_cell(epoch) -> str:
+    """Date over time, so the column stays narrow."""
+    day, _, hour = _when(epoch).partition(" ")
+    return f"{esc(day)}<br>{esc(hour)}"
+
+
+def _events_url(pool_id: str, username: str, **more) -> str:
+    query = {"pool": pool_id, "user": username, **{k: v for k, v in more.items() if v}}
+    return "/_emulator/events?" + urlencode(query)
+
+
+def _mode_badge(pool: dict) -> str:
+    add_ons = pool.get("UserPoolAddOns") or {}
+    mode = add_ons.get("AdvancedSecurityMode") or "OFF"
+    custom = (add_ons.get("AdvancedSecurityAdditionalFlows") or {}).get("CustomAuthMode")
+    out = f'<span class="badge mode-{esc(mode)}" data-mode="{esc(mode)}">{esc(mode)}</span>'
+    if custom and mode != "OFF":
+        out += f' <span class="muted">custom auth: {esc(custom)}</span>'
+    return out
+
+
+# --- GET /_emulator/ -------------------------------------------------------------------------
+
+async def index(request: Request):
+    store = request.app.state.emu.store
+    sections = []
+    for _, pool in store.list(pools.KIND, ""):
+        rows = users.list_users(store, pool, limit=USERS_PER_POOL + 1)
+        items = []
+        for _, user in rows[:USERS_PER_POOL]:
+            name = user.get("Username", "")
+            email = (user.get("Attributes") or {}).get("email")
+            items.append(
+                f'<tr class="user" data-username="{esc(name)}">'
+                f'<td><a href="{esc(_events_url(pool["Id"], name))}">{esc(name)}</a></td>'
+                f'<td>{esc(email or "")}</td><td>{esc(user.get("UserStatus", ""))}</td>'
+                f'<td>{"enabled" if user.get("Enabled", True) else "disabled"}</td></tr>')
+        if len(rows) > USERS_PER_POOL:
+            items.append(f'<tr><td colspan="4" class="muted">only the first {USERS_PER_POOL} '
+                         f'users are listed</td></tr>')
+        table = ('<table><thead><tr><th>User</th><th>Email</th><th>Status</th><th></th></tr>'
+                 f'</thead><tbody>{"".join(items)}</tbody></table>' if items
+                 else '<p class="muted">No users.</p>')
+        sections.append(
+            f'<section class="panel pool" data-pool-id="{esc(pool["Id"])}">'
+            f'<h2>{esc(pool.get("Name", ""))} '
+            f'<span class="mono muted">{esc(pool["Id"])}</span></h2>'
+            f'<p>Threat protection: {_mode_badge(pool)} '
+            f'<span class="muted">plan {esc(pool.get("UserPoolTier") or "ESSENTIALS")}</span></p>'
+            f'{table}</section>')
+    body = "".join(sections) or '<p class="panel muted">No user pools yet.</p>'
+    tools = ('<p class="muted">Other emulator endpoints: <a href="/_emulator/health">health</a> · '
+             '<a href="/_emulator/operations">operations</a> · '
+             '<a href="/_emulator/messages">outbox</a> · <a href="/_emulator/clock">clock</a></p>')
+    return _page("User pools", body + tools)
+
+
+# --- GET /_emulator/events --------------------------------------------------------------------
+
+def _find(store, pool_id: str | None, username: str | None):
+    """(pool, user) or an error page."""
+    if not pool_id or not username:
+        return None, None, _page("Auth events", "", status=400, crumbs=[("", "Auth events")],
+                                 error="Give a pool and a user: "
+                                       "/_emulator/events?pool=<id>&user=<name>.")
+    pool = pools.get(store, pool_id)
+    if pool is None:
+        return None, None, _page("Auth events", "", status=404, crumbs=[("", pool_id)],
+                                 error=f"User pool {pool_id} does not exist.")
+    user = users.find(store, pool, username)
+    if user is None:
+        return pool, None, _page("Auth events", "", status=404, crumbs=[("", pool_id)],
+                                 error=f"User {username} does not exist in {pool_id}.")
+    return pool, user, None
+
+
+def _level_cell(record: dict) -> str:
+    level = (record.get("EventRisk") or {}).get("RiskLevel")
+    shown = level or "No risk"
+    return f'<span class="badge level-{esc(level or "None")}">{esc(shown)}</span>'
+
+
+def _action_cell(own: dict) -> str:
+    action, intended, reason = own.get("action"), own.get("intendedAction"), own.get("reason")
+    if not action:
+        return f'<span class="muted">{esc(reason or "—")}</span>'
+    text = _ACTIONS.get(action, action)
+    audit = (reason or "").startswith(_AUDIT_PREFIX)
+    if audit:
+        # risk.decide words audit-only reasons "audit only; would BLOCK: <why>"
+        reason = reason.split(": ", 1)[1] if ": " in reason else reason
+    if intended and intended != action:
+        text += f" (audit only; would have been {_WOULD.get(intended, intended)})"
+    elif audit:
+        text += " (audit only)"
+    hint = f'<div class="hint">{esc(reason)}</div>' if reason else ""
+    if own.get("notified"):
+        hint += f'<div class="hint notified">Notified the user ({esc(own["notified"])})</div>'
+    return f'<span class="action" data-action="{esc(action)}">{esc(text)}</span>{hint}'
+
+
+def _signals_cell(own: dict) -> str:
+    signals = own.get("signals") or []
+    if not signals:
+        return '<span class="muted">none</span>'
+    items = "".join(
+        f'<li class="signal" data-signal="{esc(s.get("name"))}"><strong>{esc(s.get("name"))}'
+        f'</strong> <span class="muted">+{esc(_number(s.get("weight")))}</span><br>'
+        f'<span class="explanation">{esc(s.get("explanation") or "")}</span></li>'
+        for s in signals if isinstance(s, dict))
+    score = own.get("score")
+    total = ("" if score is None else
+             f'<div class="score">score {esc(_number(score))} / 100</div>')
+    return f'<ul class="signals">{items}</ul>{total}'
+
+
+def _number(value) -> str:
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return "" if value is None else str(value)
+
+
+def _feedback_cell(pool_id: str, username: str, record: dict) -> str:
+    feedback = record.get("EventFeedback") or {}
+    shown = '<span class="muted">none</span>'
+    if feedback.get("FeedbackValue"):
+        shown = (f'<span class="feedback-value" data-feedback="{esc(feedback["FeedbackValue"])}">'
+                 f'<strong>{esc(feedback["FeedbackValue"])}</strong></span>'
+                 f'<div class="hint">by {esc(feedback.get("Provider") or "?")}, '
+                 f'{esc(_when(feedback.get("FeedbackDate")))}</div>')
+    buttons = "".join(
+        f'<button type="submit" name="value" value="{v}" class="{v.lower()}" '
+        f'title="Mark this event {v.lower()}">{v.lower()}</button>' for v in FEEDBACK_VALUES)
+    form = (f'<form class="feedback" method="post" action="/_emulator/events/feedback">'
+            f'<input type="hidden" name="pool" value="{esc(pool_id)}">'
+            f'<input type="hidden" name="user" value="{esc(username)}">'
+            f'<input type="hidden" name="event" value="{esc(record.get("EventId"))}">'
+            f'{buttons}</form>')
+    return shown + "<div>" + form + "</div>"
+
+
+def _event_row(pool_id: str, username: str, record: dict) -> str:
+    own = record.get("_risk") or {}
+    risk = record.get("EventRisk") or {}
+    where = record.get("EventContextData") or {}
+    place = ", ".join(p for p in (where.get("City"), where.get("Country")) if p)
+    device = esc(where.get("DeviceName") or "")
+    if own.get("device_id"):
+        device += (f'<div class="hint mono" title="SHA-256 of EncodedData">device '
+                   f'{esc(str(own["device_id"])[:12])}</div>')
+    challenges = ", ".join(f'{c.get("ChallengeName")}: {c.get("ChallengeResponse")}'
+                           for c in record.get("ChallengeResponses") or ())
+    response = record.get("EventResponse") or ""
+    compromised = risk.get("CompromisedCredentialsDetected")
+    cells = [
+        ("time", _when_cell(record.get("CreationDate"))),
+        ("type", esc(record.get("EventType") or "")),
+        ("level", _level_cell(record)),
+        ("decision", esc(risk.get("RiskDecision") or "")),
+        ("action", _action_cell(own)),
+        ("response", f'<span class="response-{esc(response)}">{esc(response)}</span>'
+                     + (f'<div class="hint">{esc(challenges)}</div>' if challenges else "")),
+        ("compromised", "Yes" if compromised else "No"),
+        ("ip", f'<span class="mono">{esc(where.get("IpAddress") or own.get("ip") or "")}</span>'),
+        ("location", esc(place) or '<span class="muted">unknown</span>'),
+        ("device", device or '<span class="muted">unknown</span>'),
+        ("signals", _signals_cell(own)),
+        ("feedback", _feedback_cell(pool_id, username, record)),
+    ]
+    tds = "".join(f'<td class="{name}">{html}</td>' for name, html in cells)
+    event_id = esc(record.get("EventId"))
+    return (f'<tr class="event" id="event-{event_id}" data-event-id="{event_id}" '
+            f'data-level="{esc(risk.get("RiskLevel") or "")}">{tds}</tr>')
+
+
+_HEADINGS = ("Time", "Event", "Risk level", "Risk decision", "Action taken", "Response",
+             "Compromised credentials", "IP address", "Location", "Device", "Signals",
+             "Feedback")
+
+
+async def events(request: Request):
+    q = request.query_params
+    store = request.app.state.emu.store
+    pool, user, failed = _find(store, q.get("pool"), q.get("user"))
+    if failed is not None:
+        return failed
+    username = user["Username"]
+    after = q.get("after") or None
+    page, last = threats.list_events(store, pool, user, after=after, limit=PAGE_SIZE)
+    rows = "".join(_event_row(pool["Id"], username, r) for r in page)
+    head = "".join(f"<th>{h}</th>" for h in _HEADINGS)
+    table = (f'<table id="events"><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>'
+             if rows else '<p class="muted" id="no-events">No auth events recorded for this user.'
+                          '</p>')
+    more = []
+    if after:
+        more.append(f'<a href="{esc(_events_url(pool["Id"], username))}">Newest events</a>')
+    if last is not None:
+        more.append(f'<a id="older" href="{esc(_events_url(pool["Id"], username, after=last))}">'
+                    f'Older events</a>')
+    attrs = user.get("Attributes") or {}
+    facts = (
+        '<dl class="facts">'
+        f'<dt>User pool</dt><dd>{esc(pool.get("Name"))} '
+        f'<span class="mono">{esc(pool["Id"])}</span></dd>'
+        f'<dt>Username</dt><dd class="mono" id="username">{esc(username)}</dd>'
+        f'<dt>sub</dt><dd class="mono">{esc(attrs.get("sub") or "")}</dd>'
+        f'<dt>Status</dt><dd>{esc(user.get("UserStatus") or "")}</dd>'
+        f'<dt>Threat protection</dt><dd>{_mode_badge(pool)}</dd>'
+        '</dl>')
+    message = None
+    if q.get("marked") and q.get("value") in FEEDBACK_VALUES:
+        message = f"Event {q['marked']} marked {q['value']}."
+    body = (f'<div class="panel">{facts}</div>'
+            f'<div class="panel"><div class="scroll">{table}</div>'
+            f'<p>{" · ".join(more)}</p></div>'
+            '<p class="hint">Valid: the sign-in was the user; its device and place become known. '
+            'Invalid: it was not; later sign-ins from its device or IP score higher. '
+            'Same as AdminUpdateAuthEventFeedback.</p>')
+    return _page(f"Auth events: {username}", body, message=message,
+                 crumbs=[("/_emulator/", pool.get("Name") or pool["Id"]), ("", username)])
+
+
+# --- POST /_emulator/events/feedback -----------------------------------------------------------
+
+def _same_origin(request: Request) -> bool:
+    """A form posted from another site (a page the developer happens to visit) is refused;
+    calls without an Origin header (curl, scripts) are let through."""
+    origin = request.headers.get("origin")
+    if origin is None:
+        return True
+    return urlsplit(origin).netloc == request.headers.get("host", "")
+
+
+def _give_feedback(ctx, pool_id: str, username: str, event_id: str, value: str) -> str:
+    pool = pools.require(ctx.store, pool_id)
+    risk_config.require_add_on(pool)     # as AdminUpdateAuthEventFeedback
+    user = users.require(ctx.store, pool, username)
+    threats.set_feedback(ctx, pool, user, event_id, value, provider="Admin")
+    return user["Username"]
+
+
+async def feedback(request: Request) -> Response:
+    if not _same_origin(request):
+        return _page("Feedback", "", status=403, error="Cross-origin form posts are refused.")
+    try:
+        values, _ = await form_body(request)
+    except CognitoError as err:
+        return _page("Feedback", "", status=err.status, error=err.message)
+    pool_id, username = values.get("pool", ""), values.get("user", "")
+    event_id, value = values.get("event", ""), values.get("value", "")
+    if not (pool_id and username and event_id) or value not in FEEDBACK_VALUES:
+        return _page("Feedback", "", status=400,
+                     error="Expected pool, user, event and value=Valid|Invalid.")
+    ctx = EmuContext(request.app.state.emu)
+    try:
+        canonical = calls.run(_give_feedback, ctx, pool_id, username, event_id, value)
+    except CognitoError as err:
+        back = _events_url(pool_id, username)
+        return _page("Feedback", f'<p><a href="{esc(back)}">Back to the events</a></p>',
+                     status=err.status, error=f"{err.code}: {err.message}")
+    target = _events_url(pool_id, canonical, marked=event_id, value=value)
+    return RedirectResponse(f"{target}#event-{event_id}", status_code=303)
+
+
+routes = [
+    Route("/_emulator/", index, methods=["GET"]),
+    Route("/_emulator/events", events, methods=["GET"]),
+    Route("/_emulator/events/feedback", feedback, methods=["POST"]),
+]

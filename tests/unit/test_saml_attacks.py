@@ -55,9 +55,9 @@ def test_signature_wrapping(world, name):
     wrapped = attack(root, EVIL)
     if name not in ("XSW1", "XSW6", "XSW8"):
         # The wrapping is "good": a naive verifier resolving the Reference by ID anywhere
-        # accepts it. (In XSW1/6/8 xmlsec's enveloped transform drops all of ds:Object, so
-        # even a naive xmlsec verifier fails; other toolkits were fooled, so the refusal
-        # must not depend on that.)
+        # accepts it. (In XSW1/6/8 the genuine element sits inside the ds:Signature, which
+        # xmlsec's enveloped transform drops, so even a naive xmlsec verifier fails; other
+        # toolkits were fooled, so the refusal must not depend on that.)
         assert naive_target_is_valid(world, wrapped, genuine_id)
     assert reason(world, serialize(wrapped)) == "malformed"
 

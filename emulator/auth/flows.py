@@ -90,6 +90,10 @@ class SignIn:
     # The password typed in this call (password flows only; never stored): threat protection
     # checks it against the compromised-credentials list.
     typed_password: str | None = field(default=None, repr=False)
+    # False for the hosted pages, which hand out an authorization code: success() then
+    # returns the user instead of minting API tokens (the code's tokens come later from
+    # /oauth2/token, through PreTokenGeneration's TokenGeneration_HostedAuth).
+    issue_tokens: bool = True
 
     @property
     def store(self):
@@ -343,11 +347,18 @@ def next_step(signin: SignIn, user: dict, progress: dict) -> dict:
 _UNREAD = object()
 
 
+SIGNED_IN = "_signedInUser"   # success()'s answer when the SignIn issues no tokens
+
+
 def success(signin: SignIn, user: dict, progress: dict, *, device=_UNREAD) -> dict:
     """The sign-in succeeded: PostAuthentication, then tokens (through PreTokenGeneration,
     whose source tells a completed NEW_PASSWORD_REQUIRED or device authentication from a
     plain sign-in), with NewDeviceMetadata when the pool tracks devices and this one is
-    new."""
+    new. A SignIn with issue_tokens False gets {SIGNED_IN: user} instead of tokens."""
+    if not signin.issue_tokens:
+        post_authentication(signin, user)
+        threats.sign_in_passed(signin, user, progress)
+        return {"ChallengeParameters": {}, SIGNED_IN: user}
     if device is _UNREAD:
         device = devices.sign_in_device(signin, user, progress)
     post_authentication(signin, user,

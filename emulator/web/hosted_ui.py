@@ -19,8 +19,6 @@ session record and refresh token are deleted), so nothing of them stays usable.
 """
 from __future__ import annotations
 
-import base64
-import hashlib
 import json
 from dataclasses import dataclass, field
 
@@ -30,7 +28,7 @@ from starlette.routing import Route
 
 from ..api import calls
 from ..api.registry import HANDLERS
-from ..auth import flows, mfa, tokens
+from ..auth import flows, mfa
 from ..domain import (attributes, branding, clients, identity_providers, passwords, pools, signup,
                       users)
 from ..errors import CognitoError
@@ -60,33 +58,22 @@ class Outcome:
 
 
 def _login_pool(pool: dict) -> dict:
-    """The pool as the page's sign-in sees it: without the pre token generation trigger,
-    which belongs to the tokens issued for the code (TokenGeneration_HostedAuth), and
-    without device tracking (the hosted pages remember no devices; UNCONFIRMED)."""
-    config = pool.get("LambdaConfig") or {}
-    pre_token = ("PreTokenGeneration", "PreTokenGenerationConfig")
-    if not any(config.get(k) for k in pre_token) and not pool.get("DeviceConfiguration"):
+    """The pool as the page's sign-in sees it: without device tracking (the hosted pages
+    remember no devices; UNCONFIRMED)."""
+    if not pool.get("DeviceConfiguration"):
         return pool
-    copied = {k: v for k, v in pool.items() if k != "DeviceConfiguration"}
-    copied["LambdaConfig"] = {k: v for k, v in config.items() if k not in pre_token}
-    return copied
+    return {k: v for k, v in pool.items() if k != "DeviceConfiguration"}
 
 
 def _signin(ctx, areq: oauth.AuthRequest, *, responding: bool = False) -> flows.SignIn:
-    signin = flows.SignIn(ctx, _login_pool(areq.pool), areq.client,
-                          context_data={"IpAddress": ctx.source_ip})
-    signin.responding = responding
-    return signin
-
-
-def _claims(jwt: str) -> dict:
-    body = jwt.split(".")[1]
-    return json.loads(base64.urlsafe_b64decode(body + "=" * (-len(body) % 4)))
+    return flows.SignIn(ctx, _login_pool(areq.pool), areq.client,
+                        context_data={"IpAddress": ctx.source_ip}, responding=responding,
+                        issue_tokens=False)
 
 
 def _signed_in(ctx, areq: oauth.AuthRequest, result: dict, typed: str | None) -> Outcome:
-    """Turn a flows result into the next page: a challenge, or (tokens) the user signed in."""
-    if "AuthenticationResult" not in result:
+    """Turn a flows result into the next page: a challenge, or the user signed in."""
+    if flows.SIGNED_IN not in result:
         parameters = dict(result.get("ChallengeParameters") or {})
         name, session = result.get("ChallengeName"), result.get("Session")
         if name == "MFA_SETUP" and mfa.TOTP in _json_list(parameters.get("MFAS_CAN_SETUP")):
@@ -96,18 +83,11 @@ def _signed_in(ctx, areq: oauth.AuthRequest, result: dict, typed: str | None) ->
         return Outcome(challenge=name, session=session, parameters=parameters,
                        username=parameters.get("USER_ID_FOR_SRP") or parameters.get("USERNAME")
                        or typed)
-    issued = result["AuthenticationResult"]
-    claims = _claims(issued["AccessToken"])
-    pool_id = areq.pool["Id"]
-    # Retire the API tokens the flow minted: the page hands out a code instead.
-    ctx.store.delete(tokens.SESSION_KIND, pool_id, f"{claims['sub']}/{claims['origin_jti']}")
-    if issued.get("RefreshToken"):
-        ctx.store.delete(tokens.REFRESH_KIND, pool_id,
-                         hashlib.sha256(issued["RefreshToken"].encode()).hexdigest())
-    user = users.get(ctx.store, areq.pool, claims["username"])
-    if user is None:  # deleted by a trigger meanwhile
+    # Read again: a PostAuthentication function may have changed (or deleted) the user.
+    user = users.get(ctx.store, areq.pool, result[flows.SIGNED_IN]["Username"])
+    if user is None:
         raise CognitoError("UserNotFoundException", "User does not exist.")
-    url, cookie = oauth.finish(ctx, areq, user, claims["auth_time"])
+    url, cookie = oauth.finish(ctx, areq, user, int(ctx.now()))
     return Outcome(url=url, cookie=cookie)
 
 

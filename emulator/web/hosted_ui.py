@@ -97,6 +97,16 @@ def _secret_hash(client: dict, username: str) -> str | None:
     return clients.secret_hash(active[0], username, client["ClientId"]) if active else None
 
 
+def _client_params(areq: oauth.AuthRequest, username: str, **more) -> dict:
+    """The parameters of a self-service call (SignUp, ForgotPassword ...) as the app client
+    would send them, SecretHash included."""
+    params = {"ClientId": areq.client["ClientId"], "Username": username, **more}
+    secret_hash = _secret_hash(areq.client, username)
+    if secret_hash:
+        params["SecretHash"] = secret_hash
+    return params
+
+
 def password_step(ctx, areq: oauth.AuthRequest, username: str, password: str) -> Outcome:
     signin = _signin(ctx, areq)
     user = users.find(ctx.store, areq.pool, username)
@@ -157,6 +167,20 @@ async def _start(request: Request) -> oauth.AuthRequest | Response:
         return oauth.error_page(err)
     except oauth.RedirectError as err:
         return oauth.redirect(err.areq.error_url(err.error, err.description))
+
+
+async def _view(request: Request, show):
+    """The common start of a page: (areq, form) for a POST whose CSRF token checks out, or
+    the Response to answer - show(areq) for a GET, an error or redirect otherwise."""
+    start = await _start(request)
+    if isinstance(start, Response):
+        return start
+    if request.method == "GET":
+        return show(start)
+    form = await _posted(request)
+    if isinstance(form, Response):
+        return form
+    return start, form
 
 
 async def _posted(request: Request) -> dict | Response:
@@ -510,11 +534,8 @@ def _sign_up(ctx, areq: oauth.AuthRequest, form: dict) -> dict:
     username = (form.get("username") or "").strip()
     attrs = [{"Name": k[5:], "Value": v.strip()} for k, v in form.items()
              if k.startswith("attr:") and v.strip()]
-    params = {"ClientId": areq.client["ClientId"], "Username": username,
-              "Password": form.get("password") or "", "UserAttributes": attrs}
-    secret_hash = _secret_hash(areq.client, username)
-    if secret_hash:
-        params["SecretHash"] = secret_hash
+    params = _client_params(areq, username, Password=form.get("password") or "",
+                            UserAttributes=attrs)
     return signup.sign_up(ctx, areq.client, areq.pool, params)
 
 
@@ -574,10 +595,7 @@ def confirm_page(request, areq, *, username: str = "", error=None, message=None)
 
 
 def _confirm(ctx, areq: oauth.AuthRequest, username: str, code: str, resend: bool) -> dict:
-    params = {"ClientId": areq.client["ClientId"], "Username": username}
-    secret_hash = _secret_hash(areq.client, username)
-    if secret_hash:
-        params["SecretHash"] = secret_hash
+    params = _client_params(areq, username)
     if resend:
         return signup.resend_confirmation_code(ctx, areq.client, areq.pool, params)
     params["ConfirmationCode"] = code
@@ -585,15 +603,11 @@ def _confirm(ctx, areq: oauth.AuthRequest, username: str, code: str, resend: boo
 
 
 async def confirm_view(request: Request):
-    start = await _start(request)
-    if isinstance(start, Response):
-        return start
-    areq = start
-    if request.method == "GET":
-        return confirm_page(request, areq, username=request.query_params.get("username", ""))
-    form = await _posted(request)
-    if isinstance(form, Response):
-        return form
+    got = await _view(request, lambda areq: confirm_page(
+        request, areq, username=request.query_params.get("username", "")))
+    if isinstance(got, Response):
+        return got
+    areq, form = got
     username = (form.get("username") or "").strip()
     code = (form.get("code") or "").strip()
     resend = form.get("action") == "resend"
@@ -649,33 +663,21 @@ def confirm_forgot_page(request, areq, *, username: str = "", error=None,
 
 
 def _forgot(ctx, areq: oauth.AuthRequest, username: str) -> dict:
-    params = {"ClientId": areq.client["ClientId"], "Username": username}
-    secret_hash = _secret_hash(areq.client, username)
-    if secret_hash:
-        params["SecretHash"] = secret_hash
-    return signup.forgot_password(ctx, areq.client, areq.pool, params)
+    return signup.forgot_password(ctx, areq.client, areq.pool, _client_params(areq, username))
 
 
 def _confirm_forgot(ctx, areq: oauth.AuthRequest, username: str, code: str,
                     password: str) -> dict:
-    params = {"ClientId": areq.client["ClientId"], "Username": username,
-              "ConfirmationCode": code, "Password": password}
-    secret_hash = _secret_hash(areq.client, username)
-    if secret_hash:
-        params["SecretHash"] = secret_hash
+    params = _client_params(areq, username, ConfirmationCode=code, Password=password)
     return signup.confirm_forgot_password(ctx, areq.client, areq.pool, params)
 
 
 async def forgot_view(request: Request):
-    start = await _start(request)
-    if isinstance(start, Response):
-        return start
-    areq = start
-    if request.method == "GET":
-        return forgot_page(request, areq, username=request.query_params.get("username", ""))
-    form = await _posted(request)
-    if isinstance(form, Response):
-        return form
+    got = await _view(request, lambda areq: forgot_page(
+        request, areq, username=request.query_params.get("username", "")))
+    if isinstance(got, Response):
+        return got
+    areq, form = got
     username = (form.get("username") or "").strip()
     if not username:
         return forgot_page(request, areq, error="Enter your username.")
@@ -691,16 +693,11 @@ async def forgot_view(request: Request):
 
 
 async def confirm_forgot_view(request: Request):
-    start = await _start(request)
-    if isinstance(start, Response):
-        return start
-    areq = start
-    if request.method == "GET":
-        return confirm_forgot_page(request, areq,
-                                   username=request.query_params.get("username", ""))
-    form = await _posted(request)
-    if isinstance(form, Response):
-        return form
+    got = await _view(request, lambda areq: confirm_forgot_page(
+        request, areq, username=request.query_params.get("username", "")))
+    if isinstance(got, Response):
+        return got
+    areq, form = got
     username = (form.get("username") or "").strip()
     code = (form.get("code") or "").strip()
     password = form.get("password") or ""

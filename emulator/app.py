@@ -11,7 +11,7 @@ from .api import dispatcher
 from .config import Settings
 from .service import Emulator
 from .web import (hosted_ui, oauth, passkey_demo, risk_console, risk_feedback, saml_metadata,
-                  saml_sso, ses, test_idp, testing, wellknown)
+                  saml_sso, ses, test_idp, testing, user_import, wellknown)
 
 
 async def _not_found(request: Request, exc):
@@ -32,7 +32,7 @@ def create_app(settings: Settings | None = None, emu: Emulator | None = None,
     routes = [Route("/", dispatcher.handle, methods=["POST"]), *testing.routes, *wellknown.routes,
               *ses.routes, *passkey_demo.routes, *oauth.routes, *hosted_ui.routes,
               *saml_sso.routes, *saml_metadata.routes, *test_idp.routes, *risk_feedback.routes,
-              *risk_console.routes]
+              *risk_console.routes, *user_import.routes]
     # Browser SDKs call from pages on other origins; they need preflight answers
     # and to read the request id and error headers.
     middleware = [Middleware(CORSMiddleware, allow_origins=["*"], allow_methods=["*"],

@@ -3,7 +3,7 @@ import importlib
 
 MODULES = ["pools", "clients", "tags", "users", "groups", "auth", "selfservice", "tokens",
            "choice", "passkeys", "domains", "resource_servers", "branding", "mfa", "devices", "risk",
-           "identity_providers", "federation", "log_delivery"]
+           "identity_providers", "federation", "log_delivery", "user_import"]
 
 
 def load_all() -> None:

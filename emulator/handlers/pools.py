@@ -32,6 +32,9 @@ def delete_user_pool(ctx, params):
         raise invalid("The user pool cannot be deleted because deletion protection is "
                       "activated. Deletion protection must be inactivated first.")
     pools.delete_pool(ctx.store, pool)
+    # Files uploaded for import jobs that never ran live outside the store.
+    from ..domain import user_import
+    user_import.forget_pool(ctx.settings, pool["Id"])
     return {}
 
 

@@ -1,0 +1,426 @@
+"""User import jobs through boto3, the CSV uploaded with httpx as the DG's requests.put does."""
+from http.client import HTTPConnection
+import time
+from urllib.parse import urlsplit
+
+import httpx
+import pytest
+from botocore.exceptions import ClientError
+
+from tests.support.factories import (PASSWORD, attrs_of, create_user, error, last_message,
+                                     password_client)
+from tests.support.factories import password_sign_in as sign_in
+
+ROLE = "arn:aws:iam::123456789012:role/CognitoImportRole"
+SSE = {"x-amz-server-side-encryption": "aws:kms"}
+NEW_PASSWORD = "N3w-Passw0rd!"
+
+
+# --- helpers ----------------------------------------------------------------------------------
+
+def csv_text(header: list[str], rows: list[dict]) -> str:
+    """The header row, then one line per dict (missing columns empty). Commas in values are
+    escaped with a backslash as the DG asks."""
+    lines = [",".join(header)]
+    for row in rows:
+        lines.append(",".join(str(row.get(name, "")).replace(",", "\\,") for name in header))
+    return "\n".join(lines) + "\n"
+
+
+def user_row(username, email=None, **extra) -> dict:
+    row = {"cognito:username": username, "cognito:mfa_enabled": "FALSE"}
+    if email:
+        row.update(email=email, email_verified="TRUE")
+    row.update(extra)
+    return row
+
+
+def header_of(cognito, pool_id) -> list[str]:
+    return cognito.get_csv_header(UserPoolId=pool_id)["CSVHeader"]
+
+
+def new_job(cognito, pool_id, name="import-test") -> dict:
+    return cognito.create_user_import_job(UserPoolId=pool_id, JobName=name,
+                                          CloudWatchLogsRoleArn=ROLE)["UserImportJob"]
+
+
+def upload(job, body, headers=SSE) -> httpx.Response:
+    return httpx.put(job["PreSignedUrl"], content=body.encode() if isinstance(body, str)
+                     else body, headers=headers, timeout=30)
+
+
+def wait_done(cognito, pool_id, job_id, timeout=30) -> dict:
+    deadline = time.time() + timeout
+    while True:
+        job = cognito.describe_user_import_job(UserPoolId=pool_id, JobId=job_id)["UserImportJob"]
+        if job["Status"] not in ("Pending", "InProgress"):
+            return job
+        assert time.time() < deadline, job
+        time.sleep(0.05)
+
+
+def run_import(cognito, pool_id, text) -> dict:
+    job = new_job(cognito, pool_id)
+    assert upload(job, text).status_code == 200
+    cognito.start_user_import_job(UserPoolId=pool_id, JobId=job["JobId"])
+    return wait_done(cognito, pool_id, job["JobId"])
+
+
+def declare_only(url: str, length: int) -> tuple[int, str]:
+    """PUT that declares a Content-Length but sends no body; the answer."""
+    parts = urlsplit(url)
+    conn = HTTPConnection(parts.hostname, parts.port, timeout=10)
+    try:
+        conn.putrequest("PUT", f"{parts.path}?{parts.query}")
+        conn.putheader("Content-Length", str(length))
+        conn.putheader("x-amz-server-side-encryption", "aws:kms")
+        conn.endheaders()
+        resp = conn.getresponse()
+        return resp.status, resp.read().decode()
+    finally:
+        conn.close()
+
+
+def results(http, job) -> list[str]:
+    resp = http.get(f"/_emulator/user-import/{job['UserPoolId']}/{job['JobId']}/log")
+    assert resp.status_code == 200
+    return resp.text.splitlines()
+
+
+@pytest.fixture
+def pool_id(email_pool):
+    return email_pool
+
+
+# --- the happy path ---------------------------------------------------------------------------
+
+def test_import_then_reset_password_and_sign_in(cognito, pool_id, http, outbox, endpoint):
+    job = new_job(cognito, pool_id, "Customer import")
+    assert job["JobId"].startswith("import-") and job["UserPoolId"] == pool_id
+    assert job["JobName"] == "Customer import" and job["CloudWatchLogsRoleArn"] == ROLE
+    assert job["Status"] == "Created"
+    assert (job["ImportedUsers"], job["SkippedUsers"], job["FailedUsers"]) == (0, 0, 0)
+    assert "StartDate" not in job and "CompletionDate" not in job
+    url = job["PreSignedUrl"]
+    assert url.startswith(f"{endpoint}/_emulator/user-import/{pool_id}/{job['JobId']}?")
+    assert "X-Amz-Expires=900" in url and "X-Amz-Signature=" in url
+
+    header = header_of(cognito, pool_id)
+    text = csv_text(header, [
+        user_row("john", "johndoe@example.com", given_name="John", family_name="Doe",
+                 birthdate="02/01/1985", phone_number="+12345550100",
+                 phone_number_verified="TRUE", address="123 Any Street, Springfield"),
+        user_row("jane", "janeroe@example.com", given_name="  Jane  "),
+    ])
+    resp = upload(job, text)
+    assert resp.status_code == 200 and resp.headers["ETag"].startswith('"')
+
+    started = cognito.start_user_import_job(UserPoolId=pool_id, JobId=job["JobId"])["UserImportJob"]
+    assert started["Status"] == "Pending" and started["StartDate"]
+    done = wait_done(cognito, pool_id, job["JobId"])
+    assert done["Status"] == "Succeeded", done
+    assert done["CompletionMessage"] == "Import Job Completed Successfully."
+    assert (done["ImportedUsers"], done["SkippedUsers"], done["FailedUsers"]) == (2, 0, 0)
+    assert done["CompletionDate"] >= done["StartDate"] >= done["CreationDate"]
+
+    john = cognito.admin_get_user(UserPoolId=pool_id, Username="john")
+    assert john["UserStatus"] == "RESET_REQUIRED" and john["Enabled"] is True
+    attrs = attrs_of(john)
+    assert attrs["email"] == "johndoe@example.com" and attrs["email_verified"] == "true"
+    assert attrs["given_name"] == "John" and attrs["family_name"] == "Doe"
+    assert attrs["birthdate"] == "1985-02-01"
+    assert attrs["address"] == "123 Any Street, Springfield"
+    assert attrs["phone_number_verified"] == "true" and attrs["sub"]
+    assert "name" not in attrs  # empty columns set nothing
+    assert attrs_of(cognito.admin_get_user(UserPoolId=pool_id, Username="jane"))[
+        "given_name"] == "Jane"  # trimmed
+
+    app = password_client(cognito, pool_id)["ClientId"]
+    with pytest.raises(ClientError) as e:
+        sign_in(cognito, app, "jane", "whatever-Passw0rd")
+    assert error(e) == ("PasswordResetRequiredException", "Password reset required for the user")
+    cognito.forgot_password(ClientId=app, Username="jane")
+    code = last_message(outbox, pool_id, "jane", "FORGOT_PASSWORD")["code"]
+    cognito.confirm_forgot_password(ClientId=app, Username="jane", Password=NEW_PASSWORD,
+                                    ConfirmationCode=code)
+    assert cognito.admin_get_user(UserPoolId=pool_id, Username="jane")["UserStatus"] == "CONFIRMED"
+    assert "AuthenticationResult" in sign_in(cognito, app, "jane", NEW_PASSWORD)
+    assert results(http, done) == []  # nothing failed or skipped
+
+
+def test_pool_with_email_as_username(cognito, make_pool):
+    pool_id = make_pool(UsernameAttributes=["email"], AutoVerifiedAttributes=["email"])
+    header = header_of(cognito, pool_id)
+    done = run_import(cognito, pool_id, csv_text(header, [
+        user_row("ann@example.com", email_verified="TRUE"),           # email filled from it
+        user_row("bob@example.com", "bob@example.com"),
+        user_row("carl", "carl@example.com"),                         # not an email
+        user_row("dan@example.com", "other@example.com"),             # doesn't match
+    ]))
+    assert (done["Status"], done["ImportedUsers"], done["FailedUsers"]) == ("Succeeded", 2, 2)
+    ann = cognito.admin_get_user(UserPoolId=pool_id, Username="ann@example.com")
+    assert ann["UserStatus"] == "RESET_REQUIRED"
+    assert ann["Username"] == attrs_of(ann)["sub"]  # the username is a UUID there
+    assert attrs_of(ann)["email"] == "ann@example.com"
+    app = password_client(cognito, pool_id)["ClientId"]
+    with pytest.raises(ClientError) as e:
+        sign_in(cognito, app, "bob@example.com", PASSWORD)
+    assert error(e)[0] == "PasswordResetRequiredException"
+
+
+# --- rows that don't go in --------------------------------------------------------------------
+
+def test_bad_rows_are_counted_and_reported(cognito, pool_id, http):
+    create_user(cognito, pool_id, "existing")
+    header = header_of(cognito, pool_id)
+    done = run_import(cognito, pool_id, csv_text(header, [
+        user_row("ok1", "ok1@example.com"),
+        user_row("unverified", "u@example.com", email_verified="FALSE"),   # line 3
+        user_row("", "nobody@example.com"),                               # line 4
+        user_row("has space", "s@example.com"),                           # line 5
+        user_row("badmail", "not-an-email"),                              # line 6
+        user_row("nomfa", "n@example.com", **{"cognito:mfa_enabled": ""}),  # line 7
+        user_row("existing", "e@example.com"),                            # line 8: skipped
+        user_row("ok2", "ok2@example.com"),
+        user_row("ok2", "ok2b@example.com"),                              # line 10: skipped
+        user_row("bday", "b@example.com", birthdate="1985-02-01"),        # line 11
+    ]) + "too,few,values\n")                                              # line 12
+    assert done["Status"] == "Succeeded"
+    assert (done["ImportedUsers"], done["SkippedUsers"], done["FailedUsers"]) == (2, 2, 7)
+    lines = results(http, done)
+    assert lines[0] == ("[FAILED] Line Number 3 - The User Record does not set any of the auto "
+                        "verified attributes to true. (Example: email_verified to true).")
+    assert lines[1].startswith("[FAILED] Line Number 4 - ")
+    assert lines[3] == "[FAILED] Line Number 6 - Invalid email address format."
+    assert "[SKIPPED] Line Number 8 - The user already exists." in lines
+    assert "[SKIPPED] Line Number 10 - The user already exists." in lines
+    assert lines[-1].startswith("[FAILED] Line Number 12 - ")
+    # The existing user is untouched; nothing half-written for failed rows.
+    assert cognito.admin_get_user(UserPoolId=pool_id, Username="existing")["UserStatus"] == \
+        "CONFIRMED"
+    names = {u["Username"] for u in cognito.list_users(UserPoolId=pool_id)["Users"]}
+    assert names == {"existing", "ok1", "ok2"}
+    assert attrs_of(cognito.admin_get_user(UserPoolId=pool_id, Username="ok2"))["email"] == \
+        "ok2@example.com"
+
+
+def test_mfa_and_required_attributes(cognito, make_pool):
+    pool_id = make_pool(AutoVerifiedAttributes=["email"], MfaConfiguration="OFF",
+                        Schema=[{"Name": "name", "AttributeDataType": "String",
+                                 "Required": True, "Mutable": True}])
+    header = header_of(cognito, pool_id)
+    done = run_import(cognito, pool_id, csv_text(header, [
+        user_row("a", "a@example.com", name="A"),
+        user_row("b", "b@example.com"),                                      # name required
+        user_row("c", "c@example.com", name="C", **{"cognito:mfa_enabled": "TRUE"}),  # MFA off
+    ]))
+    assert (done["ImportedUsers"], done["FailedUsers"]) == (1, 2)
+
+
+def test_nothing_imported_fails_the_job(cognito, pool_id):
+    header = header_of(cognito, pool_id)
+    done = run_import(cognito, pool_id, csv_text(header, [
+        user_row("x", "x@example.com", email_verified="FALSE")]))
+    assert done["Status"] == "Failed"
+    assert done["CompletionMessage"] == \
+        "Too many users have failed or been skipped during the import."
+    assert done["FailedUsers"] == 1
+
+
+def test_custom_attributes_and_quoting(cognito, make_pool):
+    pool_id = make_pool(AutoVerifiedAttributes=["email"],
+                        Schema=[{"Name": "tier", "AttributeDataType": "String", "Mutable": True}])
+    header = header_of(cognito, pool_id)
+    assert "custom:tier" in header
+    text = csv_text(header, [user_row("q", "q@example.com", **{"custom:tier": "gold"})])
+    done = run_import(cognito, pool_id, "\ufeff" + text)  # a BOM is tolerated
+    assert done["ImportedUsers"] == 1
+    assert attrs_of(cognito.admin_get_user(UserPoolId=pool_id, Username="q"))["custom:tier"] == \
+        "gold"
+
+
+# --- the whole job fails ------------------------------------------------------------------------
+
+@pytest.mark.parametrize("change", ["missing", "unknown", "duplicate"])
+def test_header_mismatch_fails_the_job(cognito, pool_id, change):
+    header = header_of(cognito, pool_id)
+    if change == "missing":
+        header = [h for h in header if h != "nickname"]
+    elif change == "unknown":
+        header = header + ["favourite_colour"]
+    else:
+        header = header + ["nickname"]
+    done = run_import(cognito, pool_id, csv_text(header, [user_row("h", "h@example.com")]))
+    assert done["Status"] == "Failed"
+    assert done["CompletionMessage"].startswith("The CSV header does not match the user pool's")
+    assert len(done["CompletionMessage"]) <= 128
+    assert (done["ImportedUsers"], done["FailedUsers"]) == (0, 0)
+    with pytest.raises(ClientError):
+        cognito.admin_get_user(UserPoolId=pool_id, Username="h")
+
+
+def test_reordered_header_is_fine(cognito, pool_id):
+    header = list(reversed(header_of(cognito, pool_id)))
+    done = run_import(cognito, pool_id, csv_text(header, [user_row("r", "r@example.com")]))
+    assert (done["Status"], done["ImportedUsers"]) == ("Succeeded", 1)
+
+
+def test_unparseable_file_fails_the_job(cognito, pool_id):
+    job = new_job(cognito, pool_id)
+    assert upload(job, b"cognito:username\n\xff\xfe\n").status_code == 200
+    cognito.start_user_import_job(UserPoolId=pool_id, JobId=job["JobId"])
+    done = wait_done(cognito, pool_id, job["JobId"])
+    assert done["Status"] == "Failed"
+    assert done["CompletionMessage"].startswith("Unable to parse the CSV file")
+
+
+# --- the upload URL -----------------------------------------------------------------------------
+
+def test_upload_refusals(cognito, pool_id, clock):
+    job = new_job(cognito, pool_id)
+    url = job["PreSignedUrl"]
+    forged = url.rsplit("X-Amz-Signature=", 1)[0] + "X-Amz-Signature=" + "0" * 64
+    resp = httpx.put(forged, content=b"x", headers=SSE)
+    assert resp.status_code == 403
+    assert "<Code>SignatureDoesNotMatch</Code>" in resp.text
+    # The URL signs the encryption header: S3 refuses a PUT without it.
+    assert upload(job, "x", headers={}).status_code == 403
+    # Another job's signature doesn't fit this job.
+    other = new_job(cognito, pool_id)
+    swapped = other["PreSignedUrl"].replace(other["JobId"], job["JobId"])
+    assert httpx.put(swapped, content=b"x", headers=SSE).status_code == 403
+    # Declared too large: refused before any of the body is read.
+    status, body = declare_only(url, 100 * 2**20 + 1)
+    assert status == 400 and "<Code>EntityTooLarge</Code>" in body
+    # Start without a file.
+    with pytest.raises(ClientError) as e:
+        cognito.start_user_import_job(UserPoolId=pool_id, JobId=job["JobId"])
+    assert error(e)[0] == "PreconditionNotMetException"
+    # 15 minutes later the URL has expired.
+    clock.pin()
+    clock.advance(901)
+    resp = upload(job, "x")
+    assert resp.status_code == 403
+    assert "<Code>AccessDenied</Code><Message>Request has expired</Message>" in resp.text
+
+
+def test_created_job_expires_after_a_day(cognito, pool_id, clock):
+    job = new_job(cognito, pool_id)
+    clock.pin()
+    clock.advance(24 * 3600 + 1)
+    assert cognito.describe_user_import_job(UserPoolId=pool_id, JobId=job["JobId"])[
+        "UserImportJob"]["Status"] == "Expired"
+    with pytest.raises(ClientError) as e:
+        cognito.start_user_import_job(UserPoolId=pool_id, JobId=job["JobId"])
+    assert error(e)[0] == "InvalidParameterException"
+
+
+# --- start, stop, describe, list ----------------------------------------------------------------
+
+def test_start_twice_and_stop_a_finished_job(cognito, pool_id):
+    header = header_of(cognito, pool_id)
+    job = new_job(cognito, pool_id)
+    upload(job, csv_text(header, [user_row("t", "t@example.com")]))
+    cognito.start_user_import_job(UserPoolId=pool_id, JobId=job["JobId"])
+    with pytest.raises(ClientError) as e:
+        cognito.start_user_import_job(UserPoolId=pool_id, JobId=job["JobId"])
+    code, message = error(e)
+    assert code == "InvalidParameterException" and job["JobId"] in message
+    wait_done(cognito, pool_id, job["JobId"])
+    with pytest.raises(ClientError) as e:
+        cognito.stop_user_import_job(UserPoolId=pool_id, JobId=job["JobId"])
+    assert error(e) == ("InvalidParameterException",
+                        f"Import job {job['JobId']} cannot be stopped: its status is Succeeded.")
+    # Nor can a job that never started be stopped; upload after start is refused.
+    fresh = new_job(cognito, pool_id)
+    with pytest.raises(ClientError) as e:
+        cognito.stop_user_import_job(UserPoolId=pool_id, JobId=fresh["JobId"])
+    assert error(e)[0] == "InvalidParameterException"
+    assert upload(job, "x").status_code == 403
+
+
+def test_stop_a_running_import(cognito, pool_id):
+    header = header_of(cognito, pool_id)
+    rows = [user_row(f"user{i}", f"user{i}@example.com") for i in range(20000)]
+    job = new_job(cognito, pool_id)
+    assert upload(job, csv_text(header, rows)).status_code == 200
+    cognito.start_user_import_job(UserPoolId=pool_id, JobId=job["JobId"])
+    stopped = cognito.stop_user_import_job(UserPoolId=pool_id, JobId=job["JobId"])["UserImportJob"]
+    assert stopped["Status"] == "Stopped"
+    assert stopped["CompletionMessage"] == "The Import Job was stopped by the developer."
+    assert stopped["CompletionDate"] >= stopped["StartDate"]
+    time.sleep(0.3)
+    final = wait_done(cognito, pool_id, job["JobId"])
+    assert final["Status"] == "Stopped" and final["ImportedUsers"] < 20000
+    # What was imported before the stop stays; nothing more comes in.
+    count = final["ImportedUsers"]
+    time.sleep(0.3)
+    assert cognito.describe_user_import_job(UserPoolId=pool_id, JobId=job["JobId"])[
+        "UserImportJob"]["ImportedUsers"] == count
+    with pytest.raises(ClientError) as e:
+        cognito.start_user_import_job(UserPoolId=pool_id, JobId=job["JobId"])
+    assert error(e)[0] == "InvalidParameterException"
+
+
+def test_list_newest_first_with_pagination(cognito, pool_id, clock):
+    clock.pin()
+    made = []
+    for i in range(5):
+        made.append(new_job(cognito, pool_id, f"job-{i}")["JobId"])
+        clock.advance(1)
+    seen, token = [], None
+    while True:
+        params = {"PaginationToken": token} if token else {}
+        page = cognito.list_user_import_jobs(UserPoolId=pool_id, MaxResults=2, **params)
+        assert len(page["UserImportJobs"]) <= 2
+        seen += [j["JobId"] for j in page["UserImportJobs"]]
+        token = page.get("PaginationToken")
+        if not token:
+            break
+    assert seen == list(reversed(made))
+    with pytest.raises(ClientError) as e:
+        cognito.list_user_import_jobs(UserPoolId=pool_id, MaxResults=2,
+                                      PaginationToken="not-a-token")
+    assert error(e)[0] == "InvalidParameterException"
+
+
+def test_unknown_ids(cognito, pool_id, make_pool):
+    with pytest.raises(ClientError) as e:
+        cognito.describe_user_import_job(UserPoolId=pool_id, JobId="import-nope")
+    assert error(e) == ("ResourceNotFoundException", "Import job import-nope does not exist.")
+    for call in (cognito.start_user_import_job, cognito.stop_user_import_job):
+        with pytest.raises(ClientError) as e:
+            call(UserPoolId=pool_id, JobId="import-nope")
+        assert error(e)[0] == "ResourceNotFoundException"
+    missing = "us-east-1_NoSuchPool"
+    with pytest.raises(ClientError) as e:
+        cognito.create_user_import_job(UserPoolId=missing, JobName="j", CloudWatchLogsRoleArn=ROLE)
+    assert error(e) == ("ResourceNotFoundException", f"User pool {missing} does not exist.")
+    with pytest.raises(ClientError) as e:
+        cognito.list_user_import_jobs(UserPoolId=missing, MaxResults=10)
+    assert error(e)[0] == "ResourceNotFoundException"
+    # A job belongs to its pool.
+    job = new_job(cognito, pool_id)
+    other = make_pool(AutoVerifiedAttributes=["email"])
+    with pytest.raises(ClientError) as e:
+        cognito.describe_user_import_job(UserPoolId=other, JobId=job["JobId"])
+    assert error(e)[0] == "ResourceNotFoundException"
+
+
+def test_pool_without_auto_verified_attributes(cognito, make_pool):
+    pool_id = make_pool()
+    job = new_job(cognito, pool_id)
+    assert upload(job, csv_text(header_of(cognito, pool_id), [])).status_code == 200
+    with pytest.raises(ClientError) as e:
+        cognito.start_user_import_job(UserPoolId=pool_id, JobId=job["JobId"])
+    assert error(e)[0] == "PreconditionNotMetException"
+
+
+def test_delete_pool_removes_jobs(cognito, make_pool):
+    pool_id = make_pool(AutoVerifiedAttributes=["email"])
+    job = new_job(cognito, pool_id)
+    cognito.delete_user_pool(UserPoolId=pool_id)
+    with pytest.raises(ClientError) as e:
+        cognito.describe_user_import_job(UserPoolId=pool_id, JobId=job["JobId"])
+    assert error(e)[0] == "ResourceNotFoundException"
+    assert upload(job, "x").status_code == 403

@@ -4,11 +4,16 @@ Each flag `--some-flag` has the variable COGNITO_EMULATOR_SOME_FLAG; a flag wins
 the variable, the variable over the default.
 """
 import argparse
+import atexit
 import json
 import os
+import shutil
+import tempfile
 from dataclasses import dataclass, field
+from pathlib import Path
 
 ENV_PREFIX = "COGNITO_EMULATOR_"
+_SCRATCH: dict[tuple[int, str], str] = {}  # (id(settings), name) -> temporary directory
 MAX_BODY_BYTES = 1024 * 1024  # AWS rejects request bodies far smaller; 1 MiB is generous
 
 
@@ -46,6 +51,17 @@ class Settings:
         if ":" in host:
             host = f"[{host}]"
         return f"http://{host}:{self.port}"
+
+    def files_dir(self, name: str) -> Path:
+        """Where the emulator keeps files of one kind (import uploads, log sinks) beside its
+        store: <data_dir>/<name>, or a temporary directory removed at exit when in memory."""
+        if not self.in_memory:
+            return Path(self.data_dir) / name
+        key = (id(self), name)
+        if key not in _SCRATCH:
+            _SCRATCH[key] = tempfile.mkdtemp(prefix=f"cognito-emulator-{name}-")
+            atexit.register(shutil.rmtree, _SCRATCH[key], True)
+        return Path(_SCRATCH[key])
 
     def issuer(self, pool_id: str) -> str:
         if self.issuer_style == "aws":

@@ -13,13 +13,10 @@ else (in-memory) a temporary directory this process owns. GET /_emulator/logs/<p
 failed message deliveries) is stored but writes nothing: the emulator's outbox never fails."""
 from __future__ import annotations
 
-import atexit
 import copy
 import json
 import os
 import re
-import shutil
-import tempfile
 import threading
 from pathlib import Path
 
@@ -36,7 +33,6 @@ SOURCE_DESTINATIONS = {"userNotification": ("CloudWatchLogsConfiguration",),
                        "userAuthEvents": tuple(DESTINATIONS)}
 _CACHE = "logdelivery"
 _WRITE_LOCK = threading.Lock()
-_TEMP_DIRS: dict[int, str] = {}
 
 
 # --- configuration ---------------------------------------------------------------------------
@@ -115,13 +111,7 @@ def destination_name(config: dict) -> str:
 def log_dir(settings) -> Path:
     if getattr(settings, "log_dir", None):
         return Path(settings.log_dir)
-    if not settings.in_memory:
-        return Path(settings.data_dir) / "logs"
-    key = id(settings)
-    if key not in _TEMP_DIRS:
-        _TEMP_DIRS[key] = tempfile.mkdtemp(prefix="cognito-emulator-logs-")
-        atexit.register(shutil.rmtree, _TEMP_DIRS[key], True)
-    return Path(_TEMP_DIRS[key])
+    return settings.files_dir("logs")
 
 
 def _pool_dir(settings, pool_id: str) -> Path:

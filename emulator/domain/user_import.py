@@ -21,7 +21,6 @@ never leaves a half-written user). Stop is seen by the thread at its next chunk.
 """
 from __future__ import annotations
 
-import atexit
 import csv
 import hashlib
 import logging
@@ -67,7 +66,6 @@ _JOB_ID = re.compile(r"^import-[0-9a-zA-Z-]+$")
 # was cut off (the emulator stopped mid-import) and reads as Failed.
 _RUNNING: set[tuple[str, str]] = set()
 _RUNNING_LOCK = threading.Lock()
-_TEMP_DIRS: dict[int, str] = {}
 
 
 # --- the job record --------------------------------------------------------------------------
@@ -201,13 +199,7 @@ def _valid_ids(pool_id: str, job_id: str) -> bool:
 
 
 def _base_dir(settings) -> Path:
-    if not settings.in_memory:
-        return Path(settings.data_dir) / "user-import"
-    key = id(settings)
-    if key not in _TEMP_DIRS:
-        _TEMP_DIRS[key] = tempfile.mkdtemp(prefix="cognito-emulator-import-")
-        atexit.register(shutil.rmtree, _TEMP_DIRS[key], True)
-    return Path(_TEMP_DIRS[key])
+    return settings.files_dir("user-import")
 
 
 def upload_path(settings, pool_id: str, job_id: str) -> Path:

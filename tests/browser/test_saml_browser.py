@@ -93,8 +93,7 @@ def _code(page) -> dict:
 
 def test_sp_initiated_signed_request_and_encrypted_assertion(federation, idp, page, cognito):
     fed = federation(EncryptedResponses="true", RequestSigningAlgorithm="rsa-sha256")
-    idp.encrypt = True
-    try:
+    with idp.encrypting():
         page.goto(fed.authorize_url())
         assert page.url.startswith(f"{idp.base}/sso?")      # the AuthnRequest went to the IdP
         query = parse_qs(urlsplit(page.url).query)
@@ -102,8 +101,6 @@ def test_sp_initiated_signed_request_and_encrypted_assertion(federation, idp, pa
         page.fill("#user", "carol@example.com")
         page.click("#signin")
         arrived = _code(page)
-    finally:
-        idp.encrypt = False
     assert arrived["state"] == ["s1"]
     tokens = fed.tokens(arrived["code"][0])
     id_claims = claims(tokens["id_token"])
@@ -121,17 +118,19 @@ def test_sp_initiated_signed_request_and_encrypted_assertion(federation, idp, pa
 
 
 def test_idp_initiated_with_relay_state(federation, idp, page, cognito):
-    fed = federation(IDPInit="true")
-    page.goto(f"{idp.base}/launch?" + urlencode({"user": "dave@example.com",
-                                                  "relay": fed.relay_state()}))
-    arrived = _code(page)
+    fed = federation(IDPInit="true", EncryptedResponses="true")
+    with idp.encrypting():
+        page.goto(f"{idp.base}/launch?" + urlencode({"user": "dave@example.com",
+                                                      "relay": fed.relay_state()}))
+        arrived = _code(page)
     id_claims = claims(fed.tokens(arrived["code"][0])["id_token"])
     assert id_claims["cognito:username"] == "Pysaml2_dave@example.com"
     assert id_claims["identities"][0]["providerName"] == "Pysaml2"
     # The same launch again is a new assertion: the user is signed in again, not duplicated.
-    page.goto(f"{idp.base}/launch?" + urlencode({"user": "dave@example.com",
-                                                  "relay": fed.relay_state()}))
-    _code(page)
+    with idp.encrypting():
+        page.goto(f"{idp.base}/launch?" + urlencode({"user": "dave@example.com",
+                                                      "relay": fed.relay_state()}))
+        _code(page)
     names = [u["Username"] for u in cognito.list_users(UserPoolId=fed.pool_id)["Users"]]
     assert names == ["Pysaml2_dave@example.com"]
 

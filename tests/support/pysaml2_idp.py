@@ -14,6 +14,7 @@ emulator serves.
 """
 from __future__ import annotations
 
+import contextlib
 import html
 import os
 import tempfile
@@ -89,6 +90,15 @@ class Pysaml2Idp:
         """Register the service provider (the pool's SP metadata)."""
         self.sp_metadata = sp_metadata
         self.server = self._make_server()
+
+    @contextlib.contextmanager
+    def encrypting(self):
+        """Encrypt the assertions sent meanwhile (for the trusted SP's encryption cert)."""
+        self.encrypt = True
+        try:
+            yield
+        finally:
+            self.encrypt = False
 
     def metadata(self) -> str:
         return str(entity_descriptor(self._config()))

@@ -84,6 +84,24 @@ def test_encrypted_assertion_accepted_and_required(sso, clock):
     assert [u["Username"] for u in fed.users()] == [f"Corp_{NAME_ID}"]
 
 
+@pytest.mark.parametrize("signed, encrypted", [
+    ("response", None), ("assertion", None), ("response", "aes128-gcm"),
+    ("assertion", "aes256-cbc"), ("both", "aes128-gcm")])
+def test_what_the_idp_may_sign_and_how_it_may_encrypt(sso, clock, signed, encrypted):
+    """The signature may sit on the Response or on the Assertion (or both); an encrypted
+    assertion may use AES-CBC or AES-GCM."""
+    fed = sso(EncryptedResponses="true" if encrypted else "false")
+    request_id, relay, _ = fed.start()
+    extra = {"cipher": encrypted} if encrypted else {}
+    answer = fed.post(fed.response(in_response_to=request_id, now=_now(clock),
+                                   encrypt=bool(encrypted),
+                                   sign_response=signed in ("response", "both"),
+                                   sign_assertion=signed in ("assertion", "both"), **extra),
+                      relay)
+    assert answer.status_code == 302, answer.text
+    assert claims(fed.tokens(answer.headers["location"])["id_token"])["email"] == NAME_ID
+
+
 def test_idp_initiated_needs_idpinit(sso, clock):
     fed = sso()
     refused(fed.post(fed.response(in_response_to=None, now=_now(clock)), fed.relay()),

@@ -67,6 +67,9 @@ def serve_forever(settings) -> int:
             raise seed.SeedError(f"COGNITO_EMULATOR_FUNCTIONS: {exc}") from None
         if settings.config:
             functions = {**seed.functions_from_file(settings.config), **functions}
+            risk_world = seed.risk_from_file(settings.config)
+            if risk_world:
+                settings.extra["risk"] = risk_world
         settings.functions = functions
         for name, spec in functions.items():
             log.info("function %s: %s", name, spec)

@@ -30,6 +30,13 @@ The same file may name the Lambda functions that triggers call (see emulator/lam
       define-auth: lambdas/define.py:handler     # relative to this file's folder
       create-auth: lambdas/create.mjs
       verify-auth: my_package.triggers:verify    # this file's folder is on sys.path
+
+and the threat-protection engine's offline world (docs/RISK.md):
+
+    risk:
+      geo:                 # replaces the built-in workshop table (CIDR -> place)
+        - {cidr: 198.51.100.0/24, country: DE, city: Berlin, lat: 52.52, lon: 13.40}
+      bad_ip_ranges: [203.0.113.0/24]   # IP reputation: sign-ins from here score higher
 """
 import json
 import os
@@ -60,16 +67,20 @@ def from_file(path: str):
     return lambda emu: apply(emu, data)
 
 
+def _read(path: str):
+    try:
+        with open(path, encoding="utf-8") as f:
+            text = f.read()
+        return json.loads(text) if path.endswith(".json") else yaml.safe_load(text)
+    except (OSError, ValueError, yaml.YAMLError) as exc:
+        raise SeedError(f"cannot read config file {path}: {exc}") from None
+
+
 def functions_from_file(path: str) -> dict[str, str]:
     """The file's top-level `functions:` mapping, checked (files exist, node is there) and
     with paths made absolute from the file's folder; {} when there is none."""
     from . import lambdas
-    try:
-        with open(path, encoding="utf-8") as f:
-            text = f.read()
-        data = json.loads(text) if path.endswith(".json") else yaml.safe_load(text)
-    except (OSError, ValueError, yaml.YAMLError) as exc:
-        raise SeedError(f"cannot read config file {path}: {exc}") from None
+    data = _read(path)
     functions = data.get("functions") if isinstance(data, dict) else None
     if functions is None:
         return {}
@@ -78,6 +89,31 @@ def functions_from_file(path: str) -> dict[str, str]:
         return lambdas.resolve_all(functions, base_dir)
     except lambdas.SpecError as exc:
         raise SeedError(f"config file {path}: {exc}") from None
+
+
+def risk_from_file(path: str) -> dict:
+    """The file's top-level `risk:` mapping (geo table, bad IP ranges), checked; {} when
+    there is none. It becomes settings.extra["risk"] (domain/risk_config.engine_config)."""
+    import ipaddress
+    data = _read(path)
+    found = data.get("risk") if isinstance(data, dict) else None
+    if found is None:
+        return {}
+    where = f"config file {path}: risk"
+    if not isinstance(found, dict) or set(found) - {"geo", "bad_ip_ranges"}:
+        raise SeedError(f"{where}: expected a mapping with 'geo' and/or 'bad_ip_ranges'")
+    try:
+        for cidr in found.get("bad_ip_ranges") or []:
+            ipaddress.ip_network(str(cidr), strict=False)
+        for place in found.get("geo") or []:
+            ipaddress.ip_network(str(place["cidr"]), strict=False)
+            if not isinstance(place.get("country"), str):
+                raise ValueError(f"{place!r} has no country")
+            float(place.get("lat", 0)), float(place.get("lon", 0))
+    except (ValueError, TypeError, KeyError) as exc:
+        raise SeedError(f"{where}: {exc}") from None
+    return {"geo": [dict(p) for p in found.get("geo") or []] or None,
+            "bad_ip_ranges": [str(c) for c in found.get("bad_ip_ranges") or []]}
 
 
 def _call(ctx: Context, op: str, params: dict) -> dict:

@@ -131,6 +131,9 @@ def test_seed_is_applied_again_after_reset(tmp_path):
     ("pools: 3", "expected a mapping"),
     ("pools:\n  - PoolName: ''\n", "validation error"),
     ("{not yaml: [", "cannot read seed file"),
+    ("risk:\n  bad_ip_ranges: [not-an-ip]\n", "risk: "),
+    ("risk:\n  geo: [{cidr: 10.0.0.0/8}]\n", "has no country"),
+    ("risk:\n  colours: [red]\n", "expected a mapping with 'geo'"),
 ])
 def test_bad_seed_file_stops_start_with_a_clear_message(tmp_path, text, words):
     seed = tmp_path / "seed.yaml"

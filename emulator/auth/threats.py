@@ -133,6 +133,8 @@ def request_context(signin) -> dict:
             .encode("utf-8")).hexdigest()
         if isinstance(collected.get("ClientTimezone"), str):
             zone = collected["ClientTimezone"]
+    # Without ContextData an admin call is judged as what reached us - the backend's own
+    # address and User-Agent - as Cognito can only do the same (UNCONFIRMED).
     zone = zone or _header(own_headers, "x-timezone")
     return {"ip": ip or getattr(ctx, "source_ip", None), "device_id": device_id,
             "user_agent": agent or _header(own_headers, "user-agent"),
@@ -272,9 +274,13 @@ def assess_sign_in(signin, user: dict, progress: dict) -> None:
         history(signin, user, request["ip"]), config)
     decision = risk.decide(assessment, rc, mode, mfa_eligible(signin, user, progress))
     blocked = decision.action == "BLOCK"
+    # A Password entry only when a password was checked: a custom-auth loop whose Define
+    # never asked for PASSWORD_VERIFIER checked none.
+    checked = flow == "STANDARD" or progress.get("passwordVerified")
     record, _ = new_event(signin, user, request, assessment.location, assessment, decision,
                           "Fail" if blocked else "InProgress", "BLOCKED" if blocked else None,
-                          [{"ChallengeName": "Password", "ChallengeResponse": "Success"}])
+                          [{"ChallengeName": "Password", "ChallengeResponse": "Success"}]
+                          if checked else [])
     progress["riskEvent"] = record["_key"]
     if blocked:
         if decision.compromised_block:

@@ -17,7 +17,7 @@ SECTIONS = ("CompromisedCredentialsRiskConfiguration", "AccountTakeoverRiskConfi
 
 # Offline geolocation for tests and workshops (risk.Config.geo): the MaxMind test-database
 # addresses people already use in examples. Anything else falls back to iptocc (country only).
-# Settings may replace it: settings.extra["risk"]["geo"] = [{cidr, country, city, lat, lon}].
+# The config file's `risk: geo:` replaces it (seed.risk_from_file -> settings.extra["risk"]).
 WORKSHOP_GEO = (
     {"cidr": "81.2.69.0/24", "country": "GB", "city": "London", "lat": 51.5142, "lon": -0.0931},
     {"cidr": "2.125.160.0/24", "country": "GB", "city": "Boxford", "lat": 51.75, "lon": -1.25},

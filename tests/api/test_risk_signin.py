@@ -16,7 +16,7 @@ LONDON, BOXFORD, MILTON = "81.2.69.142", "2.125.160.216", "216.160.83.56"
 BLOCKED = ("NotAuthorizedException", "Unable to login because of security reasons.")
 FLOWS = ["ALLOW_USER_PASSWORD_AUTH", "ALLOW_USER_SRP_AUTH", "ALLOW_ADMIN_USER_PASSWORD_AUTH",
          "ALLOW_REFRESH_TOKEN_AUTH"]
-START = 1_780_000_000.0   # a fixed instant (10:26 UTC)
+START = 1_780_000_000.0   # a fixed instant (2026-05-28 20:26:40 UTC)
 
 
 def actions(low="NO_ACTION", medium="NO_ACTION", high="NO_ACTION") -> dict:
@@ -308,14 +308,8 @@ def test_srp_sign_in_from_a_blocked_range(cognito, protected, clock):
 def custom_server(tmp_path_factory):
     """An emulator that runs the custom-auth test handler (tests/lambdas/custom_auth_py.py:
     a user named "tokensnow-..." gets tokens from Define at once)."""
-    import json
-
-    from tests.support.server import ROOT, RunningServer
-    folder = tmp_path_factory.mktemp("risk-custom")
-    config = folder / "emulator.json"
-    config.write_text(json.dumps({"functions": {
-        "risk-custom": f"{ROOT / 'tests' / 'lambdas' / 'custom_auth_py.py'}:handler"}}))
-    with RunningServer(["--in-memory", "--log-level", "warning", "--config", str(config)]) as running:
+    from tests.support.risk_helpers import custom_auth_server
+    with custom_auth_server(tmp_path_factory.mktemp("risk-custom")) as running:
         yield running
 
 

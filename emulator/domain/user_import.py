@@ -562,11 +562,7 @@ def _username(pool: dict, given: str, attrs: dict, sub: str) -> str:
             raise _failed(f"cognito:username does not match the {attribute} column.")
         attrs[attribute] = attrs.get(attribute) or given
         return sub
-    aliases = pools.alias_attributes(pool)
-    if "email" in aliases and attributes.looks_like_email(given):
-        raise _failed("Username cannot be of email format, since user pool is configured "
-                      "for email alias.")
-    if "phone_number" in aliases and attributes.looks_like_phone(given):
-        raise _failed("Username cannot be of phone number format, since user pool is "
-                      "configured for phone number alias.")
+    problem = users.alias_format_problem(pool, given)
+    if problem:
+        raise _failed(problem)
     return given

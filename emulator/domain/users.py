@@ -116,6 +116,20 @@ def _aliases(pool: dict, user: dict) -> dict[str, str]:
     return out
 
 
+def alias_format_problem(pool: dict, username: str) -> str | None:
+    """Why a username can't be used in a pool with email / phone aliases (it would look like
+    one), as Cognito words it; None when it can."""
+    from . import attributes
+    aliases = pools.alias_attributes(pool)
+    if "email" in aliases and attributes.looks_like_email(username):
+        return ("Username cannot be of email format, since user pool is configured for email "
+                "alias.")
+    if "phone_number" in aliases and attributes.looks_like_phone(username):
+        return ("Username cannot be of phone number format, since user pool is configured for "
+                "phone number alias.")
+    return None
+
+
 def _alias_taken(attribute: str) -> CognitoError:
     if attribute == "sub":
         return CognitoError("InternalErrorException", "sub collision", 500)

@@ -39,13 +39,9 @@ def _username_attribute(pool: dict, username: str) -> str | None:
 
 
 def _check_not_alias_format(pool: dict, username: str) -> None:
-    aliases = pools.alias_attributes(pool)
-    if "email" in aliases and attributes.looks_like_email(username):
-        raise invalid("Username cannot be of email format, since user pool is configured "
-                      "for email alias.")
-    if "phone_number" in aliases and attributes.looks_like_phone(username):
-        raise invalid("Username cannot be of phone number format, since user pool is "
-                      "configured for phone number alias.")
+    problem = users.alias_format_problem(pool, username)
+    if problem:
+        raise invalid(problem)
 
 
 def _invite_mediums(params: dict, attrs: dict) -> list[str]:

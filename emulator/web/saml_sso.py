@@ -230,11 +230,13 @@ def start_logout(ctx, pool: dict, session: dict, then: str) -> str | None:
     ctx.store.put(LOGOUT_KIND, "", relay, {
         "poolId": pool["Id"], "provider": provider["ProviderName"], "requestId": request_id,
         "then": then, "expiresAt": now + PENDING_SECONDS})
+    signing = identity_providers.signing_key(ctx, pool)
     return logout_request_url(
-        idp_slo_url=meta.slo_redirect_url, sp_entity_id=identity_providers.sp_entity_id(pool["Id"]),
+        idp_slo_url=meta.slo_redirect_url,
+        sp_entity_id=identity_providers.sp_entity_id(pool["Id"]),
         name_id=saml_session["nameId"], name_id_format=saml_session.get("nameIdFormat"),
         session_index=saml_session.get("sessionIndex"), request_id=request_id, now=now,
-        relay_state=relay, signing_key_pem=identity_providers.signing_key(ctx, pool).private_key_pem)
+        relay_state=relay, signing_key_pem=signing.private_key_pem)
 
 
 async def logout_response(request: Request):

@@ -14,7 +14,7 @@ import pytest
 from botocore.exceptions import ClientError
 
 from tests.support.factories import error as err
-from tests.support.saml_rig import SamlRig
+from tests.support.saml_rig import rigs
 
 ISSUER = "https://idp.example.test/saml"
 EMAIL_CLAIM = "http://schemas.xmlsoap.org/ws/2005/05/identity/claims/emailaddress"
@@ -33,16 +33,8 @@ def attrs(user: dict) -> dict:
 def federate(cognito, endpoint):
     """federate(**SamlRig options) -> a pool federated with a SAML IdP (issuer ISSUER,
     mapping MAPPING unless given); deleted afterwards."""
-    made = []
-
-    def make(**options):
-        options.setdefault("entity_id", ISSUER)
-        options.setdefault("mapping", MAPPING)
-        made.append(SamlRig(cognito, endpoint, **options))
-        return made[-1]
-    yield make
-    for rig in made:
-        rig.delete()
+    with rigs(cognito, endpoint, entity_id=ISSUER, mapping=MAPPING) as make:
+        yield make
 
 
 @pytest.fixture

@@ -16,7 +16,7 @@ from lxml import etree
 from saml.certificates import new_key_pair
 from tests.support import saml_xsw
 from tests.support.factories import claims
-from tests.support.saml_rig import CALLBACK, EMAIL, SamlRig
+from tests.support.saml_rig import CALLBACK, EMAIL, rigs
 
 NAME_ID = "erin@example.com"
 
@@ -29,14 +29,8 @@ def idp_keys():
 
 @pytest.fixture
 def sso(cognito, endpoint, idp_keys):
-    made = []
-
-    def make(**details):
-        made.append(SamlRig(cognito, endpoint, idp_keys[0], details=details))
-        return made[-1]
-    yield make
-    for each in made:
-        each.delete()
+    with rigs(cognito, endpoint, keys=idp_keys[0]) as make:
+        yield lambda **details: make(details=details)
 
 
 def _now(clock) -> float:

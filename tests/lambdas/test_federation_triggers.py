@@ -113,19 +113,12 @@ def emulator(tmp_path_factory):
 def federate(emulator):
     """federate(triggers) -> a SamlRig whose pool runs these triggers (default TRIGGERS),
     IdP-initiated sign-in on; deleted afterwards."""
-    from tests.support.saml_rig import SamlRig
+    from tests.support.saml_rig import rigs
     url, cognito, _ = emulator
-    made = []
-
-    def make(triggers=None):
-        made.append(SamlRig(cognito, url, entity_id=ISSUER, mapping=MAPPING,
-                            details={"IDPInit": "true"},
-                            lambda_config={trigger: arn(name) for trigger, name in
-                                           (triggers or TRIGGERS).items()}))
-        return made[-1]
-    yield make
-    for rig in made:
-        rig.delete()
+    with rigs(cognito, url, entity_id=ISSUER, mapping=MAPPING,
+              details={"IDPInit": "true"}) as make:
+        yield lambda triggers=None: make(lambda_config={
+            trigger: arn(name) for trigger, name in (triggers or TRIGGERS).items()})
 
 
 @pytest.fixture

@@ -15,6 +15,7 @@ redirect to the app's callback (a code, or error / error_description), and token
 from __future__ import annotations
 
 import base64
+import contextlib
 import time
 import zlib
 from dataclasses import dataclass
@@ -74,6 +75,22 @@ class SignIn:
     @property
     def error_description(self) -> str | None:
         return self.params.get("error_description")
+
+
+@contextlib.contextmanager
+def rigs(cognito, endpoint: str, **defaults):
+    """make(**options) -> a new SamlRig (options over `defaults`); every pool made is
+    deleted on exit. The body of the tests' rig-factory fixtures."""
+    made: list[SamlRig] = []
+
+    def make(**options) -> SamlRig:
+        made.append(SamlRig(cognito, endpoint, **{**defaults, **options}))
+        return made[-1]
+    try:
+        yield make
+    finally:
+        for rig in made:
+            rig.delete()
 
 
 class SamlRig:

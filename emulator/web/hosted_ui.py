@@ -169,14 +169,15 @@ async def _start(request: Request) -> oauth.AuthRequest | Response:
         return oauth.redirect(err.areq.error_url(err.error, err.description))
 
 
-async def _view(request: Request, show):
+async def _view(request: Request, page):
     """The common start of a page: (areq, form) for a POST whose CSRF token checks out, or
-    the Response to answer - show(areq) for a GET, an error or redirect otherwise."""
+    the Response to answer - for a GET the page itself, page(request, areq, username=<the
+    query's username>), else an error or redirect."""
     start = await _start(request)
     if isinstance(start, Response):
         return start
     if request.method == "GET":
-        return show(start)
+        return page(request, start, username=request.query_params.get("username", ""))
     form = await _posted(request)
     if isinstance(form, Response):
         return form
@@ -603,8 +604,7 @@ def _confirm(ctx, areq: oauth.AuthRequest, username: str, code: str, resend: boo
 
 
 async def confirm_view(request: Request):
-    got = await _view(request, lambda areq: confirm_page(
-        request, areq, username=request.query_params.get("username", "")))
+    got = await _view(request, confirm_page)
     if isinstance(got, Response):
         return got
     areq, form = got
@@ -673,8 +673,7 @@ def _confirm_forgot(ctx, areq: oauth.AuthRequest, username: str, code: str,
 
 
 async def forgot_view(request: Request):
-    got = await _view(request, lambda areq: forgot_page(
-        request, areq, username=request.query_params.get("username", "")))
+    got = await _view(request, forgot_page)
     if isinstance(got, Response):
         return got
     areq, form = got
@@ -693,8 +692,7 @@ async def forgot_view(request: Request):
 
 
 async def confirm_forgot_view(request: Request):
-    got = await _view(request, lambda areq: confirm_forgot_page(
-        request, areq, username=request.query_params.get("username", "")))
+    got = await _view(request, confirm_forgot_page)
     if isinstance(got, Response):
         return got
     areq, form = got

@@ -169,10 +169,7 @@ def test_default_client_flows_exclude_passwords(cognito, pool_id, user):
 
 
 def test_legacy_flow_names(cognito, pool_id, user):
-    try:
-        legacy = new_client(cognito, pool_id, ["USER_PASSWORD_AUTH", "ADMIN_NO_SRP_AUTH"])
-    except ClientError as exc:  # pragma: no cover - depends on the clients module
-        pytest.skip(f"legacy ExplicitAuthFlows refused: {exc}")
+    legacy = new_client(cognito, pool_id, ["USER_PASSWORD_AUTH", "ADMIN_NO_SRP_AUTH"])
     cid = legacy["ClientId"]
     assert password_auth(cognito, cid, user)["AuthenticationResult"]
     for flow in ("ADMIN_NO_SRP_AUTH", "ADMIN_USER_PASSWORD_AUTH"):

@@ -408,9 +408,7 @@ def test_secret_rotation(cognito, pool_id, clock):
         UserPoolId=pool_id, ClientId=cid)["ClientSecrets"]) == 2
 
 
-def test_both_active_secrets_authenticate(cognito, pool_id, http):
-    if "InitiateAuth" not in http.get("/_emulator/operations").json()["implemented"]:
-        pytest.skip("InitiateAuth is not implemented yet")
+def test_both_active_secrets_authenticate(cognito, pool_id):
     client = create(cognito, pool_id, GenerateSecret=True,
                     ExplicitAuthFlows=["ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"])
     cid = client["ClientId"]

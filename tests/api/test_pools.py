@@ -347,9 +347,7 @@ def test_delete_pool_removes_pool_clients_and_users(cognito):
     assert pool_id not in _all_pools(cognito)
 
 
-def test_delete_pool_drops_its_clients_from_the_service_wide_index(cognito, http):
-    if "InitiateAuth" not in http.get("/_emulator/operations").json()["implemented"]:
-        pytest.skip("InitiateAuth is not implemented yet")
+def test_delete_pool_drops_its_clients_from_the_service_wide_index(cognito):
     pool_id = cognito.create_user_pool(PoolName=name())["UserPool"]["Id"]
     client_id = cognito.create_user_pool_client(
         UserPoolId=pool_id, ClientName="app",

@@ -21,6 +21,7 @@ from onelogin.saml2.utils import OneLogin_Saml2_ValidationError
 
 from saml.authn_request import authn_request_url
 from saml.certificates import certificate_body, new_key_pair
+from saml import logout
 from saml.metadata import parse_idp_metadata, sp_metadata
 
 IDP = "/_emulator/idp"
@@ -343,7 +344,6 @@ def test_launch_page_posts_unsolicited_response(http, endpoint, keys, sp):
 # --- single logout ---------------------------------------------------------------------------
 
 def test_signed_logout_request_gets_logout_response(http, endpoint, keys, sp):
-    logout = pytest.importorskip("saml.logout")
     entity_id = sp()
     url = logout.logout_request_url(
         idp_slo_url=f"{endpoint}{IDP}/slo", sp_entity_id=entity_id, name_id="alice",

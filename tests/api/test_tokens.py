@@ -27,18 +27,6 @@ def b64url(data: bytes) -> str:
     return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
 
 
-@pytest.fixture(scope="module")
-def implemented(endpoint) -> set[str]:
-    return set(httpx.get(endpoint + "/_emulator/operations").json()["implemented"])
-
-
-@pytest.fixture
-def needs_sign_in(implemented):
-    if "InitiateAuth" not in implemented:
-        pytest.skip("InitiateAuth is not implemented yet (emulator/handlers/auth.py); "
-                    "end-to-end token tests need a sign-in")
-
-
 def new_client(cognito, pool_id, **extra) -> str:
     return cognito.create_user_pool_client(
         UserPoolId=pool_id, ClientName="tok",
@@ -193,7 +181,7 @@ def test_get_tokens_from_refresh_token_error_paths(cognito, pool_id, client_id):
 
 # ------------------------------------------------------------------ end to end (needs InitiateAuth)
 
-def test_sign_in_tokens_verify_against_jwks(needs_sign_in, cognito, http, endpoint, pool_id,
+def test_sign_in_tokens_verify_against_jwks(cognito, http, endpoint, pool_id,
                                            client_id):
     new_user(cognito, pool_id)
     result = sign_in(cognito, client_id)
@@ -209,7 +197,7 @@ def test_sign_in_tokens_verify_against_jwks(needs_sign_in, cognito, http, endpoi
     assert cognito.get_user(AccessToken=result["AccessToken"])["Username"] == "alice"
 
 
-def test_refresh_then_revoke(needs_sign_in, cognito, http, pool_id, client_id):
+def test_refresh_then_revoke(cognito, http, pool_id, client_id):
     new_user(cognito, pool_id)
     first = sign_in(cognito, client_id)
     other = sign_in(cognito, client_id)
@@ -232,7 +220,7 @@ def test_refresh_then_revoke(needs_sign_in, cognito, http, pool_id, client_id):
     assert cognito.get_user(AccessToken=other["AccessToken"])["Username"] == "alice"
 
 
-def test_rotation(needs_sign_in, cognito, pool_id, clock):
+def test_rotation(cognito, pool_id, clock):
     client_id = new_client(cognito, pool_id, RefreshTokenRotation={
         "Feature": "ENABLED", "RetryGracePeriodSeconds": 10})["ClientId"]
     new_user(cognito, pool_id)
@@ -249,7 +237,7 @@ def test_rotation(needs_sign_in, cognito, pool_id, clock):
     cognito.get_tokens_from_refresh_token(RefreshToken=rotated["RefreshToken"], ClientId=client_id)
 
 
-def test_global_sign_outs(needs_sign_in, cognito, pool_id, client_id, clock):
+def test_global_sign_outs(cognito, pool_id, client_id, clock):
     new_user(cognito, pool_id)
     new_user(cognito, pool_id, "bob")
     a, b = sign_in(cognito, client_id), sign_in(cognito, client_id)
@@ -274,9 +262,6 @@ def test_global_sign_outs(needs_sign_in, cognito, pool_id, client_id, clock):
 def test_revoked_refresh_token_stays_revoked_after_restart(tmp_path):
     args = ["--data-dir", str(tmp_path), "--log-level", "warning"]
     with RunningServer(args) as first:
-        ops = httpx.get(first.url + "/_emulator/operations").json()["implemented"]
-        if "InitiateAuth" not in ops:
-            pytest.skip("InitiateAuth is not implemented yet (emulator/handlers/auth.py)")
         cognito = make_client(first.url)
         pool_id = cognito.create_user_pool(PoolName="p")["UserPool"]["Id"]
         client_id = new_client(cognito, pool_id)["ClientId"]

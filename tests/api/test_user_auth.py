@@ -386,13 +386,8 @@ def test_optional_mfa_takes_otp_away_from_users_with_mfa(cognito, new_pool):
         {"Name": "phone_number_verified", "Value": "true"}])
     assert user_auth(cognito, cid, name)["AvailableChallenges"] == \
         ["PASSWORD", "PASSWORD_SRP", "EMAIL_OTP", "SMS_OTP"]
-    try:
-        cognito.admin_set_user_mfa_preference(UserPoolId=pool_id, Username=name,
-                                              SMSMfaSettings={"Enabled": True})
-    except cognito.exceptions.ClientError as err:  # the MFA operations are still landing
-        if err.response["Error"]["Code"] == "NotImplementedException":
-            pytest.skip("AdminSetUserMFAPreference is not implemented yet")
-        raise
+    cognito.admin_set_user_mfa_preference(UserPoolId=pool_id, Username=name,
+                                          SMSMfaSettings={"Enabled": True})
     assert user_auth(cognito, cid, name)["AvailableChallenges"] == ["PASSWORD", "PASSWORD_SRP"]
 
 

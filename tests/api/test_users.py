@@ -393,12 +393,7 @@ def test_admin_confirm_sign_up_state(cognito, pool_id):
 
 
 def test_admin_confirm_sign_up_confirms_signed_up_user(cognito, pool_id, client_id):
-    try:
-        cognito.sign_up(ClientId=client_id, Username="vera", Password=STRONG)
-    except ClientError as e:  # SignUp belongs to another module; skip until it exists
-        if e.response["Error"]["Code"] == "NotImplementedException":
-            pytest.skip("SignUp not implemented yet")
-        raise
+    cognito.sign_up(ClientId=client_id, Username="vera", Password=STRONG)
     assert get(cognito, pool_id, "vera")["UserStatus"] == "UNCONFIRMED"
     cognito.admin_confirm_sign_up(UserPoolId=pool_id, Username="vera")
     assert get(cognito, pool_id, "vera")["UserStatus"] == "CONFIRMED"

@@ -16,9 +16,11 @@ from onelogin.saml2.settings import OneLogin_Saml2_Settings
 from onelogin.saml2.utils import OneLogin_Saml2_ValidationError
 
 from saml import idp as samlidp
+from saml.response import read_response as sp_read_response
 from saml.authn_request import authn_request_url
 from saml.certificates import certificate_body, new_key_pair
 from saml.errors import SamlError
+from saml.logout import logout_request_url, read_logout_response  # the SP library's side
 from saml.idp import (AuthnRequest, IdentityProvider, ServiceProvider, build_logout_response,
                       build_response, idp_metadata, parse_sp_metadata, read_authn_request,
                       read_logout_request)
@@ -380,9 +382,6 @@ def test_inflate_bomb_and_garbage_are_refused():
 # --- logout ----------------------------------------------------------------------------------
 
 def test_logout_request_from_sp_library_and_logout_response(keys):
-    logout = pytest.importorskip("saml.logout")   # the SP library's side, written alongside
-    logout_request_url = logout.logout_request_url
-    read_logout_response = logout.read_logout_response
     url = logout_request_url(idp_slo_url="https://idp.example.test/slo", sp_entity_id=SP_ID,
                              name_id="alice-0001", name_id_format=samlidp.NAMEID_PERSISTENT,
                              session_index="_session1", request_id="_lo1", now=time.time(),
@@ -438,12 +437,11 @@ def test_identity_provider_applies_sp_options(keys):
     ("both", True, "aes256-cbc", "_req1"), ("response", True, "aes128-gcm", "_req1"),
     ("assertion", False, "aes256-cbc", None), ("assertion", True, "aes256-cbc", None)])
 def test_sp_library_reads_responses(keys, sign, encrypt, cipher, in_response_to):
-    response = pytest.importorskip("saml.response")
     b64 = respond(keys, sign_response=sign in ("response", "both"),
                   sign_assertion=sign in ("assertion", "both"), cipher=cipher,
                   in_response_to=in_response_to,
                   encrypt_certificate_pem=keys["sp_enc"].certificate_pem if encrypt else None)
-    assertion = response.read_response(
+    assertion = sp_read_response(
         b64, signing_certificates=[keys["idp"].certificate_pem], idp_entity_id=IDP_ID,
         sp_entity_id=SP_ID, acs_url=ACS, now=time.time(), in_response_to=in_response_to,
         decryption_key_pem=keys["sp_enc"].private_key_pem, require_encryption=encrypt,

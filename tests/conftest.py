@@ -4,11 +4,43 @@ import httpx
 import pytest
 from botocore.config import Config
 
+from tests.support.clients import missing, require_all
 from tests.support.factories import delete_pool, password_client, unique_name
 from tests.support.server import RunningServer
 
 REGION = "us-east-1"
 collect_ignore = ["plugin_project"]  # a separate project, run by tests/test_pytest_plugin.py
+
+
+# --- no silent skips (tests/support/clients.py) -----------------------------------------------
+
+def pytest_report_header(config):
+    absent = missing()
+    mode = "REQUIRE_ALL=1: a skip is a failure" if require_all() else \
+        "missing clients skip their tests (REQUIRE_ALL=1 makes that a failure)"
+    lines = [f"independent clients: {mode}"]
+    lines += [f"  NOT INSTALLED: {what}" for what in absent] or ["  all installed"]
+    return lines
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    outcome = yield
+    report = outcome.get_result()
+    if require_all() and report.skipped and not hasattr(report, "wasxfail"):
+        reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else report.longrepr
+        report.outcome = "failed"
+        report.longrepr = f"skipped under REQUIRE_ALL=1 (CI requires every client): {reason}"
+
+
+def pytest_terminal_summary(terminalreporter):
+    skipped = terminalreporter.stats.get("skipped", [])
+    if skipped:
+        terminalreporter.write_sep("!", f"{len(skipped)} tests SKIPPED (reasons above); "
+                                        "CI runs with REQUIRE_ALL=1, where each is a failure")
+    absent = missing()
+    if absent:
+        terminalreporter.write_line("not installed: " + "; ".join(absent))
 
 
 @pytest.fixture(scope="session")

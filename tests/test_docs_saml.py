@@ -5,7 +5,6 @@ httpx, and check the tokens. If the page goes stale, this fails."""
 import html
 import os
 import re
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -14,13 +13,14 @@ from urllib.parse import parse_qs, urlsplit
 import httpx
 import pytest
 
+from tests.support.clients import requires
 from tests.support.factories import claims
 from tests.support.server import RunningServer
 
 ROOT = Path(__file__).resolve().parents[1]
 DOC = ROOT / "docs" / "SAML.md"
 
-pytestmark = pytest.mark.skipif(not shutil.which("curl"), reason="curl is not installed")
+pytestmark = requires("curl", "awscli")
 
 
 def shell_blocks() -> str:

@@ -2,21 +2,19 @@
 import json
 import os
 import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 
-AWS = Path(sys.executable).with_name("aws")
+from tests.support.clients import AWS_CLI, requires
 
-pytestmark = pytest.mark.skipif(not AWS.exists(), reason="awscli is not installed in the venv")
+pytestmark = requires("awscli")
 
 
 @pytest.fixture(scope="module")
 def service_error() -> int:
     """The exit code when the service answered with an error: 254 in AWS CLI v2; v1 (what
     `pip install awscli` gives) uses 255 for every failure."""
-    version = subprocess.run([str(AWS), "--version"], capture_output=True, text=True,
+    version = subprocess.run([str(AWS_CLI), "--version"], capture_output=True, text=True,
                              timeout=60)
     return 255 if (version.stdout + version.stderr).startswith("aws-cli/1.") else 254
 
@@ -31,7 +29,7 @@ def aws(endpoint, tmp_path_factory):
     env.pop("AWS_PROFILE", None)
 
     def run(*args, region="us-east-1"):
-        return subprocess.run([str(AWS), "cognito-idp", *args, "--endpoint-url", endpoint,
+        return subprocess.run([str(AWS_CLI), "cognito-idp", *args, "--endpoint-url", endpoint,
                                "--region", region, "--output", "json"],
                               env=env, capture_output=True, text=True, timeout=60)
     return run

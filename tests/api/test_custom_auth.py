@@ -4,7 +4,6 @@ runner. The handlers log every event they receive to a file, so the event shapes
 (request.session history, clientMetadata, userNotFound ...) are asserted as the
 functions saw them."""
 import json
-import shutil
 import threading
 import time
 import uuid
@@ -13,6 +12,7 @@ import httpx
 import pytest
 
 from tests.conftest import make_client
+from tests.support.clients import requires
 from tests.support.factories import PASSWORD, claims, create_user, error
 from tests.support.server import ROOT, RunningServer
 from tests.support.srp_client import SrpClient
@@ -21,8 +21,7 @@ LAMBDAS = ROOT / "tests" / "lambdas"
 FUNCTIONS = {"py": "custom-auth-py", "node": "custom-auth-node"}
 INCORRECT = ("NotAuthorizedException", "Incorrect username or password.")
 INVALID_SESSION = ("NotAuthorizedException", "Invalid session for the user.")
-RUNNERS = ["py", pytest.param("node", marks=pytest.mark.skipif(
-    not shutil.which("node"), reason="node is not installed"))]
+RUNNERS = ["py", pytest.param("node", marks=requires("node"))]
 
 
 @pytest.fixture(scope="module")

@@ -1,28 +1,15 @@
 """Node.js clients against the real server: AWS SDK v3, amazon-cognito-identity-js, aws-jwt-verify."""
 import json
-import shutil
-import subprocess
 import uuid
 
-import pytest
+from tests.support.clients import requires, run_node
+from tests.support.server import RunningServer
 
-from tests.support.server import ROOT, RunningServer
-
-NODE_DIR = ROOT / "tests" / "node"
-pytestmark = pytest.mark.skipif(
-    not (NODE_DIR / "node_modules").exists() or not shutil.which("node"),
-    reason="Node.js test clients not installed (scripts/test installs them)")
-
-
-def node(script: str, *args: str) -> dict:
-    out = subprocess.run(["node", str(NODE_DIR / script), *args], capture_output=True, text=True,
-                         timeout=60, cwd=NODE_DIR)
-    assert out.returncode == 0, out.stderr
-    return json.loads(out.stdout.strip().splitlines()[-1])
+pytestmark = requires("node_modules")
 
 
 def test_js_sdk_v3_pool_and_user_round_trip(endpoint):
-    result = node("sdk_v3_roundtrip.mjs", endpoint)
+    result = run_node("sdk_v3_roundtrip.mjs", endpoint)
     assert result["poolId"].startswith("us-east-1_")
     assert result["described"] == "js-sdk-v3"
     assert result["username"] == "js-user"
@@ -43,10 +30,10 @@ def _user(cognito, pool_id, password="Passw0rd!"):
 
 def test_identity_js_srp_sign_in(cognito, endpoint, pool_id, client_id):
     name = _user(cognito, pool_id)
-    ok = node("identity_js_signin.mjs", endpoint, pool_id, client_id, name, "Passw0rd!")
+    ok = run_node("identity_js_signin.mjs", endpoint, pool_id, client_id, name, "Passw0rd!")
     assert ok["ok"] is True and ok["valid"] is True
     assert ok["username"] == name
-    bad = node("identity_js_signin.mjs", endpoint, pool_id, client_id, name, "Wrong-passw0rd")
+    bad = run_node("identity_js_signin.mjs", endpoint, pool_id, client_id, name, "Wrong-passw0rd")
     assert bad == {"ok": False, "code": "NotAuthorizedException",
                    "message": "Incorrect username or password."}
 
@@ -60,7 +47,7 @@ def _tokens(cognito, pool_id, client_id, name):
 def test_aws_jwt_verify_with_local_issuer(cognito, endpoint, pool_id, client_id):
     tokens = _tokens(cognito, pool_id, client_id, _user(cognito, pool_id))
     issuer = f"{endpoint}/{pool_id}"
-    result = node("jwt_verify.mjs", json.dumps({
+    result = run_node("jwt_verify.mjs", json.dumps({
         "mode": "generic", "issuer": issuer, "jwksUri": f"{issuer}/.well-known/jwks.json",
         "clientId": client_id, "idToken": tokens["IdToken"],
         "accessToken": tokens["AccessToken"]}))
@@ -79,7 +66,7 @@ def test_cognito_jwt_verifier_with_aws_issuer_style():
             ExplicitAuthFlows=["ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"]
         )["UserPoolClient"]["ClientId"]
         tokens = _tokens(c, pool_id, client_id, _user(c, pool_id))
-        result = node("jwt_verify.mjs", json.dumps({
+        result = run_node("jwt_verify.mjs", json.dumps({
             "mode": "cognito", "poolId": pool_id, "clientId": client_id,
             "jwksUri": f"{srv.url}/{pool_id}/.well-known/jwks.json",
             "idToken": tokens["IdToken"], "accessToken": tokens["AccessToken"]}))

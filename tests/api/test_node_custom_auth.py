@@ -2,22 +2,18 @@
 (setAuthenticationFlowType('CUSTOM_AUTH'), the customChallenge callback), right and wrong
 answers, with the challenge functions run by the Python and the Node runner."""
 import json
-import shutil
-import subprocess
 import uuid
 
 import pytest
 
 from tests.conftest import make_client
+from tests.support.clients import requires, run_node
 from tests.support.factories import PASSWORD, create_user
 from tests.support.server import ROOT, RunningServer
 
-NODE_DIR = ROOT / "tests" / "node"
 LAMBDAS = ROOT / "tests" / "lambdas"
 FUNCTIONS = {"py": "custom-auth-py", "node": "custom-auth-node"}
-pytestmark = pytest.mark.skipif(
-    not (NODE_DIR / "node_modules").exists() or not shutil.which("node"),
-    reason="Node.js test clients not installed (scripts/test installs them)")
+pytestmark = requires("node_modules")
 
 
 @pytest.fixture(scope="module")
@@ -58,10 +54,7 @@ def sign_in(server, pool, username, answers, password=None) -> dict:
     args = [server.url, pool_id, client_id, username, json.dumps(answers)]
     if password is not None:
         args.append(password)
-    out = subprocess.run(["node", str(NODE_DIR / "identity_js_custom_auth.mjs"), *args],
-                         capture_output=True, text=True, timeout=60, cwd=NODE_DIR)
-    assert out.returncode == 0, out.stderr
-    return json.loads(out.stdout.strip().splitlines()[-1])
+    return run_node("identity_js_custom_auth.mjs", *args)
 
 
 def events(server, pool_id, source):

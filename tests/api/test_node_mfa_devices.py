@@ -3,26 +3,14 @@ with sendMFACode(code, cb, 'SOFTWARE_TOKEN_MFA')) and the remembered-device flow
 library's own ConfirmDevice, setDeviceStatusRemembered, then a second sign-in through
 device SRP). TOTP codes are computed here from the emulator clock and handed to node."""
 import json
-import shutil
-import subprocess
 
 import pytest
 
 from tests.support import totp
+from tests.support.clients import requires, run_node
 from tests.support.factories import PASSWORD, create_user, unique_name
-from tests.support.server import ROOT
 
-NODE_DIR = ROOT / "tests" / "node"
-pytestmark = pytest.mark.skipif(
-    not (NODE_DIR / "node_modules").exists() or not shutil.which("node"),
-    reason="Node.js test clients not installed (scripts/test installs them)")
-
-
-def run(script: str, *args: str) -> dict:
-    out = subprocess.run(["node", str(NODE_DIR / script), *args], capture_output=True,
-                         text=True, timeout=60, cwd=NODE_DIR)
-    assert out.returncode == 0, out.stderr
-    return json.loads(out.stdout.strip().splitlines()[-1])
+pytestmark = requires("node_modules")
 
 
 @pytest.fixture
@@ -56,7 +44,7 @@ def totp_user(cognito, new_pool, clock):
 def test_totp_sign_in(endpoint, totp_user, clock):
     pool_id, client_id, name, secret = totp_user()
     code = totp.code(secret, clock.now())
-    result = run("identity_js_totp.mjs", endpoint, pool_id, client_id, name, PASSWORD,
+    result = run_node("identity_js_totp.mjs", endpoint, pool_id, client_id, name, PASSWORD,
                  json.dumps([code]))
     assert result["ok"] is True, result
     assert result["asked"] == ["SOFTWARE_TOKEN_MFA"]
@@ -67,7 +55,7 @@ def test_totp_wrong_code_then_right_one(endpoint, totp_user, clock):
     pool_id, client_id, name, secret = totp_user()
     code = totp.code(secret, clock.now())
     bad = "000000" if code != "000000" else "111111"
-    result = run("identity_js_totp.mjs", endpoint, pool_id, client_id, name, PASSWORD,
+    result = run_node("identity_js_totp.mjs", endpoint, pool_id, client_id, name, PASSWORD,
                  json.dumps([bad, code]))
     assert result["ok"] is True, result
     assert result["failures"] == [{"code": "CodeMismatchException",
@@ -76,7 +64,7 @@ def test_totp_wrong_code_then_right_one(endpoint, totp_user, clock):
 
 def test_totp_wrong_code(endpoint, totp_user):
     pool_id, client_id, name, _ = totp_user()
-    result = run("identity_js_totp.mjs", endpoint, pool_id, client_id, name, PASSWORD,
+    result = run_node("identity_js_totp.mjs", endpoint, pool_id, client_id, name, PASSWORD,
                  json.dumps(["123456"]))
     assert result["ok"] is False
     assert result["code"] == "CodeMismatchException"
@@ -86,7 +74,7 @@ def test_remembered_device_skips_mfa(cognito, endpoint, totp_user, clock):
     pool_id, client_id, name, secret = totp_user(DeviceConfiguration={
         "ChallengeRequiredOnNewDevice": True, "DeviceOnlyRememberedOnUserPrompt": True})
     codes = {"first": totp.code(secret, clock.now()), "second": "999999"}
-    result = run("identity_js_device.mjs", endpoint, pool_id, client_id, name, PASSWORD,
+    result = run_node("identity_js_device.mjs", endpoint, pool_id, client_id, name, PASSWORD,
                  json.dumps(codes))
     assert result["ok"] is True, result
     first, second = result["first"], result["second"]
@@ -109,7 +97,7 @@ def test_remembered_device_after_mfa(cognito, endpoint, totp_user, clock):
         "ChallengeRequiredOnNewDevice": False, "DeviceOnlyRememberedOnUserPrompt": False})
     now = clock.now()
     codes = {"first": totp.code(secret, now), "second": totp.code(secret, now + 30)}
-    result = run("identity_js_device.mjs", endpoint, pool_id, client_id, name, PASSWORD,
+    result = run_node("identity_js_device.mjs", endpoint, pool_id, client_id, name, PASSWORD,
                  json.dumps(codes))
     assert result["ok"] is True, result
     first, second = result["first"], result["second"]

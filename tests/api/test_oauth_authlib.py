@@ -7,8 +7,6 @@ The module runs its own emulator with the AWS issuer style
 (https://cognito-idp.<region>.amazonaws.com/<pool>), which CognitoJwtVerifier insists on.
 """
 import json
-import shutil
-import subprocess
 import uuid
 import warnings
 from urllib.parse import parse_qs, urlsplit
@@ -19,8 +17,9 @@ import pytest
 from tests.api.test_oauth_endpoints import (API, CALLBACK, PASSWORD, READ, WRITE, Browser,
                                             code_of)
 from tests.conftest import make_client
+from tests.support.clients import requires, run_node
 from tests.support.factories import claims, delete_pool, unique_name
-from tests.support.server import ROOT, RunningServer
+from tests.support.server import RunningServer
 
 with warnings.catch_warnings():  # authlib wants httpx2 one day; httpx works meanwhile
     import authlib.deprecate  # noqa: F401 - installs an "always" filter: ignore after it
@@ -32,7 +31,6 @@ with warnings.catch_warnings():  # authlib wants httpx2 one day; httpx works mea
 from joserfc import jwt
 from joserfc.jwk import KeySet
 
-NODE_DIR = ROOT / "tests" / "node"
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 
 
@@ -199,22 +197,14 @@ def test_client_credentials_through_httpx(world):
         metadata["issuer"]
 
 
-def node(script: str, *args: str) -> dict:
-    out = subprocess.run(["node", str(NODE_DIR / script), *args], capture_output=True,
-                         text=True, timeout=60, cwd=NODE_DIR)
-    assert out.returncode == 0, out.stderr
-    return json.loads(out.stdout.strip().splitlines()[-1])
-
-
-@pytest.mark.skipif(not (NODE_DIR / "node_modules").exists() or not shutil.which("node"),
-                    reason="Node.js test clients not installed (scripts/bootstrap --test)")
+@requires("node_modules")
 def test_aws_jwt_verify_accepts_the_oauth_tokens(world):
     metadata = discover(world)
     pool_id = world["pool_id"]
     machine = world["machine"]
     m2m = httpx.post(metadata["token_endpoint"], data={"grant_type": "client_credentials"},
                      auth=(machine["ClientId"], machine["ClientSecret"])).json()
-    result = node("jwt_verify.mjs", json.dumps({
+    result = run_node("jwt_verify.mjs", json.dumps({
         "mode": "cognito", "poolId": pool_id, "clientId": machine["ClientId"],
         "jwksUri": metadata["jwks_uri"], "accessToken": m2m["access_token"]}))
     assert result["access"] == {"ok": True, "token_use": "access", "sub": machine["ClientId"]}
@@ -228,7 +218,7 @@ def test_aws_jwt_verify_accepts_the_oauth_tokens(world):
     token = client.fetch_token(metadata["token_endpoint"],
                                authorization_response=browser_sign_in(world, url), state=state,
                                code_verifier=verifier)
-    result = node("jwt_verify.mjs", json.dumps({
+    result = run_node("jwt_verify.mjs", json.dumps({
         "mode": "cognito", "poolId": pool_id, "clientId": client_id,
         "jwksUri": metadata["jwks_uri"], "idToken": token["id_token"],
         "accessToken": token["access_token"]}))

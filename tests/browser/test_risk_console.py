@@ -11,48 +11,20 @@ from urllib.parse import urlencode
 
 import pytest
 
-from tests.support.factories import PASSWORD, create_user, unique_name
-
-LONDON, MILTON = "81.2.69.142", "216.160.83.56"
-START = 1_780_000_000.0          # 2026-05-28 20:26:40 UTC
-HIGH_BLOCKS = {"Actions": {"HighAction": {"Notify": False, "EventAction": "BLOCK"},
-                           "MediumAction": {"Notify": False, "EventAction": "MFA_IF_CONFIGURED"},
-                           "LowAction": {"Notify": False, "EventAction": "NO_ACTION"}}}
+from tests.support.factories import create_user, unique_name
+from tests.support.risk_console import (HIGH_BLOCKS, LONDON, MILTON, START, api_events,
+                                        audited_pool, sign_in)
 
 
 @pytest.fixture
 def audited(cognito, new_pool, clock):
-    """A pool in audit-only mode (High -> BLOCK configured), its client, the clock pinned."""
-    clock.pin(START)
-    pool_id = new_pool(PoolName=unique_name("console"), UserPoolTier="PLUS",
-                       UserPoolAddOns={"AdvancedSecurityMode": "AUDIT"})["Id"]
-    client_id = cognito.create_user_pool_client(
-        UserPoolId=pool_id, ClientName="app",
-        ExplicitAuthFlows=["ALLOW_ADMIN_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"]
-    )["UserPoolClient"]["ClientId"]
-    cognito.set_risk_configuration(UserPoolId=pool_id, AccountTakeoverRiskConfiguration=HIGH_BLOCKS)
-    return pool_id, client_id
-
-
-def sign_in(cognito, pool_id, client_id, name, ip, device, agent="Firefox 128, Linux",
-            password=PASSWORD):
-    return cognito.admin_initiate_auth(
-        UserPoolId=pool_id, ClientId=client_id, AuthFlow="ADMIN_USER_PASSWORD_AUTH",
-        AuthParameters={"USERNAME": name, "PASSWORD": password},
-        ContextData={"IpAddress": ip, "ServerName": "shop.example.com", "ServerPath": "/login",
-                     "HttpHeaders": [{"headerName": "User-Agent", "headerValue": agent}],
-                     "EncodedData": device})
-
+    return audited_pool(cognito, new_pool, clock)
 
 def home_then_abroad(cognito, clock, pool_id, client_id, name, agent="Firefox 128, Linux"):
     sign_in(cognito, pool_id, client_id, name, LONDON, "home-laptop", agent)
     clock.advance(3600)
     out = sign_in(cognito, pool_id, client_id, name, MILTON, "stranger-phone", agent)
     assert "AccessToken" in out["AuthenticationResult"]      # audit-only lets it through
-
-
-def api_events(cognito, pool_id, name):
-    return cognito.admin_list_user_auth_events(UserPoolId=pool_id, Username=name)["AuthEvents"]
 
 
 def events_url(endpoint, pool_id, name):
@@ -180,45 +152,6 @@ def test_stored_values_are_shown_as_text(cognito, endpoint, audited, clock, page
     assert page.title() == f"Auth events: {name}"
     page.goto(f"{endpoint}/_emulator/")
     assert page.locator(f"tr.user[data-username='{name}'] a").inner_text() == name
-
-
-def test_errors_and_neighbours(cognito, endpoint, audited, http):
-    pool_id, client_id = audited
-    name = create_user(cognito, pool_id, unique_name("cy"))
-    sign_in(cognito, pool_id, client_id, name, LONDON, "home-laptop")
-    event_id = api_events(cognito, pool_id, name)[0]["EventId"]
-
-    missing = http.get("/_emulator/events")
-    assert missing.status_code == 400
-    unknown = http.get("/_emulator/events", params={"pool": "us-east-1_Nope00000", "user": name})
-    assert unknown.status_code == 404
-    assert "User pool us-east-1_Nope00000 does not exist." in unknown.text
-    nobody = http.get("/_emulator/events", params={"pool": pool_id, "user": "nobody-here"})
-    assert nobody.status_code == 404
-
-    form = {"pool": pool_id, "user": name, "event": event_id, "value": "Invalid"}
-    bad = http.post("/_emulator/events/feedback", data={**form, "value": "Maybe"})
-    assert bad.status_code == 400
-    gone = http.post("/_emulator/events/feedback", data={**form, "event": "no-such-event"})
-    assert gone.status_code == 400
-    assert "ResourceNotFoundException" in gone.text
-    foreign = http.post("/_emulator/events/feedback", data=form,
-                        headers={"Origin": "http://evil.example"})
-    assert foreign.status_code == 403
-    assert "EventFeedback" not in api_events(cognito, pool_id, name)[0]
-
-    # Threat protection switched off: feedback is refused as AdminUpdateAuthEventFeedback
-    # refuses it; the recorded history still shows.
-    cognito.update_user_pool(UserPoolId=pool_id, UserPoolTier="PLUS",
-                             UserPoolAddOns={"AdvancedSecurityMode": "OFF"})
-    off = http.post("/_emulator/events/feedback", data=form)
-    assert off.status_code == 400
-    assert "UserPoolAddOnNotEnabledException" in off.text
-    assert event_id in http.get("/_emulator/events", params={"pool": pool_id, "user": name}).text
-
-    # The other /_emulator endpoints are untouched by the console's index.
-    assert http.get("/_emulator/health").json()["status"] == "ok"
-    assert "now" in http.get("/_emulator/clock").json()
 
 
 def test_older_events_on_the_next_page(cognito, endpoint, audited, clock, page):

@@ -4,13 +4,13 @@ CUSTOM_AUTH and the test reads the code from the mail the Create handler sent th
 which the emulator delivers into its outbox (GET /_emulator/messages).
 """
 import re
-import shutil
 import uuid
 
 import httpx
 import pytest
 
 from tests.conftest import make_client
+from tests.support.clients import requires
 from tests.support.factories import claims, error
 from tests.support.server import ROOT, RunningServer
 
@@ -22,8 +22,7 @@ CONFIGS = {"py": "config.yaml", "node": "config.node.yaml"}
 
 
 @pytest.fixture(scope="module", params=[
-    "py", pytest.param("node", marks=pytest.mark.skipif(not shutil.which("node"),
-                                                        reason="node is not installed"))])
+    "py", pytest.param("node", marks=requires("node"))])
 def example(request, tmp_path_factory):
     """(boto3 client, Mailbox) for an emulator running one of the example's configs."""
     with RunningServer(["--in-memory", "--log-level", "warning",

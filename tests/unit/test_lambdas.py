@@ -2,7 +2,6 @@
 server standing in for the Lambda Invoke API. Handlers live in tests/lambdas/."""
 import logging
 import os
-import shutil
 import socket
 import textwrap
 import threading
@@ -17,6 +16,7 @@ from emulator.config import Settings
 from emulator.lambdas import LambdaError
 from emulator.service import Emulator
 from tests.lambdas.invoke_server import InvokeServer
+from tests.support.clients import requires
 
 HERE = Path(__file__).resolve().parents[1] / "lambdas"
 PY = f"{HERE}/handlers.py"
@@ -25,7 +25,7 @@ CJS = f"{HERE}/callback_style.js"
 EVENT = {"version": "1", "triggerSource": "PreSignUp_SignUp", "userName": "alice",
          "request": {"userAttributes": {"email": "alice@example.com"}}, "response": {}}
 
-needs_node = pytest.mark.skipif(shutil.which("node") is None, reason="node is not installed")
+needs_node = requires("node")
 
 FUNCTIONS = {
     "py-echo": f"{PY}:echo", "py-fail": f"{PY}:fail", "py-switch": f"{PY}:switch",
@@ -373,11 +373,10 @@ def test_concurrent_calls_get_their_own_answers(emu):
     assert [r["n"] for r in results] == list(range(200))
 
 
+@needs_node
 def test_shutdown_stops_every_worker():
     e = Emulator(Settings(in_memory=True, functions={"py": f"{PY}:pid", "node": f"{MJS}:pid"}))
-    pids = [lambdas.invoke(e, "py", {})["pid"]]
-    if shutil.which("node"):
-        pids.append(lambdas.invoke(e, "node", {})["pid"])
+    pids = [lambdas.invoke(e, "py", {})["pid"], lambdas.invoke(e, "node", {})["pid"]]
     assert all(pid_alive(pid) for pid in pids)
     e.close()
     assert not any(pid_alive(pid) for pid in pids)

@@ -229,9 +229,12 @@ def verify_signature(element, signature, certificates: list[str]) -> None:
 # --- decryption ------------------------------------------------------------------------------
 
 def decrypt_assertion(encrypted, key_pem: str):
-    """Replace the EncryptedAssertion `encrypted` (in its tree) by the decrypted Assertion,
-    decrypted with xmlsec in place, so prefixes declared on the Response still resolve
-    (pysaml2 and others encrypt assertions whose namespace declarations live on the Response)."""
+    """Decrypt the EncryptedAssertion `encrypted` with xmlsec, in place: the Assertion takes
+    the EncryptedData's place inside `encrypted` and is returned there, never moved. Prefixes
+    declared on the Response still resolve (pysaml2 and others encrypt assertions whose
+    namespace declarations live on the Response), and an assertion that declares its own
+    (pysaml2's default `encas0`...) keeps them exactly as signed: moving it with lxml would
+    re-map them, and exclusive c14n, which is prefix-sensitive, would no longer match."""
     failed = "The encrypted assertion cannot be decrypted with this provider's key."
     data = encrypted.findall(_q(XENC, "EncryptedData"))
     if len(data) != 1:
@@ -272,8 +275,9 @@ def decrypt_assertion(encrypted, key_pem: str):
     for node in result.iter():
         if isinstance(node, (etree._Entity, etree._ProcessingInstruction)):
             _fail("dtd", "XML with entities is not accepted.")
-    parent = encrypted.getparent()
-    parent.replace(encrypted, result)
+    if result.getparent() is not encrypted or len(encrypted) != 1 + len(
+            encrypted.findall(_q(XENC, "EncryptedKey"))):
+        _fail("decryption", "The encrypted data is not a single assertion.")
     return result
 
 
@@ -289,13 +293,16 @@ def _check_utf8(value: str, what: str) -> None:
         _fail("malformed", f"{what} must not contain 4-byte UTF-8 characters.")
 
 
-def _single_assertion(root):
+def _single_assertion(root, encrypted=None):
     """Exactly one (Encrypted)Assertion anywhere in the document, and it is a child of the
-    Response: every wrapping variant needs a second copy somewhere."""
+    Response: every wrapping variant needs a second copy somewhere. After decryption
+    (`encrypted` given) the one Assertion is the one inside that EncryptedAssertion."""
     found = list(root.iter(_q(SAML, "Assertion"), _q(SAML, "EncryptedAssertion")))
+    if encrypted is not None:
+        found = [f for f in found if f is not encrypted]
     if len(found) != 1:
         _fail("malformed", "The SAML response must contain exactly one assertion.")
-    if found[0].getparent() is not root:
+    if found[0].getparent() is not (root if encrypted is None else encrypted):
         _fail("malformed", "The assertion is not where the SAML response schema puts it.")
     return found[0]
 
@@ -419,7 +426,9 @@ def read_response(saml_response: str, *, signing_certificates: list[str], idp_en
         if not decryption_key_pem:
             _fail("decryption", "The assertion is encrypted but no decryption key is configured.")
         assertion = decrypt_assertion(element, decryption_key_pem)
-        _single_assertion(root)  # the plaintext must not smuggle in a second assertion
+        # The plaintext must not smuggle in a second assertion; the signature below is
+        # verified on the Assertion where it was decrypted, as the IdP signed it.
+        _single_assertion(root, element)
     else:
         assertion = element
     assertion_signature = own_signature(assertion)

@@ -4,6 +4,7 @@ import pytest
 from botocore.exceptions import ClientError
 
 from emulator.domain import client_config
+from emulator.errors import CognitoError
 from tests.support.factories import error
 
 WEB = {"AllowedOAuthFlowsUserPoolClient": True, "AllowedOAuthFlows": ["code"],
@@ -180,6 +181,10 @@ def test_redirect_url_rules_directly():
     for good in ("https://a.example/cb?x=1", "http://localhost", "http://127.0.0.1:9/x",
                  "http://[::1]/", "com.example.app:/oauth", "myapp://cb"):
         client_config.check_redirect_url(good)
-    for bad in ("http://example.com", "https://a.example/#frag", "/relative", ""):
-        with pytest.raises(Exception):
+    for bad, why in (("http://example.com", "cannot use the HTTP protocol."),
+                     ("https://a.example/#frag", "cannot contain a fragment."),
+                     ("/relative", "is not a valid URL."), ("", "is not a valid URL.")):
+        with pytest.raises(CognitoError) as exc:
             client_config.check_redirect_url(bad)
+        assert (exc.value.code, exc.value.message) == ("InvalidParameterException",
+                                                       f"{bad} {why}")

@@ -116,15 +116,30 @@ def test_token_validity_out_of_range(cognito, pool_id, params):
     assert error(exc) == ("InvalidParameterException", "Invalid range for token validity.")
 
 
-@pytest.mark.parametrize("params", [
-    {"AccessTokenValidity": 5, "TokenValidityUnits": {"AccessToken": "minutes"}},
-    {"AccessTokenValidity": 1, "TokenValidityUnits": {"AccessToken": "days"}},
-    {"IdTokenValidity": 86400, "TokenValidityUnits": {"IdToken": "seconds"}},
-    {"RefreshTokenValidity": 60, "TokenValidityUnits": {"RefreshToken": "minutes"}},
-    {"RefreshTokenValidity": 3650},
+RANGE = "Invalid range for token validity."
+# 86401 s is past the model's own maximum (86400) for IdTokenValidity: refused before the range
+MODEL_MAX = ("1 validation error detected: Value '86401' at 'idTokenValidity' failed to satisfy "
+             "constraint: Member must have value less than or equal to 86400")
+
+
+@pytest.mark.parametrize("token,unit,limit,beyond,refusal", [
+    ("AccessToken", "minutes", 5, 4, RANGE),
+    ("AccessToken", "days", 1, 2, RANGE),
+    ("IdToken", "seconds", 86400, 86401, MODEL_MAX),
+    ("RefreshToken", "minutes", 60, 59, RANGE),
+    ("RefreshToken", None, 3650, 3651, RANGE),                    # days by default
 ])
-def test_token_validity_limits_are_inclusive(cognito, pool_id, params):
-    create(cognito, pool_id, **params)
+def test_token_validity_limits_are_inclusive(cognito, pool_id, token, unit, limit, beyond,
+                                             refusal):
+    units = {"TokenValidityUnits": {token: unit}} if unit else {}
+    # one step past the limit is refused, the limit itself is kept as given
+    with pytest.raises(ClientError) as exc:
+        create(cognito, pool_id, **{f"{token}Validity": beyond}, **units)
+    assert error(exc) == ("InvalidParameterException", refusal)
+    client_id = create(cognito, pool_id, **{f"{token}Validity": limit}, **units)["ClientId"]
+    stored = describe(cognito, pool_id, client_id)
+    assert stored[f"{token}Validity"] == limit
+    assert stored["TokenValidityUnits"][token] == (unit or "days")
 
 
 def test_legacy_and_allow_flows_cannot_mix(cognito, pool_id):
@@ -319,11 +334,20 @@ def test_list_clients_of_unknown_pool(cognito):
                           f"User pool {MISSING_POOL} does not exist.")
 
 
-@pytest.mark.parametrize("max_results", [0, 61])
-def test_list_clients_max_results_range(unchecked, pool_id, max_results):
+@pytest.mark.parametrize("max_results,limit", [(0, 1), (61, 60)])
+def test_list_clients_max_results_range(unchecked, pool_id, max_results, limit):
     with pytest.raises(ClientError) as exc:
         unchecked.list_user_pool_clients(UserPoolId=pool_id, MaxResults=max_results)
     assert error(exc)[0] == "InvalidParameterException"
+    side = "greater" if max_results < limit else "less"
+    assert error(exc)[1] == (f"1 validation error detected: Value '{max_results}' at "
+                             "'maxResults' failed to satisfy constraint: Member must have value "
+                             f"{side} than or equal to {limit}")
+    for n in range(2):  # two clients: a page of one shows the limit is applied, not ignored
+        create(unchecked, pool_id, ClientName=f"c{n}")
+    listed = unchecked.list_user_pool_clients(UserPoolId=pool_id, MaxResults=limit)
+    assert len(listed["UserPoolClients"]) == min(limit, 2)
+    assert ("NextToken" in listed) is (limit == 1)
 
 
 # --- secrets --------------------------------------------------------------------------------

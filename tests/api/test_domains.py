@@ -3,7 +3,7 @@ import re
 import uuid
 
 import pytest
-from botocore.exceptions import ClientError
+from botocore.exceptions import ClientError, ParamValidationError
 
 from emulator.domain import domains
 from emulator.store.memory import MemoryStore
@@ -120,9 +120,10 @@ def test_create_in_unknown_pool(cognito):
     assert error(exc) == ("ResourceNotFoundException", f"User pool {MISSING_POOL} does not exist.")
 
 
-def test_prefix_domain_is_regional(endpoint, pool_id, domain_of):
+def test_prefix_domain_is_regional(endpoint, cognito, pool_id, domain_of):
     prefix = fresh()
     domain_of(pool_id, prefix)
+    assert describe(cognito, prefix)["UserPoolId"] == pool_id  # found in its own region
     elsewhere = make_client(endpoint, region="eu-west-1")
     assert elsewhere.describe_user_pool_domain(Domain=prefix)["DomainDescription"] == {}
 
@@ -176,10 +177,19 @@ def test_custom_domain_needs_an_acm_certificate_in_us_east_1(cognito, pool_id, a
     assert describe(cognito, "auth.example.net") == {}
 
 
-def test_custom_domain_certificate_is_required_by_the_model(cognito, pool_id):
-    with pytest.raises(Exception):  # botocore refuses the call before sending it
-        cognito.create_user_pool_domain(UserPoolId=pool_id, Domain="auth.example.net",
-                                        CustomDomainConfig={})
+def test_custom_domain_certificate_is_required_by_the_model(cognito, unchecked, pool_id):
+    params = {"UserPoolId": pool_id, "Domain": "auth.example.net", "CustomDomainConfig": {}}
+    with pytest.raises(ParamValidationError) as exc:  # botocore refuses it before sending it
+        cognito.create_user_pool_domain(**params)
+    assert 'Missing required parameter in CustomDomainConfig: "CertificateArn"' in str(exc.value)
+    # sent anyway, the server refuses it too
+    with pytest.raises(ClientError) as exc:
+        unchecked.create_user_pool_domain(**params)
+    assert error(exc) == ("InvalidParameterException",
+                          "1 validation error detected: Value null at "
+                          "'customDomainConfig.certificateArn' failed to satisfy constraint: "
+                          "Member must not be null")
+    assert describe(cognito, "auth.example.net") == {}
 
 
 @pytest.mark.parametrize("bad", ["localhostonly", "under_score.example.com", "a..b.com"])

@@ -123,8 +123,9 @@ def test_auth_events_are_exported(cognito, plus_pool, http):
     cognito.set_log_delivery_configuration(UserPoolId=pool_id, LogConfigurations=[
         AUTH_TO_GROUP, NOTIFICATION_ERRORS])
     sign_in(cognito, pool_id, client_id, name, LONDON, "laptop")
-    with pytest.raises(ClientError):
+    with pytest.raises(ClientError) as exc:
         sign_in(cognito, pool_id, client_id, name, LONDON, "laptop", password="Wrong-pass1")
+    assert error(exc) == ("NotAuthorizedException", "Incorrect username or password.")
     found = sink(http, pool_id)
     assert list(found["destinations"]) == ["aws_cognito_risk-events"]
     passed, failed = found["lines"]

@@ -16,6 +16,8 @@ ORIGIN = "http://localhost:3000"
 RP = "localhost"
 INCORRECT = ("NotAuthorizedException", "Incorrect username or password.")
 INVALID_SESSION = ("NotAuthorizedException", "Invalid session for the user.")
+NOT_PENDING = ("WebAuthnChallengeNotFoundException", "No passkey registration is pending for "
+               "the user, or it expired: call StartWebAuthnRegistration again.")
 
 
 @pytest.fixture
@@ -90,6 +92,17 @@ def answer(cognito, client_id, started, assertion, username=None):
                             else json.dumps(assertion)})
 
 
+def signed_in(done, user, client_id) -> None:
+    """The answer is a finished sign-in: tokens of this user, issued to this app client."""
+    result = done["AuthenticationResult"]
+    access, id_token = claims(result["AccessToken"]), claims(result["IdToken"])
+    assert (access["token_use"], access["username"], access["client_id"]) == \
+        ("access", user, client_id)
+    assert (id_token["token_use"], id_token["cognito:username"], id_token["aud"]) == \
+        ("id", user, client_id)
+    assert result["RefreshToken"]
+
+
 def listed(cognito, access) -> list[dict]:
     return cognito.list_web_authn_credentials(AccessToken=access)["Credentials"]
 
@@ -152,6 +165,7 @@ def test_sign_in_through_select_challenge(cognito, client_id, access, user):
     assert chosen["ChallengeName"] == "WEB_AUTHN"
     done = answer(cognito, client_id, chosen, authenticator.get(options_of(chosen), origin=ORIGIN))
     assert "AccessToken" in done["AuthenticationResult"]
+    signed_in(done, user, client_id)
 
 
 def test_passkeys_are_not_enabled(cognito, make_pool):
@@ -200,9 +214,7 @@ def test_complete_without_start(cognito, access):
         origin=ORIGIN)
     with pytest.raises(cognito.exceptions.WebAuthnChallengeNotFoundException) as e:
         cognito.complete_web_authn_registration(AccessToken=access, Credential=created)
-    assert error(e) == ("WebAuthnChallengeNotFoundException",
-                        "No passkey registration is pending for the user, or it expired: "
-                        "call StartWebAuthnRegistration again.")
+    assert error(e) == NOT_PENDING
 
 
 def test_complete_after_the_challenge_expired(cognito, access, clock):
@@ -210,8 +222,15 @@ def test_complete_after_the_challenge_expired(cognito, access, clock):
     options = cognito.start_web_authn_registration(AccessToken=access)["CredentialCreationOptions"]
     created = SoftAuthenticator().create(options, origin=ORIGIN)
     clock.advance(5 * 60 + 1)
-    with pytest.raises(cognito.exceptions.WebAuthnChallengeNotFoundException):
+    with pytest.raises(cognito.exceptions.WebAuthnChallengeNotFoundException) as e:
         cognito.complete_web_authn_registration(AccessToken=access, Credential=created)
+    assert error(e) == NOT_PENDING
+    # within the five minutes the same steps register the passkey
+    options = cognito.start_web_authn_registration(AccessToken=access)["CredentialCreationOptions"]
+    created = SoftAuthenticator().create(options, origin=ORIGIN)
+    clock.advance(5 * 60 - 1)
+    cognito.complete_web_authn_registration(AccessToken=access, Credential=created)
+    assert [c["CredentialId"] for c in listed(cognito, access)] == [created["id"]]
 
 
 def test_complete_answers_only_the_latest_challenge_once(cognito, access):
@@ -225,8 +244,9 @@ def test_complete_answers_only_the_latest_challenge_once(cognito, access):
                         "The credential answers a challenge that is not pending for the user.")
     # The failed attempt used up the pending challenge too.
     fresh = SoftAuthenticator().create(second, origin=ORIGIN)
-    with pytest.raises(cognito.exceptions.WebAuthnChallengeNotFoundException):
+    with pytest.raises(cognito.exceptions.WebAuthnChallengeNotFoundException) as e:
         cognito.complete_web_authn_registration(AccessToken=access, Credential=fresh)
+    assert error(e) == NOT_PENDING
     assert listed(cognito, access) == []
 
 
@@ -379,7 +399,8 @@ def test_counter_moves_on_with_each_sign_in(cognito, client_id, user, registered
     authenticator, credential_id = registered
     for expected in (1, 2, 3):
         started = start(cognito, client_id, user)
-        answer(cognito, client_id, started, authenticator.get(options_of(started), origin=ORIGIN))
+        signed_in(answer(cognito, client_id, started,
+                         authenticator.get(options_of(started), origin=ORIGIN)), user, client_id)
         assert authenticator.credentials[from_b64url(credential_id)].sign_count == expected
 
 
@@ -403,21 +424,25 @@ def test_counter_that_did_not_increase(cognito, client_id, user, registered):
     authenticator, _ = registered
     cloned = authenticator.clone()          # a copy of the device: its counter falls behind
     first = start(cognito, client_id, user)
-    answer(cognito, client_id, first, authenticator.get(options_of(first), origin=ORIGIN))
+    signed_in(answer(cognito, client_id, first,
+                     authenticator.get(options_of(first), origin=ORIGIN)), user, client_id)
     second = start(cognito, client_id, user)
     with pytest.raises(cognito.exceptions.NotAuthorizedException) as e:
         answer(cognito, client_id, second, cloned.get(options_of(second), origin=ORIGIN))
     assert error(e) == INCORRECT
     # The real device still works, its counter moving on from the stored one.
     third = start(cognito, client_id, user)
-    answer(cognito, client_id, third, authenticator.get(options_of(third), origin=ORIGIN))
+    signed_in(answer(cognito, client_id, third,
+                     authenticator.get(options_of(third), origin=ORIGIN)), user, client_id)
 
 
 def test_authenticators_without_a_counter(cognito, client_id, access, user):
-    authenticator, _ = register(cognito, access, SoftAuthenticator(counter_step=0))
+    authenticator, credential_id = register(cognito, access, SoftAuthenticator(counter_step=0))
     for _ in range(2):  # counter 0 every time: allowed (synced passkeys have none)
         started = start(cognito, client_id, user)
-        answer(cognito, client_id, started, authenticator.get(options_of(started), origin=ORIGIN))
+        signed_in(answer(cognito, client_id, started,
+                         authenticator.get(options_of(started), origin=ORIGIN)), user, client_id)
+    assert authenticator.credentials[from_b64url(credential_id)].sign_count == 0
 
 
 def test_assertion_signed_by_another_key(cognito, client_id, user, registered):
@@ -526,8 +551,10 @@ def test_passkey_mfa(cognito, pool_id, client_id, user, registered):
     done = answer(cognito, client_id, started,
                   authenticator.get(options_of(started), origin=ORIGIN))
     assert "AccessToken" in done["AuthenticationResult"]
+    signed_in(done, user, client_id)
     authenticator.user_verified = False
     again = start(cognito, client_id, user)
     lax = {**options_of(again), "userVerification": "preferred"}
-    with pytest.raises(cognito.exceptions.NotAuthorizedException):
+    with pytest.raises(cognito.exceptions.NotAuthorizedException) as e:
         answer(cognito, client_id, again, authenticator.get(lax, origin=ORIGIN))
+    assert error(e) == INCORRECT

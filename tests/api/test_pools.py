@@ -155,12 +155,19 @@ def test_enum_values_of_sign_in_attributes_are_checked(cognito):
     assert error(exc)[0] == "InvalidParameterException"
 
 
-@pytest.mark.parametrize("length", [5, 100])
-def test_password_minimum_length_must_be_6_to_99(unchecked, length):
+@pytest.mark.parametrize("length,limit", [(5, 6), (100, 99)])
+def test_password_minimum_length_must_be_6_to_99(unchecked, new_pool, length, limit):
     with pytest.raises(ClientError) as exc:
         unchecked.create_user_pool(PoolName=name(),
                                  Policies={"PasswordPolicy": {"MinimumLength": length}})
     assert error(exc)[0] == "InvalidParameterException"
+    side = "greater" if length < limit else "less"
+    assert error(exc)[1] == (f"1 validation error detected: Value '{length}' at "
+                             "'policies.passwordPolicy.minimumLength' failed to satisfy "
+                             f"constraint: Member must have value {side} than or equal to {limit}")
+    # the limit beside it is kept
+    pool = new_pool(Policies={"PasswordPolicy": {"MinimumLength": limit}})
+    assert pool["Policies"]["PasswordPolicy"]["MinimumLength"] == limit
 
 
 def test_custom_settings_are_kept(new_pool):
@@ -262,6 +269,8 @@ def test_describe_unknown_pool(cognito):
 
 
 def test_estimated_number_of_users_counts_users(cognito, pool_id):
+    assert cognito.describe_user_pool(
+        UserPoolId=pool_id)["UserPool"]["EstimatedNumberOfUsers"] == 0
     cognito.admin_create_user(UserPoolId=pool_id, Username="someone",
                               MessageAction="SUPPRESS")
     described = cognito.describe_user_pool(UserPoolId=pool_id)["UserPool"]
@@ -322,9 +331,12 @@ def test_update_unknown_pool(cognito):
 
 def test_failed_update_changes_nothing(cognito, pool_id):
     cognito.update_user_pool(UserPoolId=pool_id, MfaConfiguration="OPTIONAL")
-    with pytest.raises(ClientError):
+    with pytest.raises(ClientError) as exc:
         cognito.update_user_pool(UserPoolId=pool_id, UserAttributeUpdateSettings={
             "AttributesRequireVerificationBeforeUpdate": ["phone_number"]})
+    assert error(exc) == ("InvalidParameterException", "All attributes in "
+                          "AttributesRequireVerificationBeforeUpdate must exist in "
+                          "AutoVerifiedAttributes")
     assert cognito.describe_user_pool(
         UserPoolId=pool_id)["UserPool"]["MfaConfiguration"] == "OPTIONAL"
 
@@ -435,11 +447,16 @@ def _all_pools(client) -> list[str]:
         PaginationConfig={"PageSize": 60}) for p in page["UserPools"]]
 
 
-@pytest.mark.parametrize("max_results", [0, 61])
-def test_list_pools_max_results_range(unchecked, max_results):
+@pytest.mark.parametrize("max_results,limit", [(0, 1), (61, 60)])
+def test_list_pools_max_results_range(unchecked, max_results, limit):
     with pytest.raises(ClientError) as exc:
         unchecked.list_user_pools(MaxResults=max_results)
     assert error(exc)[0] == "InvalidParameterException"
+    side = "greater" if max_results < limit else "less"
+    assert error(exc)[1] == (f"1 validation error detected: Value '{max_results}' at "
+                             "'maxResults' failed to satisfy constraint: Member must have value "
+                             f"{side} than or equal to {limit}")
+    assert len(unchecked.list_user_pools(MaxResults=limit)["UserPools"]) <= limit
 
 
 # --- custom attributes, CSV header ----------------------------------------------------------

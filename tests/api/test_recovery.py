@@ -4,8 +4,8 @@ import re
 import pytest
 from botocore.exceptions import ClientError
 
-from tests.support.factories import (PASSWORD, attribute_list, create_user, error, last_message,
-                                     password_client, wrong_code)
+from tests.support.factories import (PASSWORD, attribute_list, claims, create_user, error,
+                                     last_message, password_client, wrong_code)
 from tests.support.factories import password_sign_in as sign_in
 from tests.support.srp_client import secret_hash
 
@@ -79,7 +79,8 @@ def test_reset_by_alias(cognito, make_pool, outbox):
     cognito.confirm_forgot_password(ClientId=client_id, Username="frank@example.com",
                                     Password=NEW_PASSWORD,
                                     ConfirmationCode=reset_code(outbox, pool_id, "frank"))
-    sign_in(cognito, client_id, "frank", NEW_PASSWORD)
+    done = sign_in(cognito, client_id, "frank", NEW_PASSWORD)["AuthenticationResult"]
+    assert claims(done["AccessToken"])["username"] == "frank"
 
 
 def test_reset_code_expires_after_an_hour(cognito, pool_id, app, outbox, clock):
@@ -93,6 +94,13 @@ def test_reset_code_expires_after_an_hour(cognito, pool_id, app, outbox, clock):
                                         ConfirmationCode=code)
     assert error(e) == ("ExpiredCodeException",
                         "Invalid code provided, please request a code again.")
+    # a code younger than an hour is still good
+    cognito.forgot_password(ClientId=app, Username="alice")
+    code = reset_code(outbox, pool_id, "alice")
+    clock.advance(3599)
+    cognito.confirm_forgot_password(ClientId=app, Username="alice", Password=NEW_PASSWORD,
+                                    ConfirmationCode=code)
+    assert "AuthenticationResult" in sign_in(cognito, app, "alice", NEW_PASSWORD)
 
 
 def test_reset_attempt_limit(cognito, pool_id, app, outbox):
@@ -115,9 +123,12 @@ def test_reset_attempt_limit(cognito, pool_id, app, outbox):
 def test_reset_ends_reset_required_and_lockout(cognito, pool_id, app, outbox, clock):
     clock.pin()  # keep the lockout from running out while the test runs
     make_user(cognito, pool_id)
-    for _ in range(6):
-        with pytest.raises(ClientError):
+    for attempt in range(1, 7):
+        with pytest.raises(ClientError) as e:
             sign_in(cognito, app, "alice", "Wrong-passw0rd")
+        # five free failures, then the lock answers instead of the password check
+        assert error(e) == ("NotAuthorizedException", "Incorrect username or password."
+                            if attempt <= 5 else "Password attempts exceeded")
     with pytest.raises(ClientError) as e:
         sign_in(cognito, app, "alice", PASSWORD)
     assert error(e) == ("NotAuthorizedException", "Password attempts exceeded")
@@ -215,7 +226,9 @@ def test_unknown_user_hidden(cognito, pool_id, outbox):
     # A real user still gets a real code through the same client.
     make_user(cognito, pool_id)
     cognito.forgot_password(ClientId=client_id, Username="alice")
-    assert reset_code(outbox, pool_id, "alice")
+    cognito.confirm_forgot_password(ClientId=client_id, Username="alice", Password=NEW_PASSWORD,
+                                    ConfirmationCode=reset_code(outbox, pool_id, "alice"))
+    assert "AuthenticationResult" in sign_in(cognito, client_id, "alice", NEW_PASSWORD)
 
 
 def test_secret_hash(cognito, pool_id, outbox):

@@ -122,9 +122,11 @@ def arrange(cognito, clock, pool_id, client_id, name, password, steps):
         elif kind == "others-wrong":
             other = create_user(cognito, pool_id, unique_name("other"))
             for _ in range(step[2]):
-                with pytest.raises(ClientError):
+                with pytest.raises(ClientError) as exc:
                     sign_in(cognito, pool_id, client_id, other, step[1], "their-device",
                             password="Wrong-pass-1")
+                assert error(exc) == ("NotAuthorizedException",
+                                      "Incorrect username or password.")
         elif kind == "wait":
             clock.advance(step[1])
         elif kind == "feedback":

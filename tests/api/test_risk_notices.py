@@ -102,8 +102,9 @@ def test_feedback_with_the_notices_token_teaches_the_engine(cognito, notifying, 
     pool_id, client_id = notifying(high=("BLOCK", True), medium=("BLOCK", True))
     name = user_with_email(cognito, pool_id)
     abroad = abroad_after_home(cognito, clock, pool_id, client_id, name)
-    with pytest.raises(ClientError):
+    with pytest.raises(ClientError) as exc:
         abroad()
+    assert error(exc) == BLOCKED
     (notice,) = outbox(poolId=pool_id, purpose=PURPOSE)
     got = fields_of(notice["message"])
     # a token of another event, or a forged one, is refused
@@ -130,8 +131,9 @@ def test_one_click_links_mark_the_event(cognito, notifying, clock, outbox, http)
     pool_id, client_id = notifying(high=("BLOCK", True))
     name = user_with_email(cognito, pool_id)
     abroad = abroad_after_home(cognito, clock, pool_id, client_id, name)
-    with pytest.raises(ClientError):
+    with pytest.raises(ClientError) as exc:
         abroad()
+    assert error(exc) == BLOCKED
     got = fields_of(outbox(poolId=pool_id, purpose=PURPOSE)[0]["message"])
     forged = got["invalid"].replace(got["token"], "forged-token")
     page = http.get(forged)

@@ -225,8 +225,9 @@ def test_valid_feedback_makes_the_device_and_place_known(cognito, protected, clo
     pool_id, client_id = protected("ENFORCED", high="BLOCK", medium="BLOCK", low="BLOCK")
     name = new_user(cognito, pool_id)
     abroad = at_home_then_abroad(cognito, clock, pool_id, client_id, name)
-    with pytest.raises(ClientError):
+    with pytest.raises(ClientError) as exc:
         abroad()
+    assert error(exc) == BLOCKED
     blocked = events(cognito, pool_id, name)[0]
     cognito.admin_update_auth_event_feedback(UserPoolId=pool_id, Username=name,
                                              EventId=blocked["EventId"], FeedbackValue="Valid")

@@ -4,8 +4,9 @@ DeleteUserAttributes, DeleteUser."""
 import pytest
 from botocore.exceptions import ClientError
 
-from tests.support.factories import (PASSWORD, attribute_list, attrs_of, create_user, error,
-                                     last_message, password_client, password_sign_in, wrong_code)
+from tests.support.factories import (PASSWORD, attribute_list, attrs_of, claims, create_user,
+                                     error, last_message, password_client, password_sign_in,
+                                     wrong_code)
 
 NEW_PASSWORD = "N3w-Passw0rd!"
 
@@ -75,7 +76,10 @@ def test_bad_access_tokens(cognito, token):
 
 
 def test_access_token_expiry(cognito, token, clock):
-    clock.advance(3601)
+    clock.pin()
+    clock.advance(3500)  # inside the default hour (iat is whole seconds): still good
+    assert cognito.get_user(AccessToken=token)["Username"] == "alice"
+    clock.advance(101)
     with pytest.raises(ClientError) as e:
         cognito.get_user(AccessToken=token)
     assert error(e) == ("NotAuthorizedException", "Access Token has expired")
@@ -95,7 +99,7 @@ def test_change_password(cognito, app, token):
                         "Password must have uppercase characters")
     cognito.change_password(AccessToken=token, PreviousPassword=PASSWORD,
                             ProposedPassword=NEW_PASSWORD)
-    assert sign_in(cognito, app, password=NEW_PASSWORD)
+    assert claims(sign_in(cognito, app, password=NEW_PASSWORD))["username"] == "alice"
     with pytest.raises(ClientError) as e:
         sign_in(cognito, app, password=PASSWORD)
     assert error(e) == ("NotAuthorizedException", "Incorrect username or password.")
@@ -201,8 +205,9 @@ def test_change_email_held_until_verified(cognito, make_pool, outbox):
     values = attrs(cognito, token)
     assert values["email"] == "new@example.org" and values["email_verified"] == "true"
     sign_in(cognito, client_id, username="new@example.org")
-    with pytest.raises(ClientError):
+    with pytest.raises(ClientError) as e:  # the old address is no alias any more
         sign_in(cognito, client_id, username="alice@example.com")
+    assert error(e) == ("UserNotFoundException", "User does not exist.")
 
 
 def test_change_email_not_auto_verified(cognito, make_pool, outbox):
@@ -268,6 +273,12 @@ def test_verification_code_expires(cognito, pool_id, app, token, outbox, clock):
         cognito.verify_user_attribute(AccessToken=fresh, AttributeName="email", Code=code)
     assert error(e) == ("ExpiredCodeException",
                         "Invalid code provided, please request a code again.")
+    # a code younger than a day is still good
+    cognito.get_user_attribute_verification_code(AccessToken=fresh, AttributeName="email")
+    code = verify_code(outbox, pool_id)["code"]
+    clock.advance(23 * 3600)
+    cognito.verify_user_attribute(AccessToken=sign_in(cognito, app), AttributeName="email",
+                                  Code=code)
 
 
 def test_verification_attempt_limit(cognito, pool_id, token, outbox):
@@ -339,4 +350,6 @@ def test_delete_user(cognito, pool_id, app, token):
     with pytest.raises(ClientError) as e:
         cognito.get_user(AccessToken=token)
     assert error(e)[0] in ("UserNotFoundException", "NotAuthorizedException")
+    # the emulator's answer: the token's sub is no user's (real Cognito's code UNCONFIRMED)
+    assert error(e) == ("UserNotFoundException", "User does not exist.")
     assert cognito.get_user(AccessToken=sign_in(cognito, app))["Username"] == "alice"

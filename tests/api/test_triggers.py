@@ -244,8 +244,9 @@ def test_pre_sign_up_admin_create_user(rig):
     assert error(e) == ("UserLambdaValidationException",
                         "PreSignUp failed with error Registration from this domain is not "
                         "allowed..")
-    with pytest.raises(ClientError):
+    with pytest.raises(ClientError) as e:
         rig.user(pool, "mallory")
+    assert error(e) == ("UserNotFoundException", "User does not exist.")
 
 
 # --- CustomMessage ----------------------------------------------------------------------------

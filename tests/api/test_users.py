@@ -261,8 +261,9 @@ def test_alias_conflicts_and_force_alias_creation(cognito, make_pool):
     with pytest.raises(ClientError) as info:
         create(cognito, pool_id, "olga", verified)
     assert err(info) == ("AliasExistsException", "An account with the given email already exists.")
-    with pytest.raises(ClientError):
+    with pytest.raises(ClientError) as info:
         get(cognito, pool_id, "olga")
+    assert err(info) == ("UserNotFoundException", "User does not exist.")
     # ForceAliasCreation moves the alias to the new user.
     create(cognito, pool_id, "olga", verified, ForceAliasCreation=True)
     assert get(cognito, pool_id, "shared@example.com")["Username"] == "olga"
@@ -374,8 +375,19 @@ def test_admin_set_user_password_respects_pool_policy(cognito, make_pool):
         "MinimumLength": 6, "RequireUppercase": False, "RequireLowercase": True,
         "RequireNumbers": False, "RequireSymbols": False}})
     create(cognito, pool_id, "tess", TemporaryPassword="simple")
+    # this pool's rules refuse: five characters, no lower case
+    for bad, why in (("plai1", "Password not long enough"),
+                     ("PLAIN1", "Password must have lowercase characters")):
+        with pytest.raises(ClientError) as info:
+            cognito.admin_set_user_password(UserPoolId=pool_id, Username="tess", Password=bad,
+                                            Permanent=True)
+        assert err(info) == ("InvalidPasswordException",
+                             f"Password did not conform with policy: {why}")
+    assert get(cognito, pool_id, "tess")["UserStatus"] == "FORCE_CHANGE_PASSWORD"
+    # and accept what the default policy would not (short, no upper case, no symbol)
     cognito.admin_set_user_password(UserPoolId=pool_id, Username="tess", Password="plain1",
                                     Permanent=True)
+    assert get(cognito, pool_id, "tess")["UserStatus"] == "CONFIRMED"
 
 
 def test_admin_confirm_sign_up_state(cognito, pool_id):

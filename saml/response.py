@@ -150,8 +150,9 @@ def _id_count(root, value: str) -> int:
 
 def _check_signed_info(element, signature) -> None:
     """Only what SAML profiles allow: one Reference to `element` itself by its (unique) ID,
-    enveloped + exc-c14n transforms, SHA-2 digests. Defeats signature wrapping: the signature
-    we verify provably covers the very element we read."""
+    the enveloped transform, optionally followed by exc-c14n (SAML core 5.4.4; without it
+    the default inclusive c14n applies), SHA-2 digests. Defeats signature wrapping: the
+    signature we verify provably covers the very element we read."""
     bad = "The signature does not cover the signed element in the expected way."
     element_id = element.get("ID")
     if not element_id:
@@ -274,7 +275,7 @@ def decrypt_assertion(encrypted, key_pem: str):
         _fail("decryption", "The encrypted data is not a single assertion.")
     for node in result.iter():
         if isinstance(node, (etree._Entity, etree._ProcessingInstruction)):
-            _fail("dtd", "XML with entities is not accepted.")
+            _fail("dtd", "The decrypted assertion holds entities or processing instructions.")
     if result.getparent() is not encrypted or len(encrypted) != 1 + len(
             encrypted.findall(_q(XENC, "EncryptedKey"))):
         _fail("decryption", "The encrypted data is not a single assertion.")

@@ -40,7 +40,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import saml2.time_util
 from lxml import etree
-from saml2 import BINDING_HTTP_POST, BINDING_HTTP_REDIRECT
+from saml2 import BINDING_HTTP_POST, BINDING_HTTP_REDIRECT, samlp
 from saml2.config import IdPConfig
 from saml2.metadata import entity_descriptor
 from saml2.saml import NAMEID_FORMAT_EMAILADDRESS, NameID
@@ -102,8 +102,10 @@ def pysaml2_clock(now: float | None):
 class Pysaml2Producer:
     """A pysaml2 IdP (entity_id, keys, SSO and SLO URLs) that trusts the SPs given to trust()."""
 
-    def __init__(self, keys: KeyPair, *, entity_id: str, sso_url: str, slo_url: str):
+    def __init__(self, keys: KeyPair, *, entity_id: str, sso_url: str, slo_url: str,
+                 lifetime_minutes: int = 5):
         self.keys, self.entity_id = keys, entity_id
+        self.lifetime_minutes = lifetime_minutes
         self.sso_url, self.slo_url = sso_url, slo_url
         self._dir = tempfile.TemporaryDirectory(prefix="pysaml2-idp-")
         folder = self._dir.name
@@ -133,7 +135,7 @@ class Pysaml2Producer:
                 },
                 "name_id_format": [NAMEID_FORMAT_EMAILADDRESS],
                 "signing_algorithm": SIG_RSA_SHA256, "digest_algorithm": DIGEST_SHA256,
-                "policy": {"default": {"lifetime": {"minutes": 5},
+                "policy": {"default": {"lifetime": {"minutes": self.lifetime_minutes},
                                        "attribute_restrictions": None}},
             }},
             "metadata": {"inline": self.sp_metadata} if self.sp_metadata else {},
@@ -190,11 +192,10 @@ class Pysaml2Producer:
         with pysaml2_clock(now):
             request = self.server.parse_logout_request(request_query["SAMLRequest"],
                                                        BINDING_HTTP_REDIRECT)
-            kwargs = {}
-            if status is not None:
-                kwargs["status"] = {"status_code": {"value": status}}
             response = self.server.create_logout_response(
-                request.message, [BINDING_HTTP_POST], sign=sign, **kwargs)
+                request.message, [BINDING_HTTP_POST], sign=sign,
+                status=None if status is None else
+                samlp.Status(status_code=samlp.StatusCode(value=status)))
         destination = self.server.metadata.single_logout_service(
             request.message.issuer.text, BINDING_HTTP_POST, "spsso")[0]["location"]
         return (request.message.name_id.text, destination,

@@ -1,8 +1,13 @@
 """A user pool federated with a SAML IdP whose keys the test holds, driven through the
 emulator's real HTTP endpoints with httpx: the AuthnRequest /oauth2/authorize sends
-(SP-initiated), the response the IdP POSTs to /saml2/idpresponse (built with saml.idp), the
-redirect to the app's callback (a code, or error / error_description), and tokens from
-/oauth2/token. Pools, providers and app clients are made through boto3.
+(SP-initiated), the response the IdP POSTs to /saml2/idpresponse, the redirect to the app's
+callback (a code, or error / error_description), and tokens from /oauth2/token. Pools,
+providers and app clients are made through boto3.
+
+The IdP is pysaml2 (tests/support/pysaml2_idp.py), an independent producer with its default
+settings: its metadata is what the pool imports, it trusts the pool's SP metadata, and it
+signs the Response and the Assertion. Nothing here uses the emulator's own saml/ code to
+make what the IdP sends.
 
     rig = SamlRig(cognito, endpoint, provider_name="Corp", mapping={...},
                   details={"IDPInit": "true"}, pool={"Schema": [...]},
@@ -25,8 +30,8 @@ import httpx
 from lxml import etree
 
 from saml.certificates import KeyPair, new_key_pair
-from saml.idp import NAMEID_EMAIL, build_response, idp_metadata
 from tests.support.factories import claims, delete_pool, unique_name
+from tests.support.pysaml2_idp import Pysaml2Producer
 
 EMAIL = "http://schemas.xmlsoap.org/ws/2005/05/identity/claims/emailaddress"
 CALLBACK = "https://app.example.com/callback"
@@ -112,6 +117,7 @@ class SamlRig:
         self.pool_id = cognito.create_user_pool(**pool_params)["UserPool"]["Id"]
         self.acs = f"{endpoint}/saml2/idpresponse"
         self.audience = f"urn:amazon:cognito:sp:{self.pool_id}"
+        self._producers: dict[tuple, Pysaml2Producer] = {}
         cognito.create_identity_provider(
             UserPoolId=self.pool_id, ProviderName=provider_name, ProviderType="SAML",
             ProviderDetails={"MetadataFile": self.metadata(), **(details or {})},
@@ -120,9 +126,29 @@ class SamlRig:
 
     # --- set-up -------------------------------------------------------------------------------
 
+    def producer(self, keys: KeyPair | None = None, entity_id: str | None = None,
+                 lifetime_minutes: int = 5) -> Pysaml2Producer:
+        """The pysaml2 IdP with these keys and entity id (default: the rig's), trusting the
+        pool; assertions valid for lifetime_minutes (pysaml2's policy setting)."""
+        key = (keys or self.keys, entity_id or self.entity_id, lifetime_minutes)
+        if key not in self._producers:
+            self._producers[key] = Pysaml2Producer(key[0], entity_id=key[1], sso_url=SSO_URL,
+                                                   slo_url=SLO_URL,
+                                                   lifetime_minutes=lifetime_minutes)
+        made = self._producers[key]
+        if not made.sp_metadata and self._sp_metadata() is not None:
+            made.trust(self._sp_metadata())
+        return made
+
+    def _sp_metadata(self) -> str | None:
+        """The pool's SP metadata, as an administrator would download it for the IdP (None
+        before the provider exists)."""
+        answer = httpx.get(f"{self.endpoint}/_emulator/saml/{self.pool_id}/"
+                           f"{self.provider_name}/metadata.xml", timeout=TIMEOUT)
+        return answer.text if answer.status_code == 200 else None
+
     def metadata(self, entity_id: str | None = None) -> str:
-        return idp_metadata(entity_id=entity_id or self.entity_id, sso_url=SSO_URL,
-                            slo_url=SLO_URL, certificate_pem=self.keys.certificate_pem)
+        return self.producer(entity_id=entity_id).metadata()
 
     def add_client(self, **settings) -> str:
         """Another app client of the pool allowed to sign in through the provider; settings
@@ -141,10 +167,6 @@ class SamlRig:
     def idp_initiated(self) -> bool:
         return self.provider()["ProviderDetails"].get("IDPInit") == "true"
 
-    def encryption_certificate(self) -> str:
-        body = self.provider()["ProviderDetails"]["ActiveEncryptionCertificate"]
-        return f"-----BEGIN CERTIFICATE-----\n{body}\n-----END CERTIFICATE-----\n"
-
     def change_entity_id(self, entity_id: str) -> None:
         """The IdP now calls itself entity_id: new metadata through UpdateIdentityProvider."""
         self.cognito.update_identity_provider(
@@ -154,6 +176,8 @@ class SamlRig:
 
     def delete(self) -> None:
         delete_pool(self.cognito, self.pool_id)
+        for producer in self._producers.values():
+            producer.close()
 
     # --- the IdP's side -----------------------------------------------------------------------
 
@@ -185,19 +209,25 @@ class SamlRig:
 
     def response(self, *, in_response_to: str | None, now: float | None = None,
                  name_id: str = "erin@example.com", attributes: dict | None = None,
-                 keys: KeyPair | None = None, encrypt: bool = False, **overrides) -> str:
-        """A SAMLResponse (base64) from the IdP; attributes default to {EMAIL: [name_id]};
-        overrides go to saml.idp.build_response."""
-        keys = keys or self.keys
-        params = dict(idp_entity_id=self.entity_id, key_pem=keys.private_key_pem,
-                      certificate_pem=keys.certificate_pem, name_id=name_id,
-                      name_id_format=NAMEID_EMAIL,
-                      attributes={EMAIL: [name_id]} if attributes is None else attributes,
-                      audience=self.audience, acs_url=self.acs, in_response_to=in_response_to,
-                      now=self.now() if now is None else now, session_index="_s1",
-                      encrypt_certificate_pem=self.encryption_certificate() if encrypt else None)
-        params.update(overrides)
-        return build_response(**params)
+                 keys: KeyPair | None = None, encrypt: bool = False,
+                 sign_response: bool = True, sign_assertion: bool = True,
+                 self_contained: bool = True, audience: str | None = None,
+                 acs_url: str | None = None, lifetime_minutes: int = 5) -> str:
+        """A SAMLResponse (base64) from the pysaml2 IdP, made at `now` (default: the
+        emulator's clock); attributes default to {EMAIL: [name_id]}. A genuine response for
+        another SP (audience: its entity id) or another ACS (acs_url) is how the IdP would
+        answer that SP; `keys` other than the rig's make an IdP the pool doesn't trust."""
+        producer = self.producer(keys, lifetime_minutes=lifetime_minutes)
+        sp_entity_id = self.audience
+        if audience is not None and audience != self.audience:
+            sp_entity_id = producer.trust(self._sp_metadata().replace(
+                f'entityID="{self.audience}"', f'entityID="{audience}"'))
+        return producer.authn_response(
+            sp_entity_id=sp_entity_id, name_id=name_id,
+            attributes={EMAIL: [name_id]} if attributes is None else attributes,
+            in_response_to=in_response_to, now=self.now() if now is None else now,
+            destination=acs_url or self.acs, sign_response=sign_response,
+            sign_assertion=sign_assertion, encrypt=encrypt, self_contained=self_contained)
 
     def post(self, saml_response: str, relay_state: str) -> httpx.Response:
         return httpx.post(self.acs, timeout=TIMEOUT,
@@ -207,7 +237,7 @@ class SamlRig:
 
     def sign_in(self, name_id: str, attributes: dict | None = None, *,
                 client_id: str | None = None, idp_initiated: bool | None = None,
-                **overrides) -> SignIn:
+                **options) -> SignIn:
         """The IdP sends a response for name_id with these SAML attributes; IdP-initiated
         when the provider has IDPInit (unless idp_initiated says), else SP-initiated.
         Ends at the redirect: a code, or error / error_description."""
@@ -219,7 +249,7 @@ class SamlRig:
         else:
             request_id, relay, _ = self.start(client_id)
         saml_response = self.response(in_response_to=request_id, name_id=name_id,
-                                      attributes=attributes, **overrides)
+                                      attributes=attributes, **options)
         done = SignIn(self.post(saml_response, relay), client_id)
         assert done.location is not None, (done.answer.status_code, done.answer.text[:500])
         assert done.location.startswith(CALLBACK + "?"), done.location

@@ -3,10 +3,12 @@ GetIdentityProviderByIdentifier, GetSigningCertificate, SAML metadata from a fil
 (served here by a small http.server), the IdP-initiated app-client rule, and the pool's SP
 metadata document (checked with pysaml2)."""
 import base64
+import concurrent.futures
 import http.server
 import socket
 import threading
 import time
+import uuid
 
 import boto3
 import httpx
@@ -53,14 +55,15 @@ def cert_of(body: str) -> x509.Certificate:
 # --- a metadata web server for MetadataURL ------------------------------------------------------
 
 class MetadataSite:
-    """http://127.0.0.1:<port>/...: /metadata serves `document`; /slow waits 8 s; /huge and
-    /huge-stream are 2.5 MiB (with and without Content-Length); /missing is 404; /moved
-    redirects to /metadata, /to-file to a file: URL."""
+    """http://127.0.0.1:<port>/...: /metadata serves `document`; /held/<key> (see hold())
+    answers only once the test lets it; /huge and /huge-stream are 2.5 MiB (with and without
+    Content-Length); /missing is 404; /moved redirects to /metadata, /to-file to a file: URL."""
 
     def __init__(self):
         site = self
         self.document = b""
         self.hits = 0
+        self.held: dict[str, tuple[threading.Event, threading.Event]] = {}
 
         class Handler(http.server.BaseHTTPRequestHandler):
             def log_message(self, *args):
@@ -70,8 +73,10 @@ class MetadataSite:
                 if self.path == "/metadata":
                     site.hits += 1
                     self._send(200, site.document)
-                elif self.path == "/slow":
-                    time.sleep(8)
+                elif self.path in site.held:
+                    arrived, release = site.held[self.path]
+                    arrived.set()
+                    release.wait(60)  # until the test lets go (a bound, so no thread leaks)
                     self._send(200, site.document)
                 elif self.path == "/huge":
                     self._send(200, b"<x>" + b"a" * (5 * 512 * 1024) + b"</x>")
@@ -109,7 +114,17 @@ class MetadataSite:
         self.base = f"http://127.0.0.1:{self.server.server_address[1]}"
         threading.Thread(target=self.server.serve_forever, daemon=True).start()
 
+    def hold(self) -> tuple[str, threading.Event, threading.Event]:
+        """A fresh URL that answers only when `release` is set; `arrived` is set as soon as
+        a request for it comes in. -> (url, arrived, release)"""
+        path = f"/held/{uuid.uuid4().hex}"
+        arrived, release = threading.Event(), threading.Event()
+        self.held[path] = (arrived, release)
+        return self.base + path, arrived, release
+
     def close(self):
+        for _, release in self.held.values():
+            release.set()
         self.server.shutdown()
         self.server.server_close()
 
@@ -304,31 +319,34 @@ def test_metadata_url_with_invalid_document(cognito, pool_id, idp_key, site):
 
 def test_slow_metadata_url_times_out_without_blocking_others(cognito, endpoint, pool_id,
                                                              idp_key, site):
-    url = f"{site.base}/slow"
+    # The site holds this URL's answer until the test releases it (after the call ended),
+    # so the emulator can only come back by giving up on the fetch.
+    url, arrived, release = site.hold()
     other = boto3.client("cognito-idp", endpoint_url=endpoint, region_name="us-east-1",
                          aws_access_key_id="testing", aws_secret_access_key="testing",
                          config=Config(retries={"max_attempts": 1}, read_timeout=30))
-    outcome = {}
-
-    def create():
-        started = time.monotonic()
-        try:
-            saml(other, pool_id, "Slow", idp_key, MetadataURL=url)
-        except other.exceptions.InvalidParameterException as exc:
-            outcome["error"] = exc.response["Error"]["Message"]
-        outcome["took"] = time.monotonic() - started
-
-    worker = threading.Thread(target=create)
-    worker.start()
-    time.sleep(0.5)
-    # Meanwhile the server answers others, including writes to the same pool.
+    site.document = metadata_xml(idp_key).encode()
     started = time.monotonic()
-    cognito.describe_user_pool(UserPoolId=pool_id)
-    saml(cognito, pool_id, "Fast", idp_key)
-    assert time.monotonic() - started < 2
-    worker.join(30)
-    assert outcome["error"] == f"Error retrieving metadata from {url}"
-    assert 4.5 <= outcome["took"] < 7.5
+    with concurrent.futures.ThreadPoolExecutor(1) as background:
+        try:
+            slow = background.submit(saml, other, pool_id, "Slow", idp_key, MetadataURL=url)
+            assert arrived.wait(30), "the emulator never fetched the MetadataURL"
+            # The fetch is under way: meanwhile the server answers others, including writes
+            # to the same pool, and they are done while the slow Create is still pending
+            # (a server that handled one call at a time would answer them only after it).
+            # Not a clock check, but the slow call ends by itself when the emulator's 5 s
+            # fetch budget runs out, so these two calls must fit in that window.
+            cognito.describe_user_pool(UserPoolId=pool_id)
+            saml(cognito, pool_id, "Fast", idp_key)
+            assert not slow.done()
+            with pytest.raises(other.exceptions.InvalidParameterException) as exc:
+                slow.result(timeout=60)  # only a guard against a hang
+            took = time.monotonic() - started
+            assert not release.is_set()  # it gave up: the site had not answered
+        finally:
+            release.set()
+    assert error(exc) == ("InvalidParameterException", f"Error retrieving metadata from {url}")
+    assert took >= 4.5  # the documented fetch budget (5 s) was used up, not cut short
     names = [p["ProviderName"] for p in cognito.list_identity_providers(UserPoolId=pool_id)
              ["Providers"]]
     assert names == ["Fast"]
@@ -590,12 +608,6 @@ def test_acr_mapping_only_for_oidc(cognito, pool_id):
 
 # --- SP metadata --------------------------------------------------------------------------------
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def local_emulator():
     """An emulator in this process (uvicorn in a thread) whose app surely mounts the SP
@@ -605,7 +617,12 @@ def local_emulator():
     from emulator.app import create_app
     from emulator.config import Settings
     from emulator.web import saml_metadata
-    port = _free_port()
+    # The OS picks the port of a socket we keep and hand to uvicorn: no window in which
+    # another process could take it.
+    listener = socket.socket()
+    listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    listener.bind(("127.0.0.1", 0))
+    port = listener.getsockname()[1]
     app = create_app(Settings(in_memory=True, host="127.0.0.1", port=port))
     paths = {getattr(r, "path", None) for r in app.router.routes}
     for route in saml_metadata.routes:
@@ -613,7 +630,7 @@ def local_emulator():
             app.router.routes.append(route)
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port,
                                            log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [listener]}, daemon=True)
     thread.start()
     deadline = time.time() + 20
     while not server.started and time.time() < deadline:
@@ -622,6 +639,7 @@ def local_emulator():
     yield f"http://127.0.0.1:{port}"
     server.should_exit = True
     thread.join(10)
+    listener.close()
 
 
 def test_sp_metadata_document(local_emulator, idp_key):

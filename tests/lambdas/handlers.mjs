@@ -1,4 +1,6 @@
 // Node.js (ESM) Lambda handlers the runner tests use; pick one with `handlers.mjs:<name>`.
+import { readdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import process from 'node:process';
 
 export const handler = async (event, context) => {
@@ -60,4 +62,15 @@ export const switcher = async (event) => {
     case 'garbage': return { big: 1n };
     default: return { pid: process.pid, n: event.n };
   }
+};
+
+// Concurrency without a clock (see rendezvous in handlers.py): leave a file in event.dir, then
+// wait (at most event.within seconds) until event.party files are there.
+export const rendezvous = async (event) => {
+  writeFileSync(join(event.dir, `${event.n}-${process.pid}`), '');
+  const deadline = Date.now() + (event.within ?? 20) * 1000;
+  while (readdirSync(event.dir).length < event.party && Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+  return { n: event.n, met: readdirSync(event.dir).length, pid: process.pid };
 };

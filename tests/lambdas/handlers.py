@@ -76,8 +76,26 @@ def pid(event, context):
     return {"pid": os.getpid(), "n": event.get("n")}
 
 
+def rendezvous(event, context):
+    """Concurrency without a clock: leaves a file in event["dir"], then waits (at most
+    event["within"] seconds) until event["party"] files are there, i.e. until that many calls
+    have started. Calls run one at a time can't meet: the first one gives up, met < party."""
+    folder = event["dir"]
+    with open(os.path.join(folder, f"{event['n']}-{os.getpid()}"), "w"):
+        pass
+    deadline = time.monotonic() + event.get("within", 20)
+    while len(os.listdir(folder)) < event["party"] and time.monotonic() < deadline:
+        time.sleep(0.01)
+    return {"n": event["n"], "met": len(os.listdir(folder)), "pid": os.getpid()}
+
+
 def switch(event, context):
-    """One function that misbehaves on request: {"do": "hang" | "crash" | "fail" | ...}."""
+    """One function that misbehaves on request: {"do": "hang" | "crash" | "fail" | ...}.
+    With "started": a file path, it first writes its pid there (the call is under way)."""
+    if event.get("started"):
+        with open(event["started"] + ".part", "w") as f:
+            f.write(str(os.getpid()))
+        os.replace(event["started"] + ".part", event["started"])  # appears whole
     action = event.get("do")
     if action == "hang":
         time.sleep(30)

@@ -14,6 +14,7 @@ import pytest
 from emulator import lambdas
 from emulator.config import Settings
 from emulator.lambdas import LambdaError
+from emulator.lambdas.workers import MAX_WORKERS
 from emulator.service import Emulator
 from tests.lambdas.invoke_server import InvokeServer
 from tests.support.clients import requires
@@ -30,10 +31,12 @@ needs_node = requires("node")
 FUNCTIONS = {
     "py-echo": f"{PY}:echo", "py-fail": f"{PY}:fail", "py-switch": f"{PY}:switch",
     "py-text": f"{PY}:text", "py-nothing": f"{PY}:nothing", "py-context": f"{PY}:context_info",
-    "py-chatty": f"{PY}:chatty", "py-slow": f"{PY}:slow", "py-missing-name": f"{PY}:no_such",
+    "py-chatty": f"{PY}:chatty", "py-missing-name": f"{PY}:no_such",
+    "py-meet": f"{PY}:rendezvous",
     "node-echo": MJS, "node-fail": f"{MJS}:fail", "node-switch": f"{MJS}:switcher",
     "node-text": f"{MJS}:text", "node-bigint": f"{MJS}:bigint", "node-context": f"{MJS}:contextInfo",
-    "node-chatty": f"{MJS}:chatty", "node-slow": f"{MJS}:slow", "node-late": f"{MJS}:lateThrow",
+    "node-chatty": f"{MJS}:chatty", "node-late": f"{MJS}:lateThrow",
+    "node-meet": f"{MJS}:rendezvous",
     "cjs-callback": CJS, "cjs-failing": f"{CJS}:failing", "cjs-failing-string":
     f"{CJS}:failingString", "cjs-async": f"{CJS}:asyncHandler", "cjs-legacy": f"{CJS}:legacySucceed",
     "cjs-never": f"{CJS}:neverCalls",
@@ -55,6 +58,14 @@ def error_of(emu, name, event=None, timeout=5.0) -> LambdaError:
     with pytest.raises(LambdaError) as info:
         call(emu, name, event, timeout)
     return info.value
+
+
+def wait_for_file(path: Path, timeout: float = 30) -> str:
+    deadline = time.monotonic() + timeout
+    while not path.exists():
+        assert time.monotonic() < deadline, f"{path} never appeared"
+        time.sleep(0.01)
+    return path.read_text()
 
 
 def pid_alive(pid: int) -> bool:
@@ -88,8 +99,10 @@ def test_python_hang_times_out_and_the_next_call_gets_a_new_worker(emu):
     started = time.monotonic()
     err = error_of(emu, "py-switch", {"do": "hang"}, timeout=1)
     elapsed = time.monotonic() - started
+    # The handler sleeps 30 s: an error at all shows the runner stopped waiting; the lower
+    # bound shows it waited out its 1 s timeout first (no upper bound: that is the clock).
     assert err.kind == "timeout" and "py-switch" in err.message
-    assert 0.9 <= elapsed < 2.5
+    assert elapsed >= 0.9
     after = call(emu, "py-switch", {"n": 2})
     assert after["n"] == 2 and after["pid"] != before
     assert not pid_alive(before)
@@ -141,7 +154,7 @@ def test_python_context_object(emu):
     assert len(ctx["aws_request_id"]) == 36
     assert ctx["log_group_name"] == "/aws/lambda/py-context"
     assert "[$LATEST]" in ctx["log_stream_name"]
-    assert 2000 < ctx["remaining"] <= 3000
+    assert 0 < ctx["remaining"] <= 3000  # counted down from this call's 3 s, not the default
     assert ctx["cwd"] == str(HERE)
 
 
@@ -155,7 +168,7 @@ def test_python_output_goes_to_the_log_not_the_response(emu, caplog):
 
 
 def _wait_for_log(caplog, text: str) -> list[str]:
-    deadline = time.monotonic() + 3
+    deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         lines = [r.getMessage() for r in caplog.records]
         if any(text in line for line in lines):
@@ -239,8 +252,10 @@ def test_node_hang_times_out_and_the_next_call_gets_a_new_worker(emu):
     before = call(emu, "node-switch", {"n": 1})["pid"]
     started = time.monotonic()
     err = error_of(emu, "node-switch", {"do": "hang"}, timeout=1)
+    # The handler never answers: an error at all shows the runner stopped waiting; the lower
+    # bound shows it waited out its 1 s timeout first.
     assert err.kind == "timeout"
-    assert 0.9 <= time.monotonic() - started < 2.5
+    assert time.monotonic() - started >= 0.9
     after = call(emu, "node-switch", {"n": 2})
     assert after["n"] == 2 and after["pid"] != before
     assert not pid_alive(before)
@@ -299,7 +314,7 @@ def test_node_context_object(emu):
     assert ctx["invokedFunctionArn"] == "arn:aws:lambda:us-east-1:000000000000:function:node-context"
     assert ctx["functionVersion"] == "$LATEST" and ctx["memoryLimitInMB"] == "128"
     assert len(ctx["awsRequestId"]) == 36 and ctx["logGroupName"] == "/aws/lambda/node-context"
-    assert 2000 < ctx["remaining"] <= 3000
+    assert 0 < ctx["remaining"] <= 3000  # counted down from this call's 3 s, not the default
 
 
 @needs_node
@@ -347,24 +362,21 @@ def test_function_names_from_arns():
     assert lambdas.parse_function("define:$LATEST")["qualifier"] == "$LATEST"
 
 
-@pytest.mark.parametrize("name", ["py-slow", pytest.param("node-slow", marks=needs_node)])
-def test_concurrent_calls_from_eight_threads(emu, name):
-    call(emu, name, {"seconds": 0})        # warm one worker
+@pytest.mark.parametrize("name", ["py-meet", pytest.param("node-meet", marks=needs_node)])
+def test_concurrent_calls_from_eight_threads(emu, name, tmp_path):
+    # Each call leaves a mark and waits until `party` calls have left theirs: they can only
+    # all meet if the pool runs that many workers at once (one at a time, the first call
+    # would wait alone and give up). Events, not a clock: a slow machine only waits longer.
+    party = min(8, MAX_WORKERS)
 
     def one(n):
-        return call(emu, name, {"seconds": 0.3, "n": n})
-    started = time.monotonic()
+        return call(emu, name, {"dir": str(tmp_path), "party": party, "within": 30, "n": n},
+                    timeout=60)
     with ThreadPoolExecutor(8) as pool:
         results = list(pool.map(one, range(8)))
-    elapsed = time.monotonic() - started
-    key = "n" if name == "py-slow" else None
-    if key:
-        assert [r["n"] for r in results] == list(range(8))
-        assert all(r["response"] == {"slept": 0.3} for r in results)
-    else:
-        assert all(r["slept"] == 0.3 for r in results)
-    # Several workers ran in parallel (8 calls of 0.3 s, one at a time, would take 2.4 s).
-    assert elapsed < 2.0
+    assert [r["n"] for r in results] == list(range(8))  # each caller got its own answer
+    assert all(r["met"] >= party for r in results), results
+    assert len({r["pid"] for r in results}) >= party
 
 
 def test_concurrent_calls_get_their_own_answers(emu):
@@ -382,23 +394,25 @@ def test_shutdown_stops_every_worker():
     assert not any(pid_alive(pid) for pid in pids)
 
 
-def test_shutdown_kills_a_call_in_progress():
+def test_shutdown_kills_a_call_in_progress(tmp_path):
     e = Emulator(Settings(in_memory=True, functions={"sw": f"{PY}:switch"}))
     pid = lambdas.invoke(e, "sw", {})["pid"]
+    started = tmp_path / "started"
     errors = []
 
     def hang():
         try:
-            lambdas.invoke(e, "sw", {"do": "hang"}, timeout=20)
+            lambdas.invoke(e, "sw", {"do": "hang", "started": str(started)}, timeout=60)
         except LambdaError as exc:
             errors.append(exc)
     thread = threading.Thread(target=hang)
     thread.start()
-    time.sleep(0.3)
-    started = time.monotonic()
+    # The handler writes its pid before it hangs: the call is under way in that worker.
+    assert wait_for_file(started) == str(pid)
     e.close()
-    thread.join(5)
-    assert time.monotonic() - started < 3 and not thread.is_alive()
+    thread.join(30)  # only a guard against a hang: the handler itself sleeps 30 s
+    assert not thread.is_alive()
+    # Killed, not timed out (timeout=60) nor answered (after 30 s): close() ended the call.
     assert errors and errors[0].kind == "function_error" and "signal: killed" in errors[0].message
     assert not pid_alive(pid)
 
@@ -474,20 +488,41 @@ def test_invoke_api_unknown_function(api_emu):
     assert err.kind == "not_found" and "nobody" in err.message
 
 
-def test_invoke_api_timeout(api_emu):
-    started = time.monotonic()
-    err = error_of(api_emu, "slow", {"seconds": 3}, timeout=1)
-    assert err.kind == "timeout"
-    assert time.monotonic() - started < 2
+def test_invoke_api_timeout():
+    release, answered = threading.Event(), threading.Event()
+
+    class Functions:
+        @staticmethod
+        def held(event, context):
+            """Answers only once the test lets it (or after a minute, so no thread leaks)."""
+            release.wait(60)
+            answered.set()
+            return event
+
+    with InvokeServer(Functions) as server:
+        e = Emulator(Settings(in_memory=True, lambda_endpoint=server.url))
+        try:
+            started = time.monotonic()
+            err = error_of(e, "held", {"n": 1}, timeout=1)
+            elapsed = time.monotonic() - started
+            # The function could not have answered yet: the runner gave up on it.
+            assert not answered.is_set()
+        finally:
+            release.set()
+            e.close()
+    assert err.kind == "timeout" and "held" in err.message
+    assert elapsed >= 0.9  # it waited out its 1 s timeout first
 
 
 def test_invoke_api_endpoint_down():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    e = Emulator(Settings(in_memory=True, lambda_endpoint=f"http://127.0.0.1:{port}"))
-    try:
-        err = error_of(e, "anything")
-        assert err.kind == "invoke_failed" and f"127.0.0.1:{port}" in err.message
-    finally:
-        e.close()
+    # A port we hold bound but never listen on: connections are refused, and no other
+    # process can start listening there while the test runs.
+    with socket.socket() as refusing:
+        refusing.bind(("127.0.0.1", 0))
+        port = refusing.getsockname()[1]
+        e = Emulator(Settings(in_memory=True, lambda_endpoint=f"http://127.0.0.1:{port}"))
+        try:
+            err = error_of(e, "anything")
+            assert err.kind == "invoke_failed" and f"127.0.0.1:{port}" in err.message
+        finally:
+            e.close()

@@ -66,7 +66,7 @@ def _token() -> str:
 def start(ctx, areq: oauth.AuthRequest, provider: dict) -> str:
     """IDP_STARTERS["SAML"]: the IdP's SSO URL carrying a fresh AuthnRequest."""
     meta = identity_providers.metadata(provider)
-    if not meta.sso_redirect_url:
+    if not meta.sso_redirect_url:  # pragma: no cover - Create/UpdateIdentityProvider refuse it
         raise oauth.RedirectError("invalid_request", f"{provider['ProviderName']} has no "
                                   f"SingleSignOnService with the HTTP-Redirect binding")
     now = ctx.now()

@@ -221,3 +221,22 @@ def test_what_is_not_a_logout_response(rig, browser):
 def test_get_is_not_the_binding(rig, browser):
     answer = browser.http.get(f"{rig.endpoint}/saml2/logout?" + urlencode({"RelayState": "x"}))
     assert answer.status_code == 405       # the POST binding only (reference 8.5)
+
+
+def test_idpsignout_without_a_logout_endpoint_logs_out_locally(rig, cognito):
+    """IDPSignout, but the IdP's metadata names no SingleLogoutService: nothing to send
+    the LogoutRequest to, so /logout ends the session here and goes on."""
+    metadata = etree.fromstring(rig.metadata().encode())
+    for slo in metadata.iter("{urn:oasis:names:tc:SAML:2.0:metadata}SingleLogoutService"):
+        slo.getparent().remove(slo)
+    cognito.update_identity_provider(
+        UserPoolId=rig.pool_id, ProviderName=rig.provider_name,
+        ProviderDetails={"MetadataFile": etree.tostring(metadata).decode(),
+                         "IDPSignout": "true"})
+    browser = Browser(rig)
+    browser.sign_in()
+    answer = browser.http.get(f"{rig.endpoint}/logout", params={
+        "client_id": rig.client_id, "logout_uri": SIGNED_OUT})
+    assert answer.status_code == 302 and answer.headers["location"] == SIGNED_OUT
+    assert not browser.has_session()
+    browser.http.close()

@@ -10,6 +10,7 @@ tests/support/saml_xsw.py and edit what pysaml2 signed.
 """
 import base64
 import html
+from urllib.parse import urlencode
 
 import httpx
 import pytest
@@ -325,3 +326,75 @@ def test_federated_tokens_refresh_and_read_the_user(sso, clock, cognito, endpoin
         "refresh_token": tokens["refresh_token"]})
     assert refreshed.status_code == 200, refreshed.text
     assert claims(refreshed.json()["id_token"])["identities"][0]["providerName"] == "Corp"
+
+
+# --- where the response must go, and what it must answer ---------------------------------------
+
+@pytest.mark.parametrize("relay, reason", [
+    ("identity_provider=Corp", "the RelayState must name identity_provider (or idp_identifier), "
+                               "client_id, redirect_uri, response_type and scope for an "
+                               "IdP-initiated sign-in"),
+    ("identity_provider=Nope&client_id={client}&redirect_uri={callback}&response_type=code"
+     "&scope=openid", "invalid_request: Nope is not a supported identity provider for this "
+                      "client"),
+    ("unknown-relay-token", "it answers a sign-in request that is unknown, expired or already "
+                            "answered"),
+])
+def test_idp_initiated_relay_state_must_name_the_sign_in(relay, reason, sso, clock):
+    fed = sso(IDPInit="true")
+    relay = relay.format(client=fed.client_id, callback=CALLBACK)
+    refused(fed.post(fed.response(in_response_to=None, now=_now(clock)), relay),
+            INVALID + reason)
+    assert fed.users() == []
+
+
+def test_provider_deleted_while_the_user_was_at_the_idp(sso, clock, cognito):
+    fed = sso()
+    request_id, relay, _ = fed.start()
+    saml_response = fed.response(in_response_to=request_id, now=_now(clock))
+    cognito.delete_identity_provider(UserPoolId=fed.pool_id, ProviderName="Corp")
+    refused(fed.post(saml_response, relay), INVALID + "the identity provider no longer exists")
+
+
+def test_client_changed_while_the_user_was_at_the_idp(sso, clock, cognito):
+    """The pending authorize request is checked again when the response comes back: a
+    callback URL removed meanwhile is refused, and nobody is signed in."""
+    fed = sso()
+    request_id, relay, _ = fed.start()
+    cognito.update_user_pool_client(UserPoolId=fed.pool_id, ClientId=fed.client_id,
+                                    SupportedIdentityProviders=["Corp"],
+                                    CallbackURLs=["https://app.example.com/elsewhere"],
+                                    AllowedOAuthFlows=["code"], AllowedOAuthScopes=fed.scopes,
+                                    AllowedOAuthFlowsUserPoolClient=True)
+    refused(fed.post(fed.response(in_response_to=request_id, now=_now(clock)), relay),
+            "redirect_mismatch: the redirect_uri is not one of the app client's callback URLs.")
+    assert fed.users() == []
+
+
+def test_idp_initiated_relay_state_must_name_a_saml_provider(sso, clock, cognito):
+    fed = sso()
+    cognito.create_identity_provider(
+        UserPoolId=fed.pool_id, ProviderName="Google", ProviderType="Google",
+        ProviderDetails={"client_id": "g-client", "client_secret": "g-secret",
+                         "authorize_scopes": "openid email"},
+        AttributeMapping={"email": "email"})
+    client_id = fed.add_client(SupportedIdentityProviders=["Corp", "Google"])
+    relay = urlencode({"identity_provider": "Google", "client_id": client_id,
+                       "redirect_uri": CALLBACK, "response_type": "code", "scope": "openid"})
+    refused(fed.post(fed.response(in_response_to=None, now=_now(clock)), relay),
+            INVALID + "the RelayState does not name a SAML identity provider")
+    assert fed.users() == []
+
+
+def test_provider_dropped_from_the_client_while_the_user_was_at_the_idp(sso, clock, cognito):
+    fed = sso()
+    request_id, relay, _ = fed.start()
+    cognito.update_user_pool_client(UserPoolId=fed.pool_id, ClientId=fed.client_id,
+                                    SupportedIdentityProviders=["COGNITO"],
+                                    CallbackURLs=[CALLBACK], AllowedOAuthFlows=["code"],
+                                    AllowedOAuthScopes=fed.scopes,
+                                    AllowedOAuthFlowsUserPoolClient=True)
+    refused(fed.post(fed.response(in_response_to=request_id, now=_now(clock)), relay),
+            INVALID + "invalid_request: Corp is not a supported identity provider for this "
+                      "client")
+    assert fed.users() == []

@@ -9,6 +9,8 @@
 - No sleeping as synchronisation: time.sleep only inside a polling loop.
 """
 import ast
+import fnmatch
+import re
 from pathlib import Path
 
 import pytest
@@ -127,3 +129,14 @@ def test_rule_holds_across_the_suite(rule):
 def test_the_rules_catch_what_they_claim(rule, source, bad, tmp_path):
     path = tmp_path / "test_example.py"
     assert bool(RULES[rule](path, ast.parse(source))) is bad
+
+
+def test_readme_maps_every_test_module():
+    """tests/README.md's map names each test module (a glob such as api/test_risk_*.py
+    counts), so a new file gets a place in it."""
+    readme = (TESTS / "README.md").read_text()
+    named = set(re.findall(r"`((?:[\w*]+/)*test_[\w*]+\.py)`", readme))
+    modules = {str(p.relative_to(TESTS)) for p in TESTS.rglob("test_*.py")
+               if "plugin_project" not in p.parts and "node_modules" not in p.parts}
+    unmapped = sorted(m for m in modules if not any(fnmatch.fnmatch(m, n) for n in named))
+    assert not unmapped, f"add to the map in tests/README.md: {unmapped}"

@@ -5,7 +5,9 @@ transforms). Every signature is genuine, made with the IdP's private key, so a t
 exactly one thing about a response and know a refusal comes from that one thing.
 
 Usage: build `response()` (unsigned, valid at NOW), edit the tree, then `sign()` it;
-`xmlsec1_verifies()` confirms a signature is cryptographically valid whatever its shape."""
+`xmlsec1_verifies()` confirms a signature is cryptographically valid whatever its shape.
+`encrypt()` replaces the Assertion by an EncryptedAssertion the xmlsec1 program makes for the
+SP's certificate (sign the Assertion before, the Response after)."""
 import base64
 import copy
 import os
@@ -140,6 +142,8 @@ class _AnySigner(signxml.XMLSigner):
 
 
 def _target(root, where: str):
+    if where == "decrypted":  # an Assertion decrypted in place, inside its EncryptedAssertion
+        return find(root, "saml:EncryptedAssertion/saml:Assertion")
     return root if where == "response" else find(root, "saml:Assertion")
 
 
@@ -191,7 +195,11 @@ def _signature_xpath(where: str) -> str:
     signature = f"*[local-name()='Signature' and namespace-uri()='{DS}']"
     if where == "response":
         return "/*/" + signature
-    return f"/*/*[local-name()='Assertion' and namespace-uri()='{SAML}']/" + signature
+    assertion = f"*[local-name()='Assertion' and namespace-uri()='{SAML}']/"
+    if where == "decrypted":
+        return f"/*/*[local-name()='EncryptedAssertion' and namespace-uri()='{SAML}']/" \
+            + assertion + signature
+    return "/*/" + assertion + signature
 
 
 ID_ATTRIBUTES = ["--id-attr:ID", f"{SAMLP}:Response", "--id-attr:ID", f"{SAML}:Assertion"]
@@ -243,8 +251,9 @@ def sign(root, pair, where: str, info: SignedInfo = ACCEPTED, *, tool: str = "si
 
 def xmlsec1_verifies(root, pair, where: str) -> bool:
     """Whether the xmlsec1 program, with no algorithm restrictions, finds the signature on the
-    Response or Assertion valid under the IdP's certificate (HMAC: keyed with the certificate
-    text). A sanity check that a refused signature is refused for its shape, not its maths."""
+    Response or Assertion ("decrypted": the Assertion inside its EncryptedAssertion) valid
+    under the IdP's certificate (HMAC: keyed with the certificate text). A sanity check that a
+    refused signature is refused for its shape, not its maths."""
     signature = find(_target(root, where), "ds:Signature")
     method = find(signature, "ds:SignedInfo/ds:SignatureMethod").get("Algorithm")
     # Only the key given here: with x509 key data disabled, the certificate in KeyInfo is
@@ -258,32 +267,114 @@ def xmlsec1_verifies(root, pair, where: str) -> bool:
 
 # --- encryption -------------------------------------------------------------------------------
 
-def encrypted_id(name_id, pair) -> etree._Element:
-    """saml:EncryptedID holding `name_id` encrypted to `pair`'s certificate (the SP's) by the
-    xmlsec1 program: AES-128-CBC content, RSA-OAEP key transport, as SAML core 6.2 describes."""
+XENC11 = "http://www.w3.org/2009/xmlenc11#"
+AES128_CBC = XENC + "aes128-cbc"
+AES256_CBC = XENC + "aes256-cbc"
+AES128_GCM = XENC11 + "aes128-gcm"
+AES256_GCM = XENC11 + "aes256-gcm"
+TRIPLEDES_CBC = XENC + "tripledes-cbc"
+RSA_OAEP_MGF1P = XENC + "rsa-oaep-mgf1p"
+RSA_1_5 = XENC + "rsa-1_5"
+# xmlsec1's --session-key for each content algorithm (the key the EncryptedKey carries).
+SESSION_KEYS = {AES128_CBC: "aes-128", AES256_CBC: "aes-256", AES128_GCM: "aes-128",
+                AES256_GCM: "aes-256", TRIPLEDES_CBC: "des-192"}
+DATA_ID, KEY_ID = "_enc-data-1", "_enc-key-1"  # for the EncryptedKey-beside-the-data shapes
+
+
+def _encrypted_data(plaintext: bytes, pair, *, method: str, transport: str, data_type: str):
+    """xenc:EncryptedData of Type `data_type` ("Element" or "Content") holding `plaintext` (XML
+    text), made by the xmlsec1 program for `pair`'s certificate (the SP's): a fresh session key
+    for `method`, carried in ds:KeyInfo by an xenc:EncryptedKey under `transport`, as SAML core
+    6.2 describes."""
     template = etree.Element(q(XENC, "EncryptedData"), nsmap={"xenc": XENC},
-                             Type=XENC + "Element")
-    sub(template, XENC, "EncryptionMethod", Algorithm=XENC + "aes128-cbc")
+                             Type=XENC + data_type)
+    sub(template, XENC, "EncryptionMethod", Algorithm=method)
     key = sub(etree.SubElement(template, q(DS, "KeyInfo"), nsmap={"ds": DS}),
               XENC, "EncryptedKey")
-    sub(key, XENC, "EncryptionMethod", Algorithm=XENC + "rsa-oaep-mgf1p")
+    sub(key, XENC, "EncryptionMethod", Algorithm=transport)
     sub(sub(key, XENC, "CipherData"), XENC, "CipherValue")
     sub(sub(template, XENC, "CipherData"), XENC, "CipherValue")
-    wrapper = etree.Element(q(SAML, "EncryptedID"), nsmap={"saml": SAML})
-    wrapper.append(copy.deepcopy(name_id))
     result = _xmlsec1(["--encrypt", "--pubkey-cert-pem", "@/cert.pem", "--session-key",
-                       "aes-128", "--xml-data", "@/data.xml", "--node-xpath", "/*/*",
+                       SESSION_KEYS[method], "--binary-data", "@/data.xml",
                        "--output", "@/out.xml"],
                       etree.tostring(template),
-                      {"cert.pem": pair.certificate_pem,
-                       "data.xml": etree.tostring(wrapper).decode("utf-8")})
+                      {"cert.pem": pair.certificate_pem, "data.xml": plaintext.decode("utf-8")})
     if result.returncode != 0:
         raise RuntimeError("xmlsec1 --encrypt failed: " + result.stderr.decode(errors="replace"))
     return etree.fromstring(result.stdout)
 
 
+def _serialized(plaintext) -> bytes:
+    """Each element's own serialization: it keeps exactly the namespace declarations it was
+    signed with (lxml, moving it into a wrapper, would re-map a prefix declared above)."""
+    if isinstance(plaintext, bytes):
+        return plaintext
+    nodes = plaintext if isinstance(plaintext, list) else [plaintext]
+    return b"".join(etree.tostring(node, with_tail=False) for node in nodes)
+
+
+def encrypted_id(name_id, pair) -> etree._Element:
+    """saml:EncryptedID holding `name_id` encrypted to `pair`'s certificate (the SP's) by the
+    xmlsec1 program: AES-128-CBC content, RSA-OAEP key transport, as SAML core 6.2 describes."""
+    wrapper = etree.Element(q(SAML, "EncryptedID"), nsmap={"saml": SAML})
+    wrapper.append(_encrypted_data(_serialized(name_id), pair, method=AES128_CBC,
+                                   transport=RSA_OAEP_MGF1P, data_type="Element"))
+    return wrapper
+
+
+def encrypted_assertion(plaintext, pair, *, method: str = AES128_CBC,
+                        transport: str = RSA_OAEP_MGF1P, key: str = "inside",
+                        data_type: str = "Element"):
+    """saml:EncryptedAssertion holding `plaintext` encrypted to `pair`'s certificate: an
+    element (normally the Assertion, signed or not), a list of elements, or XML text.
+
+    key: "inside" (the EncryptedKey in the EncryptedData's KeyInfo), "retrieval" (beside the
+    EncryptedData, which points to it with ds:RetrievalMethod, as Shibboleth and others do)
+    or "beside" (beside it, and the EncryptedData has no KeyInfo at all)."""
+    wrapper = etree.Element(q(SAML, "EncryptedAssertion"), nsmap={"saml": SAML})
+    data = _encrypted_data(_serialized(plaintext), pair, method=method, transport=transport,
+                           data_type=data_type)
+    wrapper.append(data)
+    if key != "inside":
+        key_info = find(data, "ds:KeyInfo")
+        encrypted_key = find(key_info, "xenc:EncryptedKey")
+        data.set("Id", DATA_ID)
+        encrypted_key.set("Id", KEY_ID)
+        sub(sub(encrypted_key, XENC, "ReferenceList"), XENC, "DataReference", URI="#" + DATA_ID)
+        wrapper.append(encrypted_key)
+        if key == "retrieval":
+            sub(key_info, DS, "RetrievalMethod", URI="#" + KEY_ID, Type=XENC + "EncryptedKey")
+        else:
+            data.remove(key_info)
+    return wrapper
+
+
+def encrypt(root, pair, **options):
+    """A copy of the Response `root` whose Assertion (as it stands: sign it first, or sign the
+    Response after) is replaced by encrypted_assertion(Assertion, pair, **options)."""
+    root = copy.deepcopy(root)
+    assertion = find(root, "saml:Assertion")
+    root.replace(assertion, encrypted_assertion(assertion, pair, **options))
+    return root
+
+
+def own_prefix(root, prefix: str):
+    """A copy of the (unsigned) Response whose Assertion declares the SAML namespace itself,
+    under `prefix`, and uses it throughout (pysaml2's default `encas0`...), while the Response
+    keeps `saml`. Built as text: lxml would re-map the prefix to the Response's `saml`."""
+    text = etree.tostring(root).decode("utf-8")
+    start, end = text.index("<saml:Assertion "), text.index("</saml:Assertion>")
+    inner = text[start:end + len("</saml:Assertion>")]
+    inner = inner.replace("<saml:", f"<{prefix}:").replace("</saml:", f"</{prefix}:")
+    inner = inner.replace(f"<{prefix}:Assertion ",
+                          f'<{prefix}:Assertion xmlns:{prefix}="{SAML}" ', 1)
+    return etree.fromstring(text[:start] + inner + text[end + len("</saml:Assertion>"):])
+
+
 def xmlsec1_decrypts(encrypted, pair) -> bytes:
-    """The plaintext the xmlsec1 program recovers from an EncryptedID with `pair`'s key."""
+    """What the xmlsec1 program recovers with `pair`'s key from `encrypted` (an EncryptedID, or
+    a Response with an EncryptedAssertion): the document with the plaintext in the
+    EncryptedData's place; b"" when it cannot decrypt."""
     result = _xmlsec1(["--decrypt", "--privkey-pem", "@/key.pem"],
                       etree.tostring(encrypted), {"key.pem": pair.private_key_pem})
     return result.stdout if result.returncode == 0 else b""

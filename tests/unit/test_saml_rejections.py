@@ -2,11 +2,13 @@
 response that is valid in every other respect, so the refusal proves that one check and not an
 earlier one: the signature's algorithms, canonicalization and transforms, a missing audience
 restriction, the assertion's issuer, the bearer confirmation and its window, an EncryptedID,
-and the shape checks (status, versions, IDs, subject parts, times, certificates) around them.
+the shape checks (status, versions, IDs, subject parts, times, certificates) around them, and
+every refusal of an EncryptedAssertion (saml.response.decrypt_assertion and its caller).
 
 The responses come from tests/support/saml_producer.py, an IdP independent of the code under
 test: lxml writes them (not saml.idp), signxml or the xmlsec1 program signs them with the IdP's
-key. test_baseline_accepted is the control: the same producer without the defect is accepted.
+key, and the xmlsec1 program encrypts assertions to the SP's certificate. test_baseline_accepted
+and test_encrypted_accepted are the controls: the same producer without the defect is accepted.
 Each odd signature is also checked with the xmlsec1 program, so a refusal is for its shape and
 never for broken maths. Every check names the SamlError's reason and its exact message."""
 import copy
@@ -16,13 +18,15 @@ from lxml import etree
 
 from saml.certificates import certificate_body, new_key_pair
 from saml.errors import SamlError
-from saml.response import read_response
+from saml.response import own_signature, read_response, verify_signature
 from tests.support.clients import requires
 from tests.support.saml_producer import (
-    ACS_URL, ASSERTION_ID, C14N_10, C14N_11, DS, ENVELOPED, EXC_C14N, HMAC_SHA256,
-    HOLDER_OF_KEY, IDP_ID, ISSUED, LIFETIME, NOW, REQUEST_ID, RSA_SHA1, RSA_SHA224, RSA_SHA512,
-    SAML, SAMLP, SENDER_VOUCHES, SHA1, SHA224, SHA512, SP_ID, XPATH, XSI, SignedInfo, b64,
-    encrypted_id, find, instant, q, response, sign, sub, xmlsec1_decrypts, xmlsec1_verifies)
+    ACS_URL, AES128_CBC, AES128_GCM, AES256_CBC, AES256_GCM, ASSERTION_ID, C14N_10, C14N_11, DS,
+    ENVELOPED, EXC_C14N, HMAC_SHA256, HOLDER_OF_KEY, IDP_ID, ISSUED, LIFETIME, NOW, REQUEST_ID,
+    RSA_1_5, RSA_SHA1, RSA_SHA224, RSA_SHA512, SAML, SAMLP, SENDER_VOUCHES, SHA1, SHA224, SHA512,
+    SP_ID, TRIPLEDES_CBC, XENC, XPATH, XSI, SignedInfo, b64, encrypt, encrypted_assertion,
+    encrypted_id, find, instant, own_prefix, q, response, sign, sub, xmlsec1_decrypts,
+    xmlsec1_verifies)
 
 needs_xmlsec1 = requires("xmlsec1")
 
@@ -40,8 +44,14 @@ def idp():
 
 @pytest.fixture(scope="module")
 def sp():
-    """The SP's encryption key pair: only the EncryptedID test needs it."""
+    """The SP's encryption key pair (its private key is read_response's decryption key)."""
     return new_key_pair(SP_ID, ISSUED - 86400)
+
+
+@pytest.fixture(scope="module")
+def other_sp():
+    """Another SP's encryption key pair: a valid key, but not the one the IdP encrypted to."""
+    return new_key_pair("urn:amazon:cognito:sp:us-east-1_Other", ISSUED - 86400)
 
 
 def read(root, idp, **overrides):
@@ -407,3 +417,288 @@ def test_attribute_without_name_is_ignored(idp):
     result = read(sign(root, idp, "assertion"), idp)
     assert result.attributes == {"email": ["alice@example.com"], "groups": ["admins", "staff"]}
 
+
+
+# --- encrypted assertions ----------------------------------------------------------------------
+
+CANNOT_DECRYPT = "The encrypted assertion cannot be decrypted with this provider's key."
+NOT_ONE_ASSERTION = "The encrypted data is not a single assertion."
+WHERE_SIGNED = ["response", "assertion", "both"]
+
+
+def encrypted(idp, sp, where, root=None, edit=None, **options):
+    """The producer's Response with its Assertion encrypted to `sp`: the Assertion signed before
+    encryption (where "assertion" or "both"), the Response over the ciphertext after (where
+    "response" or "both"); `edit` changes the EncryptedAssertion before the Response is signed,
+    so a Response signature stays valid over the defect."""
+    root = response() if root is None else root
+    if where in ("assertion", "both"):
+        root = sign(root, idp, "assertion")
+    root = encrypt(root, sp, **options)
+    if edit is not None:
+        edit(find(root, "saml:EncryptedAssertion"))
+    if where in ("response", "both"):
+        root = sign(root, idp, "response")
+    return root
+
+
+def decrypting(sp, **overrides):
+    """read_response's arguments for an SP that holds `sp`'s key and requires encryption."""
+    return {"decryption_key_pem": sp.private_key_pem, "require_encryption": True, **overrides}
+
+
+def check_alice(result):
+    assert (result.id, result.issuer, result.name_id) == (ASSERTION_ID, IDP_ID,
+                                                          "alice@example.com")
+    assert result.attributes == {"email": ["alice@example.com"], "groups": ["admins", "staff"]}
+
+
+@needs_xmlsec1
+@pytest.mark.parametrize("method", [AES128_CBC, AES256_CBC, AES128_GCM, AES256_GCM,
+                                    TRIPLEDES_CBC], ids=lambda uri: uri.split("#")[1])
+@pytest.mark.parametrize("where", WHERE_SIGNED)
+def test_encrypted_accepted(idp, sp, where, method):
+    # The control for every refusal below: the same producer, nothing wrong.
+    root = encrypted(idp, sp, where, method=method)
+    assert b"alice@example.com" not in etree.tostring(root)
+    assert b"alice@example.com" in xmlsec1_decrypts(root, sp)
+    check_alice(read(root, idp, **decrypting(sp)))
+    check_alice(read(root, idp, **decrypting(sp, require_encryption=False)))
+
+
+@needs_xmlsec1
+@pytest.mark.parametrize("key", ["retrieval", "beside"])
+@pytest.mark.parametrize("where", WHERE_SIGNED)
+def test_encrypted_key_beside_data_accepted(idp, sp, where, key):
+    # EncryptedKey a sibling of EncryptedData (SAML core 6.2 allows it), found through a
+    # ds:RetrievalMethod or with no KeyInfo on the EncryptedData at all.
+    root = encrypted(idp, sp, where, key=key)
+    wrapper = find(root, "saml:EncryptedAssertion")
+    assert [child.tag for child in wrapper] == [q(XENC, "EncryptedData"), q(XENC, "EncryptedKey")]
+    key_info = find(wrapper, "xenc:EncryptedData/ds:KeyInfo")
+    assert (key_info is None) == (key == "beside")
+    check_alice(read(root, idp, **decrypting(sp)))
+
+
+def _drop_data(wrapper):
+    wrapper.remove(find(wrapper, "xenc:EncryptedData"))
+
+
+def _second_data(wrapper):
+    find(wrapper, "xenc:EncryptedData").addnext(copy.deepcopy(find(wrapper,
+                                                                   "xenc:EncryptedData")))
+
+
+def _data_method(algorithm):
+    def edit(wrapper):
+        method = find(wrapper, "xenc:EncryptedData/xenc:EncryptionMethod")
+        if algorithm is None:
+            method.getparent().remove(method)
+        else:
+            method.set("Algorithm", algorithm)
+    return edit
+
+
+def _key_name_only(wrapper):
+    # A KeyInfo that names a key instead of carrying one: no EncryptedKey anywhere.
+    key_info = find(wrapper, "xenc:EncryptedData/ds:KeyInfo")
+    key_info.replace(find(key_info, "xenc:EncryptedKey"), etree.Element(q(DS, "KeyName")))
+    key_info[0].text = SP_ID
+
+
+def _drop_key_beside(wrapper):
+    wrapper.remove(find(wrapper, "xenc:EncryptedKey"))
+
+
+def _second_key(wrapper):
+    key = find(wrapper, "xenc:EncryptedData/ds:KeyInfo/xenc:EncryptedKey")
+    key.addnext(copy.deepcopy(key))
+
+
+def _drop_transport(wrapper):
+    key = find(wrapper, "xenc:EncryptedData/ds:KeyInfo/xenc:EncryptedKey")
+    key.remove(find(key, "xenc:EncryptionMethod"))
+
+
+UNSUPPORTED_DATA = "The assertion's encryption algorithm is not supported."
+UNSUPPORTED_TRANSPORT = "The key transport algorithm is not supported (use RSA-OAEP)."
+ENCRYPTION_DEFECTS = {
+    # name: (producer options, edit of the EncryptedAssertion, message of the "decryption" refusal)
+    "no EncryptedData (its key beside)": ({"key": "retrieval"}, _drop_data, CANNOT_DECRYPT),
+    "two EncryptedData": ({}, _second_data, CANNOT_DECRYPT),
+    "a made-up data algorithm": ({}, _data_method("urn:example:cipher:rot13"), UNSUPPORTED_DATA),
+    "key wrap as data algorithm": ({}, _data_method(XENC + "kw-aes128"), UNSUPPORTED_DATA),
+    "no data EncryptionMethod": ({}, _data_method(None), UNSUPPORTED_DATA),
+    "KeyInfo with only a KeyName": ({}, _key_name_only, CANNOT_DECRYPT),
+    "RetrievalMethod to no key": ({"key": "retrieval"}, _drop_key_beside, CANNOT_DECRYPT),
+    "no KeyInfo and no key beside": ({"key": "beside"}, _drop_key_beside, CANNOT_DECRYPT),
+    "two EncryptedKeys in KeyInfo": ({}, _second_key, CANNOT_DECRYPT),
+    # PKCS#1 v1.5 key transport is open to Bleichenbacher's oracle: refused before decrypting.
+    "rsa-1_5 key transport": ({"transport": RSA_1_5}, None, UNSUPPORTED_TRANSPORT),
+    "no key transport EncryptionMethod": ({}, _drop_transport, UNSUPPORTED_TRANSPORT),
+    # SAML core 6.1: Type, when present, MUST be Element; with Content xmlsec answers the
+    # EncryptedAssertion itself, not an assertion.
+    "Type=Content around the one assertion": ({"data_type": "Content"}, None, NOT_ONE_ASSERTION),
+}
+
+
+@needs_xmlsec1
+@pytest.mark.parametrize("where", ["assertion", "both"])
+@pytest.mark.parametrize("defect", list(ENCRYPTION_DEFECTS))
+def test_encryption_defect_refused(idp, sp, defect, where):
+    options, edit, message = ENCRYPTION_DEFECTS[defect]
+    root = encrypted(idp, sp, where, edit=edit, **options)
+    if where == "both":
+        assert xmlsec1_verifies(root, idp, "response")  # the defect is signed: not the cause
+    assert refusal(root, idp, **decrypting(sp)) == ("decryption", message)
+
+
+EMPTY_PEM = "-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n"
+
+
+@needs_xmlsec1
+@pytest.mark.parametrize("key_pem", ["garbage", EMPTY_PEM, "clé privée"],
+                         ids=["garbage", "PEM armour around nothing", "not ASCII"])
+def test_unloadable_decryption_key(idp, sp, key_pem):
+    root = encrypted(idp, sp, "assertion")
+    assert refusal(root, idp, **decrypting(sp, decryption_key_pem=key_pem)) == (
+        "decryption", "The provider's decryption key cannot be loaded.")
+
+
+@needs_xmlsec1
+@pytest.mark.parametrize("where", ["assertion", "both"])
+def test_encrypted_for_another_sp(idp, sp, other_sp, where):
+    # A valid key, but not the one the IdP encrypted to.
+    root = encrypted(idp, sp, where)
+    assert xmlsec1_decrypts(root, other_sp) == b""
+    assert refusal(root, idp, **decrypting(other_sp)) == ("decryption", CANNOT_DECRYPT)
+
+
+@needs_xmlsec1
+@pytest.mark.parametrize("key_pem", [None, ""])
+def test_encrypted_without_decryption_key(idp, sp, key_pem):
+    root = encrypted(idp, sp, "assertion")
+    assert refusal(root, idp, decryption_key_pem=key_pem) == (
+        "decryption", "The assertion is encrypted but no decryption key is configured.")
+
+
+@pytest.mark.parametrize("where", WHERE_SIGNED)
+def test_plain_assertion_when_encryption_required(idp, sp, where):
+    root = sign(response(), idp, where)
+    assert read(root, idp, **decrypting(sp, require_encryption=False)).name_id
+    assert refusal(root, idp, **decrypting(sp)) == (
+        "encryption_required", "This identity provider must encrypt its assertions.")
+
+
+def _other_assertion(idp):
+    """A second genuine assertion, signed by the IdP, for another user and with its own ID."""
+    root = response()
+    assertion_of(root).set("ID", "_assert-other")
+    find(root, "saml:Assertion/saml:Subject/saml:NameID").text = "mallory@example.com"
+    return assertion_of(sign(root, idp, "assertion"))
+
+
+def _in_place_of_assertion(idp, sp, plaintext, **options):
+    """A signed Response whose EncryptedAssertion holds `plaintext`: anyone can encrypt to the
+    SP's certificate, and the IdP's signature around it changes nothing."""
+    root = response()
+    root.replace(assertion_of(root), encrypted_assertion(plaintext, sp, **options))
+    return sign(root, idp, "response")
+
+
+@needs_xmlsec1
+@pytest.mark.parametrize("plaintext", ["NameID", "Response"])
+def test_plaintext_not_an_assertion(idp, sp, plaintext):
+    # The NameID an EncryptedID would hold; a whole signed Response (its assertion inside).
+    element = find(response(), "saml:Assertion/saml:Subject/saml:NameID") \
+        if plaintext == "NameID" else sign(response(), idp, "both")
+    root = _in_place_of_assertion(idp, sp, element)
+    assert b"alice@example.com" in xmlsec1_decrypts(root, sp)
+    assert refusal(root, idp, **decrypting(sp)) == ("decryption", NOT_ONE_ASSERTION)
+
+
+@needs_xmlsec1
+@pytest.mark.parametrize("data_type", ["Content", "Element"])
+@pytest.mark.parametrize("extra", ["a second assertion", "an Advice element"])
+def test_plaintext_assertion_and_more(idp, sp, extra, data_type):
+    # The signed assertion followed by a second element: Type=Content says so; under
+    # Type=Element both elements are decrypted in place all the same. Either way it is refused
+    # inside decrypt_assertion, before the count of assertions in the Response.
+    second = _other_assertion(idp) if extra == "a second assertion" \
+        else etree.Element(q(SAML, "Advice"))
+    plaintext = [assertion_of(sign(response(), idp, "assertion")), second]
+    root = _in_place_of_assertion(idp, sp, plaintext, data_type=data_type)
+    assert len(find(etree.fromstring(xmlsec1_decrypts(root, sp)), "saml:EncryptedAssertion")) == 2
+    assert refusal(root, idp, **decrypting(sp)) == ("decryption", NOT_ONE_ASSERTION)
+
+
+@needs_xmlsec1
+def test_plaintext_second_assertion_inside_the_first(idp, sp):
+    # The second assertion nested in the signed one's Advice (where SAML lets assertions go):
+    # one Assertion passes decrypt_assertion; the count in the Response refuses it.
+    root = response()
+    advice = etree.Element(q(SAML, "Advice"))
+    find(root, "saml:Assertion/saml:Conditions").addnext(advice)
+    advice.append(_other_assertion(idp))
+    root = encrypted(idp, sp, "both", root=root)
+    assert xmlsec1_verifies(etree.fromstring(xmlsec1_decrypts(root, sp)), idp, "decrypted")
+    assert refusal(root, idp, **decrypting(sp)) == (
+        "malformed", "The SAML response must contain exactly one assertion.")
+
+
+@needs_xmlsec1
+@pytest.mark.parametrize("where", ["assertion", "both"])
+def test_plaintext_with_processing_instruction(idp, sp, where):
+    # The PI is inside the signed Assertion: the signature holds, the PI alone is refused.
+    root = response()
+    assertion_of(root).append(etree.ProcessingInstruction("idp-trace", "hop=1"))
+    root = encrypted(idp, sp, where, root=root)
+    decrypted = xmlsec1_decrypts(root, sp)
+    assert b"<?idp-trace hop=1?>" in decrypted
+    assert xmlsec1_verifies(etree.fromstring(decrypted), idp, "decrypted")
+    assert refusal(root, idp, **decrypting(sp)) == (
+        "dtd", "The decrypted assertion holds entities or processing instructions.")
+
+
+@needs_xmlsec1
+def test_response_signature_covers_the_ciphertext(idp, sp, monkeypatch):
+    # One byte of the CipherValue changed after the Response was signed: the signature refuses
+    # it before anything is decrypted.
+    root = encrypted(idp, sp, "response")
+    check_alice(read(root, idp, **decrypting(sp)))
+    value = find(root, "saml:EncryptedAssertion/xenc:EncryptedData/xenc:CipherData/"
+                       "xenc:CipherValue")
+    text = value.text
+    value.text = text[:40] + ("B" if text[40] != "B" else "C") + text[41:]
+
+    def never(*args):
+        raise AssertionError("decrypted before the Response signature was checked")
+    monkeypatch.setattr("saml.response.decrypt_assertion", never)
+    assert refusal(root, idp, **decrypting(sp)) == (
+        "signature", "The signature is not valid for any of the identity provider's certificates.")
+
+
+@needs_xmlsec1
+@pytest.mark.parametrize("where", ["assertion", "both"])
+def test_assertion_with_its_own_prefix(idp, sp, where):
+    # Regression: pysaml2 encrypts an Assertion that declares the SAML namespace itself under
+    # another prefix than the Response's. Verified where it was decrypted, it is accepted.
+    root = own_prefix(response(), "enc0")
+    signed = sign(root, idp, "assertion")
+    assert (assertion_of(signed).prefix, find(signed, "saml:Issuer").prefix) == ("enc0", "saml")
+    assert xmlsec1_verifies(signed, idp, "assertion")
+    root = encrypted(idp, sp, where, root=root)
+    check_alice(read(root, idp, **decrypting(sp)))
+    # What read_response did before the fix: move the decrypted Assertion into the Response.
+    # lxml re-maps enc0 to the Response's saml, and exclusive c14n, prefix-sensitive, no longer
+    # matches: the very signature that holds in place fails once moved.
+    decrypted = etree.fromstring(xmlsec1_decrypts(root, sp))
+    assert xmlsec1_verifies(decrypted, idp, "decrypted")
+    wrapper = find(decrypted, "saml:EncryptedAssertion")
+    moved = find(wrapper, "saml:Assertion")
+    decrypted.replace(wrapper, moved)
+    assert moved.prefix == "saml"
+    assert not xmlsec1_verifies(decrypted, idp, "assertion")
+    with pytest.raises(SamlError) as error:
+        verify_signature(moved, own_signature(moved), [idp.certificate_pem])
+    assert error.value.reason == "signature"

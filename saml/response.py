@@ -8,6 +8,7 @@ covered too) or the signed Assertion itself. Refusing is the only thing unsigned
 """
 import base64
 import binascii
+import contextlib
 import datetime
 import re
 from dataclasses import dataclass, field
@@ -229,6 +230,21 @@ def verify_signature(element, signature, certificates: list[str]) -> None:
 
 # --- decryption ------------------------------------------------------------------------------
 
+UNDECRYPTABLE = "The encrypted assertion cannot be decrypted with this provider's key."
+
+
+@contextlib.contextmanager
+def _one_answer():
+    """Every refusal of what decryption produced gets the same message (the reason stays,
+    for logs and tests). Distinct answers would make the SP a decryption oracle (Jager and
+    Somorovsky, "How To Break XML Encryption", 2011) for anyone who alters the ciphertext
+    of a response whose Response element is unsigned."""
+    try:
+        yield
+    except SamlError as error:
+        raise SamlError(error.reason, UNDECRYPTABLE) from None
+
+
 def decrypt_assertion(encrypted, key_pem: str):
     """Decrypt the EncryptedAssertion `encrypted` with xmlsec, in place: the Assertion takes
     the EncryptedData's place inside `encrypted` and is returned there, never moved. Prefixes
@@ -236,10 +252,9 @@ def decrypt_assertion(encrypted, key_pem: str):
     namespace declarations live on the Response), and an assertion that declares its own
     (pysaml2's default `encas0`...) keeps them exactly as signed: moving it with lxml would
     re-map them, and exclusive c14n, which is prefix-sensitive, would no longer match."""
-    failed = "The encrypted assertion cannot be decrypted with this provider's key."
     data = encrypted.findall(_q(XENC, "EncryptedData"))
     if len(data) != 1:
-        _fail("decryption", failed)
+        _fail("decryption", UNDECRYPTABLE)
     data = data[0]
     method = data.find(_q(XENC, "EncryptionMethod"))
     if method is None or method.get("Algorithm") not in DATA_ENCRYPTION:
@@ -258,7 +273,7 @@ def decrypt_assertion(encrypted, key_pem: str):
             key_info.append(outside[0])
         keys = key_info.findall(_q(XENC, "EncryptedKey"))
     if len(keys) != 1:
-        _fail("decryption", failed)
+        _fail("decryption", UNDECRYPTABLE)
     transport = keys[0].find(_q(XENC, "EncryptionMethod"))
     if transport is None or transport.get("Algorithm") not in KEY_TRANSPORT:
         _fail("decryption", "The key transport algorithm is not supported (use RSA-OAEP).")
@@ -267,18 +282,20 @@ def decrypt_assertion(encrypted, key_pem: str):
         manager.add_key(xmlsec.Key.from_memory(key_pem.encode("ascii"), xmlsec.KeyFormat.PEM))
     except (xmlsec.Error, UnicodeEncodeError):
         _fail("decryption", "The provider's decryption key cannot be loaded.")
-    try:
-        result = xmlsec.EncryptionContext(manager).decrypt(data)
-    except xmlsec.Error:
-        _fail("decryption", failed)
-    if not isinstance(result, etree._Element) or result.tag != _q(SAML, "Assertion"):
-        _fail("decryption", "The encrypted data is not a single assertion.")
-    for node in result.iter():
-        if isinstance(node, (etree._Entity, etree._ProcessingInstruction)):
-            _fail("dtd", "The decrypted assertion holds entities or processing instructions.")
-    if result.getparent() is not encrypted or len(encrypted) != 1 + len(
-            encrypted.findall(_q(XENC, "EncryptedKey"))):
-        _fail("decryption", "The encrypted data is not a single assertion.")
+    with _one_answer():  # from here on, the outcome depends on the ciphertext
+        try:
+            result = xmlsec.EncryptionContext(manager).decrypt(data)
+        except xmlsec.Error:
+            _fail("decryption", UNDECRYPTABLE)
+        if not isinstance(result, etree._Element) or result.tag != _q(SAML, "Assertion"):
+            _fail("decryption", "The encrypted data is not a single assertion.")
+        for node in result.iter():
+            if isinstance(node, (etree._Entity, etree._ProcessingInstruction)):
+                _fail("dtd", "The decrypted assertion holds entities or processing "
+                             "instructions.")
+        if result.getparent() is not encrypted or len(encrypted) != 1 + len(
+                encrypted.findall(_q(XENC, "EncryptedKey"))):
+            _fail("decryption", "The encrypted data is not a single assertion.")
     return result
 
 
@@ -427,16 +444,18 @@ def read_response(saml_response: str, *, signing_certificates: list[str], idp_en
         if not decryption_key_pem:
             _fail("decryption", "The assertion is encrypted but no decryption key is configured.")
         assertion = decrypt_assertion(element, decryption_key_pem)
-        # The plaintext must not smuggle in a second assertion; the signature below is
-        # verified on the Assertion where it was decrypted, as the IdP signed it.
-        _single_assertion(root, element)
     else:
         assertion = element
-    assertion_signature = own_signature(assertion)
-    if assertion_signature is not None:
-        verify_signature(assertion, assertion_signature, signing_certificates)
-    elif response_signature is None:
-        _fail("unsigned", "The SAML response is not signed.")
+    with _one_answer() if encrypted else contextlib.nullcontext():
+        if encrypted:
+            # The plaintext must not smuggle in a second assertion; the signature below is
+            # verified on the Assertion where it was decrypted, as the IdP signed it.
+            _single_assertion(root, element)
+        assertion_signature = own_signature(assertion)
+        if assertion_signature is not None:
+            verify_signature(assertion, assertion_signature, signing_certificates)
+        elif response_signature is None:
+            _fail("unsigned", "The SAML response is not signed.")
 
     # Response-level checks (covered by the signature when the Response is signed; otherwise
     # they can only add refusals).

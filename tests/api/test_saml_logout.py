@@ -58,6 +58,14 @@ class Browser:
         assert location.startswith(SLO_URL + "?"), location
         return {k: v[0] for k, v in parse_qs(urlsplit(location).query).items()}
 
+    def logs_out_locally(self) -> None:
+        """GET /logout goes straight back to the app (no IdP on the way) and the session
+        is gone."""
+        answer = self.http.get(f"{self.rig.endpoint}/logout", params={
+            "client_id": self.rig.client_id, "logout_uri": SIGNED_OUT})
+        assert answer.status_code == 302 and answer.headers["location"] == SIGNED_OUT
+        assert not self.has_session()
+
     def answer(self, saml_response: str, relay_state: str) -> httpx.Response:
         return self.http.post(f"{self.rig.endpoint}/saml2/logout",
                               data={"SAMLResponse": saml_response, "RelayState": relay_state})
@@ -116,10 +124,7 @@ def test_without_idpsignout_logout_stays_local(cognito, endpoint):
         rig = make()
         browser = Browser(rig)
         browser.sign_in()
-        answer = browser.http.get(f"{rig.endpoint}/logout", params={
-            "client_id": rig.client_id, "logout_uri": SIGNED_OUT})
-        assert answer.status_code == 302 and answer.headers["location"] == SIGNED_OUT
-        assert not browser.has_session()
+        browser.logs_out_locally()
         browser.http.close()
 
 
@@ -235,8 +240,5 @@ def test_idpsignout_without_a_logout_endpoint_logs_out_locally(rig, cognito):
                          "IDPSignout": "true"})
     browser = Browser(rig)
     browser.sign_in()
-    answer = browser.http.get(f"{rig.endpoint}/logout", params={
-        "client_id": rig.client_id, "logout_uri": SIGNED_OUT})
-    assert answer.status_code == 302 and answer.headers["location"] == SIGNED_OUT
-    assert not browser.has_session()
+    browser.logs_out_locally()
     browser.http.close()

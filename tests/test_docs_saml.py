@@ -32,8 +32,10 @@ def hidden_fields(page: str) -> dict:
             re.findall(r'<input type="hidden" name="([^"]*)" value="([^"]*)">', page)}
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 def emulator():
+    """A fresh emulator each run: the page's fixed names (its domain prefix) are only free
+    in an empty one."""
     running = RunningServer(["--in-memory"])
     yield running
     running.stop()

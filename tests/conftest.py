@@ -39,8 +39,10 @@ def pytest_terminal_summary(terminalreporter):
         terminalreporter.write_sep("!", f"{len(skipped)} tests SKIPPED (reasons above); "
                                         "CI runs with REQUIRE_ALL=1, where each is a failure")
     absent = missing()
-    if absent:
-        terminalreporter.write_line("not installed: " + "; ".join(absent))
+    mode = "REQUIRE_ALL=1" if require_all() else "REQUIRE_ALL off"
+    terminalreporter.write_line(f"independent clients ({mode}): " +
+                                ("NOT INSTALLED: " + "; ".join(absent) if absent
+                                 else "all installed"))
 
 
 @pytest.fixture(scope="session")

@@ -131,7 +131,7 @@ def rss_mib(pid: int) -> float:
     return total_kib / 1024
 
 
-_RUNNING: list["Server"] = []   # everything we started, so that finally/atexit can stop it
+_RUNNING: list[Server] = []   # everything we started, so that finally/atexit can stop it
 
 
 @dataclass

@@ -10,8 +10,20 @@ from . import handlers
 from .api import dispatcher
 from .config import Settings
 from .service import Emulator
-from .web import (hosted_ui, oauth, passkey_demo, risk_console, risk_feedback, saml_metadata,
-                  saml_sso, ses, test_idp, testing, user_import, wellknown)
+from .web import (
+    hosted_ui,
+    oauth,
+    passkey_demo,
+    risk_console,
+    risk_feedback,
+    saml_metadata,
+    saml_sso,
+    ses,
+    test_idp,
+    testing,
+    user_import,
+    wellknown,
+)
 
 
 async def _not_found(request: Request, exc):

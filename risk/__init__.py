@@ -4,7 +4,7 @@
     d = decide(a, risk_configuration, effective_mode(add_ons, flow), mfa_eligible)
 
 See docs/RISK.md."""
-from .actions import (DEFAULT_ACCOUNT_TAKEOVER_ACTIONS, Decision, decide, effective_mode)
+from .actions import DEFAULT_ACCOUNT_TAKEOVER_ACTIONS, Decision, decide, effective_mode
 from .engine import LEVELS, Assessment, Config, Context, History, assess, level_for
 from .geo import GeoTable, IPRanges, Location, distance_km, locate
 from .passwords import is_compromised, warm

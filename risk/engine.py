@@ -66,7 +66,7 @@ class Config:
                            frozenset(p.lower() for p in self.compromised_passwords or ()))
 
     @classmethod
-    def from_risk_configuration(cls, risk_configuration: dict | None, **kw) -> "Config":
+    def from_risk_configuration(cls, risk_configuration: dict | None, **kw) -> Config:
         """Take the exception lists from a RiskConfigurationType dict (as the API has it)."""
         exc = (risk_configuration or {}).get("RiskExceptionConfiguration") or {}
         return cls(blocked_ip_ranges=tuple(exc.get("BlockedIPRangeList") or ()),

@@ -24,7 +24,7 @@ def new_request_id() -> str:
 
 def instant(now: float) -> str:
     """An xs:dateTime in UTC as SAML writes it."""
-    return datetime.datetime.fromtimestamp(now, datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return datetime.datetime.fromtimestamp(now, datetime.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def redirect_url(base_url: str, parameter: str, xml: bytes, relay_state: str | None,

@@ -20,7 +20,7 @@ def new_key_pair(common_name: str, now: float, days: int = 3650) -> KeyPair:
     """A fresh RSA-2048 key and a self-signed certificate valid from `now` for `days` days."""
     key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
     name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, common_name)])
-    start = datetime.datetime.fromtimestamp(int(now), datetime.timezone.utc)
+    start = datetime.datetime.fromtimestamp(int(now), datetime.UTC)
     cert = (x509.CertificateBuilder()
             .subject_name(name).issuer_name(name)
             .public_key(key.public_key())

@@ -36,8 +36,8 @@ import calendar
 import secrets
 import time
 import zlib
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
-from typing import Callable
 from urllib.parse import unquote_plus
 
 import xmlsec
@@ -238,7 +238,7 @@ class ServiceProvider:
         return asdict(self)
 
     @classmethod
-    def from_dict(cls, data: dict) -> "ServiceProvider":
+    def from_dict(cls, data: dict) -> ServiceProvider:
         names = cls.__dataclass_fields__
         return cls(**{k: v for k, v in data.items() if k in names})
 

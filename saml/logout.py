@@ -4,8 +4,14 @@ from lxml import etree
 
 from saml.authn_request import SAML, SAMLP, instant, redirect_url
 from saml.errors import SamlError
-from saml.response import (_check_in_response_to, check_status, decode_message, own_signature,
-                           parse_instant, verify_signature)
+from saml.response import (
+    _check_in_response_to,
+    check_status,
+    decode_message,
+    own_signature,
+    parse_instant,
+    verify_signature,
+)
 
 MAX_AGE = 600  # a LogoutResponse is answered within seconds; older ones are replays
 

@@ -90,7 +90,7 @@ def parse_instant(value: str | None, what: str) -> float:
     year, month, day, hour, minute, second = (int(g) for g in match.groups()[:6])
     try:
         moment = datetime.datetime(year, month, day, hour, minute, second,
-                                   tzinfo=datetime.timezone.utc)
+                                   tzinfo=datetime.UTC)
     except ValueError:
         _fail("malformed", f"The {what} time is not a valid date.")
     offset = match.group(8)

@@ -10,7 +10,7 @@ endpoints, so both keep the same rules:
 """
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 import anyio
 

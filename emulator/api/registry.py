@@ -3,7 +3,7 @@
 A handler takes (ctx, params) - params already validated against the service
 model - and returns the output dict. It raises CognitoError for service errors.
 """
-from typing import Callable
+from collections.abc import Callable
 
 from . import model
 

@@ -40,7 +40,7 @@ import binascii
 import functools
 import re
 import threading
-from typing import Callable
+from collections.abc import Callable
 
 import regex
 

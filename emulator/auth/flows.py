@@ -31,10 +31,10 @@ import hmac
 import json
 import secrets
 import uuid
+from collections.abc import Callable
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
-from typing import Callable
+from datetime import UTC, datetime
 
 from .. import triggers
 from ..domain import attributes, clients, lockout, passwords, pools, signup, users
@@ -492,7 +492,7 @@ _FAKE_KEY = secrets.token_bytes(32)  # per process: simulated SRP users stay sta
 def fake_srp_identity(pool: dict, username: str) -> tuple[int, int, str]:
     """(salt, verifier, USER_ID_FOR_SRP) for a user that doesn't exist, stable per pool and
     name, so that with PreventUserExistenceErrors round 1 looks like a real user's."""
-    seed = f"{pool['Id']}\x00{users.key(pool, username)}".encode("utf-8")
+    seed = f"{pool['Id']}\x00{users.key(pool, username)}".encode()
     digest = hmac.new(_FAKE_KEY, seed, hashlib.sha256).digest()
     salt = int.from_bytes(digest[:16], "big")
     user_id = str(uuid.UUID(bytes=digest[16:32], version=4))
@@ -562,7 +562,7 @@ def check_timestamp(signin: SignIn, timestamp: str) -> None:
         raise CognitoError("NotAuthorizedException",
                            "TIMESTAMP is not in the form 'EEE MMM d HH:mm:ss UTC yyyy'.")
     if abs(when.timestamp() - signin.now()) > TIMESTAMP_SKEW_SECONDS:
-        now = datetime.fromtimestamp(signin.now(), timezone.utc)
+        now = datetime.fromtimestamp(signin.now(), UTC)
         raise CognitoError("NotAuthorizedException",
                            f"TIMESTAMP is more than {TIMESTAMP_SKEW_SECONDS // 60} minutes away "
                            f"from the server time ({srp.format_timestamp(now)}).")

@@ -30,9 +30,8 @@ import binascii
 import json
 import logging
 import secrets
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from urllib.parse import urlsplit
-
 
 from ..errors import CognitoError, invalid
 from . import mfa, tokens
@@ -275,7 +274,7 @@ def _check_registration(ctx, pool, user, claims, config, pending, credential) ->
         "attachment": attachment if isinstance(attachment, str) else None,
         "rpId": config["RelyingPartyId"], "aaguid": verified.aaguid,
         # Cognito generates a name; how is UNCONFIRMED.
-        "friendlyName": "Passkey " + datetime.fromtimestamp(now, timezone.utc)
+        "friendlyName": "Passkey " + datetime.fromtimestamp(now, UTC)
         .strftime("%Y-%m-%d %H:%M:%S UTC"),
         "createdAt": now, "lastUsedAt": None})
 

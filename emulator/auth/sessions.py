@@ -15,8 +15,8 @@ import binascii
 import hashlib
 import secrets
 
-from ..errors import CognitoError
 from ..domain import users
+from ..errors import CognitoError
 from ..store.base import delete_expired
 
 KIND = "auth_session"

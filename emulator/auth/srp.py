@@ -13,7 +13,7 @@ import hashlib
 import hmac
 import re
 import secrets
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 try:  # gmpy2 is roughly 5-10x faster than pow() on 3072-bit numbers
     from gmpy2 import mpz as _big
@@ -127,7 +127,7 @@ def pool_name(pool_id: str) -> str:
 
 
 def compute_x(salt: int, identity_prefix: str, user_id: str, password: str) -> int:
-    inner = hashlib.sha256(f"{identity_prefix}{user_id}:{password}".encode("utf-8")).digest()
+    inner = hashlib.sha256(f"{identity_prefix}{user_id}:{password}".encode()).digest()
     return hash_hex_bytes(pad_bytes(salt), inner)
 
 
@@ -224,7 +224,7 @@ def parse_timestamp(ts: str) -> datetime | None:
     try:
         # strptime is locale-dependent, so build the datetime by hand; the weekday is not
         # cross-checked because the signature already covers the exact string
-        return datetime(year, _MONTHS.index(m.group(2)) + 1, day, hh, mm, ss, tzinfo=timezone.utc)
+        return datetime(year, _MONTHS.index(m.group(2)) + 1, day, hh, mm, ss, tzinfo=UTC)
     except ValueError:
         return None
 
@@ -232,7 +232,7 @@ def parse_timestamp(ts: str) -> datetime | None:
 def format_timestamp(dt: datetime) -> str:
     """Cognito's client timestamp form, unpadded day (naive datetimes are taken as UTC)."""
     if dt.tzinfo is not None:
-        dt = dt.astimezone(timezone.utc)
+        dt = dt.astimezone(UTC)
     return (
         f"{_DAYS[dt.weekday()]} {_MONTHS[dt.month - 1]} {dt.day} "
         f"{dt.hour:02d}:{dt.minute:02d}:{dt.second:02d} UTC {dt.year}"

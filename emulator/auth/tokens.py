@@ -24,9 +24,9 @@ import os
 import re
 import uuid
 
+from .. import triggers
 from ..domain import groups as group_domain
 from ..domain import pools, users
-from .. import triggers
 from ..errors import CognitoError
 from . import keys
 

@@ -9,5 +9,7 @@ MODULES = ["pools", "clients", "tags", "users", "groups", "auth", "selfservice",
 def load_all() -> None:
     for name in MODULES:
         importlib.import_module(f"{__name__}.{name}")
-    from ..auth import custom  # noqa: F401  registers CUSTOM_AUTH
-    from ..auth import choice  # noqa: F401  registers USER_AUTH and its challenges
+    from ..auth import (
+        choice,  # noqa: F401  registers USER_AUTH and its challenges
+        custom,  # noqa: F401  registers CUSTOM_AUTH
+    )

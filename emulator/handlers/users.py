@@ -3,9 +3,19 @@ import copy
 
 from ..api.registry import operation
 from ..auth import tokens
+from ..domain import (
+    attributes,
+    codes,
+    ids,
+    messages,
+    paging,
+    passwords,
+    pools,
+    signup,
+    user_filter,
+    users,
+)
 from ..errors import CognitoError, invalid, not_authorized
-from ..domain import attributes, codes, ids, messages, paging, passwords, pools, signup, users
-from ..domain import user_filter
 
 LIST_LIMIT = 60
 _SCAN_BATCH = 200

@@ -3,7 +3,6 @@ POST {endpoint}/2015-03-31/functions/<name>/invocations with the event as the bo
 import http.client
 import json
 import re
-import socket
 from urllib.parse import quote, urlsplit
 
 from .errors import LambdaError
@@ -30,7 +29,7 @@ def invoke(endpoint: str, name: str, qualifier: str | None, event, *, timeout: f
         conn.request("POST", path, body, headers)
         response = conn.getresponse()
         data = response.read()
-    except (TimeoutError, socket.timeout):
+    except TimeoutError:
         raise LambdaError("timeout", f"function {name} did not answer within {timeout:.3g} "
                                      f"seconds (Lambda endpoint {where})") from None
     except (OSError, http.client.HTTPException) as exc:

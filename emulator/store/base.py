@@ -10,8 +10,9 @@ nothing about Cognito.
 """
 from __future__ import annotations
 
+from collections.abc import Iterable
 from contextlib import AbstractContextManager
-from typing import Iterable, Protocol
+from typing import Protocol
 
 SCHEMA_VERSION = 1
 

@@ -29,8 +29,16 @@ from starlette.routing import Route
 from ..api import calls
 from ..api.registry import HANDLERS
 from ..auth import flows, mfa
-from ..domain import (attributes, branding, clients, identity_providers, passwords, pools, signup,
-                      users)
+from ..domain import (
+    attributes,
+    branding,
+    clients,
+    identity_providers,
+    passwords,
+    pools,
+    signup,
+    users,
+)
 from ..errors import CognitoError
 from . import oauth, sessions, templates
 from .templates import Markup

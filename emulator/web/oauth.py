@@ -26,8 +26,8 @@ import json
 import logging
 import re
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 from urllib.parse import parse_qsl, unquote, urlencode, urlsplit
 
 from starlette.requests import Request

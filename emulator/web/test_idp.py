@@ -43,9 +43,18 @@ from starlette.routing import Route
 
 from saml.certificates import new_key_pair
 from saml.errors import SamlError
-from saml.idp import (AES256_CBC, CIPHERS, NAMEID_PERSISTENT, SIGN_CHOICES, IdentityProvider,
-                      ServiceProvider, new_id, parse_sp_metadata, read_authn_request,
-                      read_logout_request)
+from saml.idp import (
+    AES256_CBC,
+    CIPHERS,
+    NAMEID_PERSISTENT,
+    SIGN_CHOICES,
+    IdentityProvider,
+    ServiceProvider,
+    new_id,
+    parse_sp_metadata,
+    read_authn_request,
+    read_logout_request,
+)
 
 from ..errors import CognitoError
 from . import oauth, sessions, templates

@@ -9,12 +9,14 @@ privateChallengeParameters stay in the pool and reach Verify only: the challenge
 """
 import secrets
 
+import passkeys
 import webauthn
 from webauthn.helpers import bytes_to_base64url
-from webauthn.helpers.structs import (AuthenticatorTransport, PublicKeyCredentialDescriptor,
-                                      UserVerificationRequirement)
-
-import passkeys
+from webauthn.helpers.structs import (
+    AuthenticatorTransport,
+    PublicKeyCredentialDescriptor,
+    UserVerificationRequirement,
+)
 
 
 def handler(event, context):

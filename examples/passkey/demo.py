@@ -18,6 +18,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path[:0] = [HERE, os.path.dirname(os.path.dirname(HERE))]  # passkeys.py; tests.support
 
 import register  # noqa: E402
+
 from tests.support.webauthn_authenticator import SoftAuthenticator  # noqa: E402
 
 CLIENT_ID = "passkey0example0client0001"

@@ -13,14 +13,16 @@ passkeys.py, where the Create and Verify handlers find it.
 """
 import json
 
+import passkeys
 import webauthn
 from webauthn.helpers import bytes_to_base64url
 from webauthn.helpers.cose import COSEAlgorithmIdentifier
-from webauthn.helpers.structs import (AuthenticatorSelectionCriteria,
-                                      PublicKeyCredentialDescriptor, ResidentKeyRequirement,
-                                      UserVerificationRequirement)
-
-import passkeys
+from webauthn.helpers.structs import (
+    AuthenticatorSelectionCriteria,
+    PublicKeyCredentialDescriptor,
+    ResidentKeyRequirement,
+    UserVerificationRequirement,
+)
 
 
 def begin(cognito, access_token: str) -> tuple[str, dict]:

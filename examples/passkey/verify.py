@@ -7,10 +7,9 @@ Any doubt answers answerCorrect = false; the reason goes to the emulator's log.
 """
 import json
 
+import passkeys
 from webauthn import base64url_to_bytes, verify_authentication_response
 from webauthn.helpers.exceptions import WebAuthnException
-
-import passkeys
 
 
 def handler(event, context):

@@ -80,8 +80,8 @@ def test_wrong_type_is_a_serialization_error(http):
 
 def test_missing_required_through_boto3_shape_is_reported(cognito):
     # botocore validates client-side too; turn that off to reach the server.
-    from botocore.config import Config
     import boto3
+    from botocore.config import Config
     raw = boto3.client("cognito-idp", endpoint_url=cognito.meta.endpoint_url,
                        region_name="us-east-1", aws_access_key_id="x", aws_secret_access_key="x",
                        config=Config(parameter_validation=False, retries={"max_attempts": 1}))

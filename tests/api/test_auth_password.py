@@ -5,8 +5,14 @@ import json
 import pytest
 from botocore.exceptions import ClientError
 
-from tests.support.factories import (PASSWORD, attribute_list, claims, create_user, error,
-                                     unique_name)
+from tests.support.factories import (
+    PASSWORD,
+    attribute_list,
+    claims,
+    create_user,
+    error,
+    unique_name,
+)
 from tests.support.factories import password_sign_in as password_auth
 from tests.support.srp_client import secret_hash
 

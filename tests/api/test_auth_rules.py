@@ -5,7 +5,7 @@ import statistics
 import tempfile
 import time
 import uuid
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 from botocore.exceptions import ClientError
@@ -66,7 +66,7 @@ def srp_sign_in(cognito, pool_id, client_id, username, password, clock=None):
     srp = SrpClient(pool_id, username, password)
     first = cognito.initiate_auth(ClientId=client_id, AuthFlow="USER_SRP_AUTH",
                                   AuthParameters=srp.auth_params())
-    now = datetime.fromtimestamp(clock.now(), timezone.utc) if clock else None
+    now = datetime.fromtimestamp(clock.now(), UTC) if clock else None
     return cognito.respond_to_auth_challenge(
         ClientId=client_id, ChallengeName="PASSWORD_VERIFIER", Session=first["Session"],
         ChallengeResponses=srp.answer(first["ChallengeParameters"], now=now))

@@ -1,7 +1,7 @@
 """USER_SRP_AUTH -> PASSWORD_VERIFIER with two independent clients (tests/support/srp_client
 and pycognito), and the rules of the challenge session."""
 import base64
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from botocore.exceptions import ClientError
@@ -42,7 +42,7 @@ def round2(cognito, client_id, answer, session=None, **kw):
 
 
 def server_time(clock) -> datetime:
-    return datetime.fromtimestamp(clock.now(), timezone.utc)
+    return datetime.fromtimestamp(clock.now(), UTC)
 
 
 # --- both clients sign in ---------------------------------------------------------------------
@@ -200,7 +200,7 @@ def test_timestamp_malformed_or_skewed(cognito, pool_id, client_id, user, clock)
 
 
 def test_zero_padded_day_is_accepted(cognito, pool_id, client_id, user, clock):
-    clock.pin(datetime(2030, 3, 5, 12, 0, 0, tzinfo=timezone.utc).timestamp())
+    clock.pin(datetime(2030, 3, 5, 12, 0, 0, tzinfo=UTC).timestamp())
     srp = SrpClient(pool_id, user, PASSWORD)
     first = round1(cognito, client_id, srp)
     ts = "Tue Mar 05 12:00:00 UTC 2030"

@@ -14,8 +14,7 @@ from urllib.parse import parse_qs, urlsplit
 import httpx
 import pytest
 
-from tests.api.test_oauth_endpoints import (API, CALLBACK, PASSWORD, READ, WRITE, Browser,
-                                            code_of)
+from tests.api.test_oauth_endpoints import API, CALLBACK, PASSWORD, READ, WRITE, Browser, code_of
 from tests.conftest import make_client
 from tests.support.clients import requires, run_node
 from tests.support.factories import claims, delete_pool, unique_name

@@ -9,8 +9,7 @@ from cryptography.hazmat.primitives.asymmetric import ed25519
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
 from tests.support.factories import PASSWORD, claims, create_user, error, unique_name
-from tests.support.webauthn_authenticator import Credential, SoftAuthenticator, b64url, \
-    from_b64url
+from tests.support.webauthn_authenticator import Credential, SoftAuthenticator, b64url, from_b64url
 
 ORIGIN = "http://localhost:3000"
 RP = "localhost"

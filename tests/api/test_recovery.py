@@ -4,8 +4,16 @@ import re
 import pytest
 from botocore.exceptions import ClientError
 
-from tests.support.factories import (PASSWORD, attribute_list, claims, create_user, error,
-                                     last_message, password_client, wrong_code)
+from tests.support.factories import (
+    PASSWORD,
+    attribute_list,
+    claims,
+    create_user,
+    error,
+    last_message,
+    password_client,
+    wrong_code,
+)
 from tests.support.factories import password_sign_in as sign_in
 from tests.support.srp_client import secret_hash
 

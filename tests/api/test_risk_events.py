@@ -11,11 +11,9 @@ import uuid
 import pytest
 from botocore.exceptions import ClientError
 
-from tests.api.test_oauth_endpoints import (CALLBACK, Browser, authorize_params, code_of,
-                                            error_text)
+from tests.api.test_oauth_endpoints import CALLBACK, Browser, authorize_params, code_of, error_text
 from tests.api.test_risk_signin import BLOCKED, FLOWS, LONDON, START, events, sign_in
-from tests.support.factories import (PASSWORD, attribute_list, create_user, error,
-                                     unique_name)
+from tests.support.factories import PASSWORD, attribute_list, create_user, error, unique_name
 
 BREACHED = "P@ssw0rd"          # in the bundled list, and good enough for the default policy
 REFUSED = ("InvalidPasswordException", "Provided password cannot be used for security reasons.")

@@ -16,15 +16,24 @@ Weights and levels: docs/RISK.md (score >= 20 Low, >= 40 Medium, >= 70 High). Pl
 workshop geo table (emulator/domain/risk_config.py)."""
 import re
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import httpx
 import pytest
 from botocore.exceptions import ClientError
 
-from tests.api.test_risk_signin import (BLOCKED, BOXFORD, FLOWS, LONDON, MILTON, custom_sign_in,
-                                        events, sign_in)
-from tests.api.test_risk_signin import custom_pool, protected  # noqa: F401 (fixtures)
+from tests.api.test_risk_signin import (  # noqa: F401 (fixtures)
+    BLOCKED,
+    BOXFORD,
+    FLOWS,
+    LONDON,
+    MILTON,
+    custom_pool,
+    custom_sign_in,
+    events,
+    protected,
+    sign_in,
+)
 from tests.support import totp
 from tests.support.factories import PASSWORD, create_user, error, unique_name
 from tests.support.risk_helpers import custom_auth_server
@@ -315,7 +324,7 @@ class Rig:
             data = {"IpAddress": ip, "EncodedData": device}
             first = self.idp.initiate_auth(ClientId=self.client_id, AuthFlow="USER_SRP_AUTH",
                                            AuthParameters=srp.auth_params(), UserContextData=data)
-            now = datetime.fromtimestamp(self.clock.now(), timezone.utc)
+            now = datetime.fromtimestamp(self.clock.now(), UTC)
             return self.idp.respond_to_auth_challenge(
                 ClientId=self.client_id, ChallengeName="PASSWORD_VERIFIER",
                 Session=first["Session"], UserContextData=data,

@@ -10,8 +10,15 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from botocore.exceptions import ClientError
 
-from tests.api.test_risk_signin import (BLOCKED, LONDON, MILTON, START, events,
-                                        protected_pool, sign_in)
+from tests.api.test_risk_signin import (
+    BLOCKED,
+    LONDON,
+    MILTON,
+    START,
+    events,
+    protected_pool,
+    sign_in,
+)
 from tests.support import totp
 from tests.support.factories import PASSWORD, attribute_list, create_user, error, unique_name
 

@@ -6,6 +6,8 @@ Places come from the emulator's workshop geo table (emulator/domain/risk_config.
 81.2.69.142 London GB, 2.125.160.216 Boxford GB, 216.160.83.56 Milton US. The story: a
 known device at home, then a new device in another country an hour later -> HIGH risk
 (new device + new IP + new country + impossible travel)."""
+from datetime import UTC
+
 import pytest
 from botocore.exceptions import ClientError
 
@@ -278,7 +280,7 @@ def test_user_context_ip_needs_propagation_and_a_secret(cognito, protected):
 def test_srp_sign_in_from_a_blocked_range(cognito, protected, clock):
     """RiskExceptionConfiguration.BlockedIPRangeList blocks whatever the score (here the
     SRP call's own address, 127.0.0.1), recorded as RiskDecision Block."""
-    from datetime import datetime, timezone
+    from datetime import datetime
 
     from tests.support.srp_client import SrpClient
     pool_id, client_id = protected("ENFORCED")
@@ -288,7 +290,7 @@ def test_srp_sign_in_from_a_blocked_range(cognito, protected, clock):
     srp = SrpClient(pool_id, name, PASSWORD)
     first = cognito.initiate_auth(ClientId=client_id, AuthFlow="USER_SRP_AUTH",
                                   AuthParameters=srp.auth_params())
-    now = datetime.fromtimestamp(clock.now(), timezone.utc)
+    now = datetime.fromtimestamp(clock.now(), UTC)
     with pytest.raises(ClientError) as exc:
         cognito.respond_to_auth_challenge(
             ClientId=client_id, ChallengeName="PASSWORD_VERIFIER", Session=first["Session"],

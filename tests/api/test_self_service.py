@@ -4,9 +4,18 @@ DeleteUserAttributes, DeleteUser."""
 import pytest
 from botocore.exceptions import ClientError
 
-from tests.support.factories import (PASSWORD, attribute_list, attrs_of, claims, create_user,
-                                     error, last_message, password_client, password_sign_in,
-                                     wrong_code)
+from tests.support.factories import (
+    PASSWORD,
+    attribute_list,
+    attrs_of,
+    claims,
+    create_user,
+    error,
+    last_message,
+    password_client,
+    password_sign_in,
+    wrong_code,
+)
 
 NEW_PASSWORD = "N3w-Passw0rd!"
 

@@ -4,8 +4,14 @@ import re
 import pytest
 from botocore.exceptions import ClientError
 
-from tests.support.factories import (PASSWORD, UUID_RE, attrs_of, error, last_message,
-                                     password_client)
+from tests.support.factories import (
+    PASSWORD,
+    UUID_RE,
+    attrs_of,
+    error,
+    last_message,
+    password_client,
+)
 from tests.support.srp_client import secret_hash
 
 

@@ -5,8 +5,6 @@ from botocore.exceptions import ClientError
 from tests.support.factories import error
 
 
-
-
 def test_tags_from_create_are_listed(cognito):
     pool = cognito.create_user_pool(PoolName="tagged",
                                     UserPoolTags={"team": "id", "env": "test"})["UserPool"]

@@ -19,9 +19,9 @@ from onelogin.saml2.response import OneLogin_Saml2_Response
 from onelogin.saml2.settings import OneLogin_Saml2_Settings
 from onelogin.saml2.utils import OneLogin_Saml2_ValidationError
 
+from saml import logout
 from saml.authn_request import authn_request_url
 from saml.certificates import certificate_body, new_key_pair
-from saml import logout
 from saml.metadata import parse_idp_metadata, sp_metadata
 
 IDP = "/_emulator/idp"

@@ -4,8 +4,16 @@ factors, the MFA rules, the Session from ConfirmSignUp, and Get/AdminGetUserAuth
 (Passkeys - WEB_AUTHN - are in test_passkeys.py.)"""
 import pytest
 
-from tests.support.factories import PASSWORD, attrs_of, claims, create_user, error, \
-    last_message, unique_name, wrong_code
+from tests.support.factories import (
+    PASSWORD,
+    attrs_of,
+    claims,
+    create_user,
+    error,
+    last_message,
+    unique_name,
+    wrong_code,
+)
 from tests.support.srp_client import SrpClient, secret_hash
 
 ALL_FACTORS = ["PASSWORD", "EMAIL_OTP", "SMS_OTP", "WEB_AUTHN"]

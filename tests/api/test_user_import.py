@@ -1,14 +1,20 @@
 """User import jobs through boto3, the CSV uploaded with httpx as the DG's requests.put does."""
-from http.client import HTTPConnection
 import time
+from http.client import HTTPConnection
 from urllib.parse import urlsplit
 
 import httpx
 import pytest
 from botocore.exceptions import ClientError
 
-from tests.support.factories import (PASSWORD, attrs_of, create_user, error, last_message,
-                                     password_client)
+from tests.support.factories import (
+    PASSWORD,
+    attrs_of,
+    create_user,
+    error,
+    last_message,
+    password_client,
+)
 from tests.support.factories import password_sign_in as sign_in
 
 ROLE = "arn:aws:iam::123456789012:role/CognitoImportRole"

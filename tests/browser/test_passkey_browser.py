@@ -9,8 +9,8 @@ no browser is ever downloaded.
 """
 from urllib.parse import urlencode, urlsplit
 
-
 from tests.support.factories import PASSWORD, create_user, unique_name
+
 
 def virtual_authenticator(page) -> tuple[object, str]:
     """A CTAP2 platform authenticator with resident keys and user verification, as the

@@ -12,8 +12,15 @@ from urllib.parse import urlencode
 import pytest
 
 from tests.support.factories import create_user, unique_name
-from tests.support.risk_console import (HIGH_BLOCKS, LONDON, MILTON, START, api_events,
-                                        audited_pool, sign_in)
+from tests.support.risk_console import (
+    HIGH_BLOCKS,
+    LONDON,
+    MILTON,
+    START,
+    api_events,
+    audited_pool,
+    sign_in,
+)
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ import base64
 import hashlib
 import hmac
 import secrets
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 try:
     from gmpy2 import powmod as _powmod
@@ -57,7 +57,7 @@ def secret_hash(username: str, client_id: str, client_secret: str) -> str:
 
 
 def timestamp(now: datetime | None = None) -> str:
-    now = (now or datetime.now(timezone.utc)).astimezone(timezone.utc)
+    now = (now or datetime.now(UTC)).astimezone(UTC)
     day = "MonTueWedThuFriSatSun"[now.weekday() * 3:][:3]
     month = "JanFebMarAprMayJunJulAugSepOctNovDec"[(now.month - 1) * 3:][:3]
     return f"{day} {month} {now.day} {now:%H:%M:%S} UTC {now.year}"

@@ -146,7 +146,7 @@ class SoftAuthenticator:
         self.credentials[credential.id] = credential
         return credential
 
-    def clone(self) -> "SoftAuthenticator":
+    def clone(self) -> SoftAuthenticator:
         """An independent copy with the same keys and counters (private keys are immutable,
         so sharing them is safe)."""
         twin = copy.copy(self)

@@ -4,8 +4,17 @@ import itertools
 
 import pytest
 
-from risk import (Config, Context, History, assess, decide, effective_mode, is_compromised,
-                  level_for, locate)
+from risk import (
+    Config,
+    Context,
+    History,
+    assess,
+    decide,
+    effective_mode,
+    is_compromised,
+    level_for,
+    locate,
+)
 from risk.actions import DEFAULT_ACCOUNT_TAKEOVER_ACTIONS
 
 T0 = 1_750_000_000.0  # 2025-06-15 15:06:40 UTC

@@ -12,7 +12,7 @@ from lxml import etree
 from saml.errors import SamlError
 from saml.response import read_response
 from tests.support import saml_xsw as xsw
-from tests.unit.saml_fixtures import (NS, World, deep, find, read, reason, serialize, tree)
+from tests.unit.saml_fixtures import NS, World, deep, find, read, reason, serialize, tree
 
 EVIL = "admin@example.com"
 

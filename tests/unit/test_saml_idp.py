@@ -16,14 +16,22 @@ from onelogin.saml2.settings import OneLogin_Saml2_Settings
 from onelogin.saml2.utils import OneLogin_Saml2_ValidationError
 
 from saml import idp as samlidp
-from saml.response import read_response as sp_read_response
 from saml.authn_request import authn_request_url
 from saml.certificates import certificate_body, new_key_pair
 from saml.errors import SamlError
+from saml.idp import (
+    AuthnRequest,
+    IdentityProvider,
+    ServiceProvider,
+    build_logout_response,
+    build_response,
+    idp_metadata,
+    parse_sp_metadata,
+    read_authn_request,
+    read_logout_request,
+)
 from saml.logout import logout_request_url, read_logout_response  # the SP library's side
-from saml.idp import (AuthnRequest, IdentityProvider, ServiceProvider, build_logout_response,
-                      build_response, idp_metadata, parse_sp_metadata, read_authn_request,
-                      read_logout_request)
+from saml.response import read_response as sp_read_response
 
 IDP_ID = "https://idp.example.test/_emulator/idp"
 SP_ID = "urn:amazon:cognito:sp:us-east-1_TEST"

@@ -8,8 +8,16 @@ from lxml import etree
 from saml.certificates import certificate_body, new_key_pair, pem_from_body
 from saml.errors import SamlError
 from saml.metadata import IdpMetadata, parse_idp_metadata, sp_metadata
-from tests.unit.saml_fixtures import (ACS_URL, IDP_ID, LOGOUT_URL, SLO_URL, SP_ID, SSO_POST_URL,
-                                      SSO_URL, World)
+from tests.unit.saml_fixtures import (
+    ACS_URL,
+    IDP_ID,
+    LOGOUT_URL,
+    SLO_URL,
+    SP_ID,
+    SSO_POST_URL,
+    SSO_URL,
+    World,
+)
 
 NOW = time.time()
 

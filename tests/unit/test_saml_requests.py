@@ -21,8 +21,19 @@ from saml.authn_request import authn_request_url, new_request_id
 from saml.certificates import certificate_body
 from saml.errors import SamlError
 from saml.logout import logout_request_url, read_logout_response
-from tests.unit.saml_fixtures import (ACS_URL, IDP_ID, NS, SLO_URL, SP_ID, SSO_URL, World, b64,
-                                      find, serialize, tree)
+from tests.unit.saml_fixtures import (
+    ACS_URL,
+    IDP_ID,
+    NS,
+    SLO_URL,
+    SP_ID,
+    SSO_URL,
+    World,
+    b64,
+    find,
+    serialize,
+    tree,
+)
 
 RSA_SHA256 = "http://www.w3.org/2001/04/xmldsig-more#rsa-sha256"
 RELAY = "identity_provider=Entra&client_id=abc&state=" + "x" * 100  # > 80 bytes

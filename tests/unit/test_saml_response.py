@@ -8,8 +8,20 @@ from lxml import etree
 
 from saml.errors import SamlError
 from saml.response import Assertion
-from tests.unit.saml_fixtures import (EMAIL_CLAIM, IDP_ID, OTHER_SP_ID, SP_ID, World, b64, encrypt_assertion,
-                                      find, read, reason, serialize, tree)
+from tests.unit.saml_fixtures import (
+    EMAIL_CLAIM,
+    IDP_ID,
+    OTHER_SP_ID,
+    SP_ID,
+    World,
+    b64,
+    encrypt_assertion,
+    find,
+    read,
+    reason,
+    serialize,
+    tree,
+)
 
 
 @pytest.fixture(scope="module")
@@ -185,6 +197,7 @@ def test_not_a_response(world):
 def test_sha1_signature_refused(world):
     from saml2.saml import NAMEID_FORMAT_EMAILADDRESS, NameID
     from saml2.xmldsig import DIGEST_SHA1, SIG_RSA_SHA1
+
     from tests.unit.saml_fixtures import ACS_URL as acs
     xml = str(world.server().create_authn_response(
         {"a": ["b"]}, "_req1", acs, SP_ID, name_id=NameID(format=NAMEID_FORMAT_EMAILADDRESS, text="a@b"),

@@ -1,7 +1,7 @@
 """Server SRP math against two independent clients: pycognito and tests/support/srp_client."""
 import base64
 import secrets
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 from pycognito.aws_srp import AWSSRP, generate_hash_device
@@ -86,7 +86,7 @@ def test_signature_binds_timestamp_and_user():
     client = SrpClient(POOL_ID, USER_ID, PASSWORD)
     A = client.A
     (b, B, block), params = challenge(name, USER_ID, salt, v, A)
-    r = client.answer(params, now=datetime(2025, 5, 7, 0, 9, 40, tzinfo=timezone.utc))
+    r = client.answer(params, now=datetime(2025, 5, 7, 0, 9, 40, tzinfo=UTC))
     assert r["TIMESTAMP"] == "Wed May 7 00:09:40 UTC 2025"
     good = srp.server_round2_signature(name, USER_ID, v, A, B, b, block, r["TIMESTAMP"])
     assert srp.verify_claim(good, r["PASSWORD_CLAIM_SIGNATURE"])
@@ -183,9 +183,9 @@ def test_check_password_and_salt():
 @pytest.mark.parametrize(
     "ts,expected",
     [
-        ("Tue May 6 00:09:40 UTC 2025", datetime(2025, 5, 6, 0, 9, 40, tzinfo=timezone.utc)),
-        ("Tue May 06 00:09:40 UTC 2025", datetime(2025, 5, 6, 0, 9, 40, tzinfo=timezone.utc)),
-        ("Thu Nov 26 05:04:53 UTC 2026", datetime(2026, 11, 26, 5, 4, 53, tzinfo=timezone.utc)),
+        ("Tue May 6 00:09:40 UTC 2025", datetime(2025, 5, 6, 0, 9, 40, tzinfo=UTC)),
+        ("Tue May 06 00:09:40 UTC 2025", datetime(2025, 5, 6, 0, 9, 40, tzinfo=UTC)),
+        ("Thu Nov 26 05:04:53 UTC 2026", datetime(2026, 11, 26, 5, 4, 53, tzinfo=UTC)),
         ("", None),
         ("garbage", None),
         ("Tue Foo 6 00:09:40 UTC 2025", None),
@@ -201,7 +201,7 @@ def test_parse_timestamp(ts, expected):
 
 
 def test_format_timestamp_roundtrip():
-    dt = datetime(2026, 1, 2, 3, 4, 5, tzinfo=timezone.utc)
+    dt = datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)
     assert srp.format_timestamp(dt) == "Fri Jan 2 03:04:05 UTC 2026"
     assert srp.parse_timestamp(srp.format_timestamp(dt)) == dt
     assert srp.format_timestamp(dt.replace(tzinfo=None)) == "Fri Jan 2 03:04:05 UTC 2026"

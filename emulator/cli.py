@@ -11,8 +11,8 @@ log = logging.getLogger("emulator")
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="cognito-emulator",
-                                     description="A local, offline Amazon Cognito user-pool emulator.")
+    parser = argparse.ArgumentParser(
+        prog="cognito-emulator", description="A local, offline Amazon Cognito user-pool emulator.")
     sub = parser.add_subparsers(dest="command")
     serve = sub.add_parser("serve", help="run the emulator (the default command)")
     add_serve_arguments(serve)
@@ -49,7 +49,8 @@ def serve_forever(settings) -> int:
     try:
         sock.bind((settings.host, settings.port))
     except OSError as exc:
-        print(f"cognito-emulator: cannot bind {settings.host}:{settings.port}: {exc}", file=sys.stderr)
+        print(f"cognito-emulator: cannot bind {settings.host}:{settings.port}: {exc}",
+              file=sys.stderr)
         return 1
     # Listen now: clients that connect as soon as they read the "listening on" line
     # queue up instead of being refused while uvicorn starts.

@@ -29,7 +29,8 @@ class Settings:
     in_memory: bool = False
     region: str = "us-east-1"
     config: str | None = None
-    issuer_style: str = "local"        # "local": http://host:port/<pool>; "aws": cognito-idp.<region>.amazonaws.com
+    # "local": http://host:port/<pool>; "aws": https://cognito-idp.<region>.amazonaws.com/<pool>
+    issuer_style: str = "local"
     public_url: str | None = None      # base URL clients use to reach us, if not http://host:port
     log_level: str = "info"
     max_body_bytes: int = MAX_BODY_BYTES

@@ -79,7 +79,8 @@ class _WrongType(Exception):
         path = ""
         for seg in reversed(self.segments):
             path += seg if seg.startswith("[") or not path else "." + seg
-        return ValidationFailure(SERIALIZATION, f"{self.problem} for member '{path}': {self.detail}")
+        return ValidationFailure(SERIALIZATION,
+                                 f"{self.problem} for member '{path}': {self.detail}")
 
 
 # A constraint violation: [is_missing, rendered value or None, phrase, path segments].
@@ -347,7 +348,8 @@ def _compile_structure(shape, sensitive, key):
     # Register before compiling members so that recursive shapes terminate.
     node = _nodes[key] = _Node(check)
     for name, ref in shape["members"].items():
-        members.append((name, _lower_first(name), name in required, _node(ref["shape"], sensitive).check))
+        members.append((name, _lower_first(name), name in required,
+                        _node(ref["shape"], sensitive).check))
     return node
 
 
@@ -494,7 +496,8 @@ def validate(op_name: str, params: object) -> None:
     check = _validator(op_name)
     if type(params) is not dict:
         raise ValidationFailure(
-            SERIALIZATION, f"Invalid type for request body: expected object, got {_json_type(params)}")
+            SERIALIZATION,
+            f"Invalid type for request body: expected object, got {_json_type(params)}")
     try:
         errors = check(params)
     except _WrongType as exc:

@@ -282,7 +282,8 @@ def before_password(signin: SignIn, user: dict) -> None:
     reference says such users get NotAuthorized; that a right old password then reveals the
     reset is our choice - UNCONFIRMED)."""
     lockout.check(user, signin.now())
-    if user["UserStatus"] == "RESET_REQUIRED" and not clients.prevents_existence_errors(signin.client):
+    if user["UserStatus"] == "RESET_REQUIRED" and \
+            not clients.prevents_existence_errors(signin.client):
         raise _reset_required()
 
 
@@ -297,10 +298,10 @@ def check_status(signin: SignIn, user: dict) -> None:
         raise _reset_required()
     if status == "FORCE_CHANGE_PASSWORD":
         stored = user.get("_password") or {}
-        if stored.get("temporary") and \
-                signin.now() - stored.get("setAt", 0) > passwords.temporary_validity_seconds(signin.pool):
-            raise CognitoError("NotAuthorizedException",
-                               "Temporary password has expired and must be reset by an administrator.")
+        age = signin.now() - stored.get("setAt", 0)
+        if stored.get("temporary") and age > passwords.temporary_validity_seconds(signin.pool):
+            raise CognitoError("NotAuthorizedException", "Temporary password has expired and "
+                                                         "must be reset by an administrator.")
 
 
 # --- after the first factor ------------------------------------------------------------------

@@ -134,7 +134,8 @@ def compute_x(salt: int, identity_prefix: str, user_id: str, password: str) -> i
 def make_verifier(
     identity_prefix: str, user_id: str, password: str, salt: int | None = None
 ) -> tuple[int, int]:
-    """Return (salt, verifier). Always emit the salt with pad_hex so all clients agree on its bytes."""
+    """Return (salt, verifier). Always emit the salt with pad_hex so all clients agree on its
+    bytes."""
     if salt is None:
         salt = int.from_bytes(secrets.token_bytes(16), "big")
     return salt, g_pow(compute_x(salt, identity_prefix, user_id, password))
@@ -178,7 +179,8 @@ def server_round2_signature(
     secret_block: bytes,
     timestamp: str,
 ) -> bytes:
-    """Expected raw PASSWORD_CLAIM_SIGNATURE (32 bytes); timestamp is the client's string verbatim."""
+    """Expected raw PASSWORD_CLAIM_SIGNATURE (32 bytes); timestamp is the client's string
+    verbatim."""
     if A <= 0 or A % N == 0:
         raise SrpError("SRP_A is invalid")
     key = _session_key(verifier, A, B, b)

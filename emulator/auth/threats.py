@@ -307,7 +307,8 @@ def sign_in_passed(signin, user: dict, progress: dict) -> None:
     record["EventResponse"] = "Pass"
     record["_risk"]["outcome"] = "SUCCESS"
     if "MFA" in progress.get("passed", ()):
-        record["ChallengeResponses"].append({"ChallengeName": "Mfa", "ChallengeResponse": "Success"})
+        record["ChallengeResponses"].append({"ChallengeName": "Mfa",
+                                             "ChallengeResponse": "Success"})
     signin.store.put(KIND, signin.pool["Id"], key, record)
     log_delivery.auth_event(signin.ctx, signin.pool, user, record)
 

@@ -102,7 +102,7 @@ def _preferred_role(groups: list[dict]) -> str | None:
     rank = [g.get("Precedence") if g.get("Precedence") is not None else float("inf")
             for g in with_role]
     best = min(rank)
-    winners = [g for g, r in zip(with_role, rank) if r == best]
+    winners = [g for g, r in zip(with_role, rank, strict=True) if r == best]
     return winners[0]["RoleArn"] if len(winners) == 1 else None
 
 

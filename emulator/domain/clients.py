@@ -9,7 +9,8 @@ from ..store import AlreadyExists
 from . import client_config, ids
 
 KIND = "client"        # scope = pool id, key = client id
-INDEX = "client_pool"  # scope "", key = client id -> {"poolId"}: unsigned calls name only the client
+# scope "", key = client id -> {"poolId"}: unsigned calls name only the client
+INDEX = "client_pool"
 
 DEFAULT_FLOWS = ["ALLOW_REFRESH_TOKEN_AUTH", "ALLOW_USER_SRP_AUTH", "ALLOW_CUSTOM_AUTH"]
 

@@ -26,7 +26,8 @@ def issue(user: dict, purpose: str, now: float, *, attribute: str | None = None)
     return code
 
 
-def check(user: dict, purpose: str, given: str, now: float, *, attribute: str | None = None) -> None:
+def check(user: dict, purpose: str, given: str, now: float, *,
+          attribute: str | None = None) -> None:
     """Consume the code if it matches; raise the error Cognito gives otherwise.
 
     A wrong code counts an attempt (the caller must still save the user, so the
@@ -39,7 +40,8 @@ def check(user: dict, purpose: str, given: str, now: float, *, attribute: str | 
         raise CognitoError("LimitExceededException",
                            "Attempt limit exceeded, please try after some time.")
     if now > live["expiresAt"]:
-        raise CognitoError("ExpiredCodeException", "Invalid code provided, please request a code again.")
+        raise CognitoError("ExpiredCodeException",
+                           "Invalid code provided, please request a code again.")
     if not hmac.compare_digest(live["code"].encode(), given.encode()):
         live["attempts"] += 1
         raise CognitoError("CodeMismatchException",

@@ -202,7 +202,8 @@ def _provider(store, pool: dict, name: str) -> dict:
 
 
 def _provider_user(given: dict, what: str) -> tuple[str, str, str]:
-    """(ProviderName, ProviderAttributeName, ProviderAttributeValue) of a ProviderUserIdentifierType."""
+    """(ProviderName, ProviderAttributeName, ProviderAttributeValue) of a
+    ProviderUserIdentifierType."""
     parts = tuple(given.get(k) for k in ("ProviderName", "ProviderAttributeName",
                                          "ProviderAttributeValue"))
     if not all(parts):

@@ -118,8 +118,10 @@ def _chosen(custom: dict | None, medium: str, text: str, subject: str | None, *,
 def code_text(pool: dict, medium: str) -> tuple[str, str | None]:
     t = pool.get("VerificationMessageTemplate", {})
     if medium == "EMAIL":
-        return (t.get("EmailMessage") or pool.get("EmailVerificationMessage") or DEFAULT_CODE_EMAIL,
-                t.get("EmailSubject") or pool.get("EmailVerificationSubject") or DEFAULT_CODE_SUBJECT)
+        return (t.get("EmailMessage") or pool.get("EmailVerificationMessage")
+                or DEFAULT_CODE_EMAIL,
+                t.get("EmailSubject") or pool.get("EmailVerificationSubject")
+                or DEFAULT_CODE_SUBJECT)
     return t.get("SmsMessage") or pool.get("SmsVerificationMessage") or DEFAULT_CODE_SMS, None
 
 

@@ -36,8 +36,8 @@ def require_add_on(pool: dict) -> None:
     """The threat-protection operations need the add-on on (COGNITO_REFERENCE 5.1); the
     message is UNCONFIRMED."""
     if mode(pool) == "OFF":
-        raise CognitoError("UserPoolAddOnNotEnabledException",
-                           "Threat protection (advanced security) is not enabled for this user pool.")
+        raise CognitoError("UserPoolAddOnNotEnabledException", "Threat protection (advanced "
+                           "security) is not enabled for this user pool.")
 
 
 def _key(client_id: str | None) -> str:

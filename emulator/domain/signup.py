@@ -87,7 +87,8 @@ def simulated_delivery(pool: dict, username: str, attribute: str) -> dict:
             destination = username
         else:
             letters = "abcdefghijklmnopqrstuvwxyz"
-            destination = f"{letters[int(digest[:2], 16) % 26]}@{letters[int(digest[2:4], 16) % 26]}"
+            first, second = int(digest[:2], 16) % 26, int(digest[2:4], 16) % 26
+            destination = f"{letters[first]}@{letters[second]}"
     elif attributes.looks_like_phone(username):
         destination = username
     else:
@@ -374,7 +375,8 @@ def migrate_user(ctx, client: dict, pool: dict, username: str, *, source: str,
     status = response.get("finalUserStatus") or "RESET_REQUIRED"
     action = response.get("messageAction")
     mediums = response.get("desiredDeliveryMediums") or []
-    if status not in _MIGRATION_STATUSES or action not in (None, "SUPPRESS", "RESEND") or             not isinstance(mediums, list) or any(m not in ("EMAIL", "SMS") for m in mediums):
+    if status not in _MIGRATION_STATUSES or action not in (None, "SUPPRESS", "RESEND") or \
+            not isinstance(mediums, list) or any(m not in ("EMAIL", "SMS") for m in mediums):
         raise triggers.invalid_response()
 
     # The function's attributes go through the same checks as AdminCreateUser's (it may set

@@ -134,7 +134,8 @@ def _alias_taken(attribute: str) -> CognitoError:
     if attribute == "sub":
         return CognitoError("InternalErrorException", "sub collision", 500)
     label = {"phone_number": "phone number"}.get(attribute, attribute)
-    return CognitoError("AliasExistsException", f"An account with the given {label} already exists.")
+    return CognitoError("AliasExistsException",
+                        f"An account with the given {label} already exists.")
 
 
 def create(store, pool: dict, user: dict) -> None:

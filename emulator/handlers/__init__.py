@@ -1,9 +1,10 @@
-"""Thin operation handlers, one module per Cognito concept. Importing a module registers its ops."""
+"""Thin operation handlers, one module per Cognito concept. Importing a module registers its
+operations."""
 import importlib
 
 MODULES = ["pools", "clients", "tags", "users", "groups", "auth", "selfservice", "tokens",
-           "choice", "passkeys", "domains", "resource_servers", "branding", "mfa", "devices", "risk",
-           "identity_providers", "federation", "log_delivery", "user_import"]
+           "choice", "passkeys", "domains", "resource_servers", "branding", "mfa", "devices",
+           "risk", "identity_providers", "federation", "log_delivery", "user_import"]
 
 
 def load_all() -> None:

@@ -59,8 +59,8 @@ def delete_group(ctx, params):
 def list_groups(ctx, params):
     pools.require(ctx.store, params["UserPoolId"])
     limit = params.get("Limit") or LIST_LIMIT
-    found = groups.list_groups(ctx.store, params["UserPoolId"], after=paging.after(params.get("NextToken")),
-                               limit=limit + 1)
+    found = groups.list_groups(ctx.store, params["UserPoolId"],
+                               after=paging.after(params.get("NextToken")), limit=limit + 1)
     page, token = _page(found, limit, lambda g: g["GroupName"])
     out = {"Groups": page}
     if token:
@@ -94,7 +94,8 @@ def admin_list_groups_for_user(ctx, params):
     pool = pools.require(ctx.store, params["UserPoolId"])
     user = users.require(ctx.store, pool, params["Username"])
     limit = params.get("Limit") or LIST_LIMIT
-    names = groups.group_names_for_user(ctx.store, pool, user, after=paging.after(params.get("NextToken")),
+    names = groups.group_names_for_user(ctx.store, pool, user,
+                                        after=paging.after(params.get("NextToken")),
                                         limit=limit + 1)
     names, token = _page(names, limit, lambda n: n)
     out = {"Groups": [g for g in (groups.get(ctx.store, pool["Id"], n) for n in names) if g]}

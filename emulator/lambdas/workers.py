@@ -275,8 +275,8 @@ class WorkerPool:
     def _start(self) -> Worker:
         log_stream = time.strftime("%Y/%m/%d", time.gmtime()) + "/[$LATEST]" + uuid.uuid4().hex
         try:
-            worker = Worker(self.name, self.launcher.argv,
-                            self.launcher.env(self.region, log_stream, self.extra_env), self.launcher.root)
+            env = self.launcher.env(self.region, log_stream, self.extra_env)
+            worker = Worker(self.name, self.launcher.argv, env, self.launcher.root)
         except OSError as exc:
             raise LambdaError("invoke_failed",
                               f"function {self.name}: cannot start its worker: {exc}") from None

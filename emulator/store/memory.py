@@ -63,8 +63,8 @@ class MemoryStore:
     def list(self, kind, scope, *, after=None, prefix=None, limit=None):
         with self._lock:
             bucket = self._data.get((kind, scope), {})
-            keys = sorted(k for k in bucket
-                          if (after is None or k > after) and (prefix is None or k.startswith(prefix)))
+            keys = sorted(k for k in bucket if (after is None or k > after)
+                          and (prefix is None or k.startswith(prefix)))
             if limit is not None:
                 keys = keys[:limit]
             return [(k, _copy(bucket[k])) for k in keys]

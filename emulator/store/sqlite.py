@@ -117,8 +117,8 @@ class SqliteStore:
 
     def scopes(self, kind):
         with self._lock:
-            rows = self._conn.execute(
-                "SELECT DISTINCT scope FROM records WHERE kind=? ORDER BY scope", (kind,)).fetchall()
+            rows = self._conn.execute("SELECT DISTINCT scope FROM records WHERE kind=? "
+                                      "ORDER BY scope", (kind,)).fetchall()
         return [r[0] for r in rows]
 
     def delete_scope(self, scope):

@@ -271,7 +271,8 @@ class CognitoEmulator:
         finally:
             conn.close()
         if resp.status >= 400:
-            raise EmulatorError(f"{method} {path}: HTTP {resp.status} {data.decode(errors='replace')}")
+            text = data.decode(errors="replace")
+            raise EmulatorError(f"{method} {path}: HTTP {resp.status} {text}")
         return json.loads(data)
 
 

@@ -42,7 +42,8 @@ async def reset(request: Request):
 
 
 async def clock(request: Request):
-    """GET: the clock. POST {"pin": epoch|null} / {"advance": seconds} / {"release": true} / {"reset": true}."""
+    """GET: the clock. POST {"pin": epoch|null} / {"advance": seconds} / {"release": true} /
+    {"reset": true}."""
     c = request.app.state.emu.clock
     if request.method == "POST":
         try:

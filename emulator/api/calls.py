@@ -48,7 +48,7 @@ def runs_lambdas(pool: dict | None) -> bool:
 
 
 def pool_runs_lambdas(store, pool_id: str | None) -> bool:
-    return bool(pool_id) and runs_lambdas(pools.get(store, pool_id))
+    return pool_id is not None and runs_lambdas(pools.get(store, pool_id))
 
 
 async def call(threaded: bool, fn: Callable, ctx, *args, **kwargs):

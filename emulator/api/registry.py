@@ -6,8 +6,9 @@ model - and returns the output dict. It raises CognitoError for service errors.
 from collections.abc import Callable
 
 from . import model
+from .context import Context
 
-Handler = Callable[["Context", dict], dict]  # noqa: F821
+Handler = Callable[[Context, dict], dict]
 HANDLERS: dict[str, Handler] = {}
 
 

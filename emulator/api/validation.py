@@ -41,6 +41,7 @@ import functools
 import re
 import threading
 from collections.abc import Callable
+from typing import Any
 
 import regex
 
@@ -211,7 +212,7 @@ def _scalar(coerce: Callable[[object], object], size: Callable[[object], int] | 
     ``size`` gives the value's length (strings, blobs) or is None (numbers).
     """
     bounds = _length_phrases(shape, "length" if size else "value")  # on the size
-    value_tests = []  # on the value itself
+    value_tests: list[tuple[str, Callable[[Any], bool]]] = []  # on the value itself
     if "enum" in shape:
         allowed = frozenset(shape["enum"])
         value_tests.append((f"Member must satisfy enum value set: [{', '.join(shape['enum'])}]",
@@ -223,10 +224,10 @@ def _scalar(coerce: Callable[[object], object], size: Callable[[object], int] | 
     phrases = [phrase for phrase, _ in bounds + value_tests]
 
     if not phrases:  # type check only
-        def check(value):
+        def check_type(value):
             coerce(value)
             return None
-        return _Node(check, phrases)
+        return _Node(check_type, phrases)
 
     # Note on lengths: AWS (Java) counts a string's length in UTF-16 code units,
     # so a character outside the BMP (an emoji) counts 2 there and 1 here. We

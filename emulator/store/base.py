@@ -10,11 +10,13 @@ nothing about Cognito.
 """
 from __future__ import annotations
 
+import builtins
 from collections.abc import Iterable
 from contextlib import AbstractContextManager
 from typing import Protocol
 
 SCHEMA_VERSION = 1
+Records = list[tuple[str, dict]]  # (key, record) pairs, as Store.list returns them
 
 
 class AlreadyExists(Exception):
@@ -33,12 +35,12 @@ class Store(Protocol):
     def delete(self, kind: str, scope: str, key: str) -> bool: ...
 
     def list(self, kind: str, scope: str, *, after: str | None = None,
-             prefix: str | None = None, limit: int | None = None) -> list[tuple[str, dict]]:
+             prefix: str | None = None, limit: int | None = None) -> Records:
         """Records of one kind in one scope, ordered by key, keys > `after`."""
 
     def count(self, kind: str, scope: str) -> int: ...
 
-    def scopes(self, kind: str) -> list[str]:
+    def scopes(self, kind: str) -> builtins.list[str]:
         """Distinct scopes holding records of `kind`."""
 
     def delete_scope(self, scope: str) -> None: ...

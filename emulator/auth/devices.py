@@ -24,9 +24,11 @@ import secrets
 import string
 import uuid
 
+import srp
+
 from ..domain import clients, paging, users
 from ..errors import CognitoError, invalid
-from . import flows, sessions, srp
+from . import flows, sessions
 
 KIND = "device"
 PENDING = "device_pending"

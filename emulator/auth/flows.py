@@ -36,10 +36,12 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
+import srp
+
 from .. import triggers
 from ..domain import attributes, clients, lockout, passwords, pools, signup, users
 from ..errors import CognitoError, invalid
-from . import sessions, srp, threats, tokens
+from . import sessions, threats, tokens
 
 INCORRECT = "Incorrect username or password."
 TIMESTAMP_SKEW_SECONDS = 5 * 60

@@ -12,7 +12,8 @@ Record (kind "user", scope = pool id, key = username key):
 Index records (kind "user_alias", key "<attribute>:<value>") let a sign-in name, an alias
 or the sub find the record; they are kept in step with the attributes by save().
 """
-from ..auth import srp
+import srp
+
 from ..errors import CognitoError
 from . import pools
 

@@ -1,6 +1,6 @@
 """Independent client side of Cognito SRP, for tests and benchmarks.
 
-Deliberately shares no code with emulator.auth.srp, so a bug there cannot hide behind
+Deliberately shares no code with the srp library (srp/), so a bug there cannot hide behind
 the same bug here. Follows amazon-cognito-identity-js: SALT and SRP_B are parsed as
 integers and re-encoded, integers are hashed as minimal two's-complement bytes.
 """
@@ -92,7 +92,8 @@ class SrpClient:
         return {"SECRET_HASH": secret_hash(username, self.client_id, self.client_secret)}
 
     def auth_params(self) -> dict:
-        return {"USERNAME": self.username, "SRP_A": format(self.A, "x"), **self._hash_for(self.username)}
+        return {"USERNAME": self.username, "SRP_A": format(self.A, "x"),
+                **self._hash_for(self.username)}
 
     def device_auth_params(self, device_key: str) -> dict:
         """ChallengeResponses for DEVICE_SRP_AUTH (reuses this client's A)."""

@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 import pytest
 from pycognito.aws_srp import AWSSRP, generate_hash_device
 
-from emulator.auth import srp
+import srp
 from tests.support.srp_client import SrpClient, device_verifier_config, secret_hash
 
 POOL_ID = "us-east-1_AbCdEfGhI"
@@ -91,7 +91,8 @@ def test_signature_binds_timestamp_and_user():
     good = srp.server_round2_signature(name, USER_ID, v, A, B, b, block, r["TIMESTAMP"])
     assert srp.verify_claim(good, r["PASSWORD_CLAIM_SIGNATURE"])
     # the zero-padded spelling of the same instant is a different message
-    padded = srp.server_round2_signature(name, USER_ID, v, A, B, b, block, "Wed May 07 00:09:40 UTC 2025")
+    padded = srp.server_round2_signature(name, USER_ID, v, A, B, b, block,
+                                         "Wed May 07 00:09:40 UTC 2025")
     assert not srp.verify_claim(padded, r["PASSWORD_CLAIM_SIGNATURE"])
     other = srp.server_round2_signature(name, "someone-else", v, A, B, b, block, r["TIMESTAMP"])
     assert not srp.verify_claim(other, r["PASSWORD_CLAIM_SIGNATURE"])

@@ -40,9 +40,9 @@ import json
 import logging
 import secrets
 
-from ..domain import attributes, clients, messages, signup, users
+from ..domain import attributes, auth_sessions, clients, messages, signup, users
 from ..errors import CognitoError, invalid
-from . import flows, mfa, passkeys, sessions
+from . import flows, mfa, passkeys
 
 log = logging.getLogger("emulator.auth.choice")
 
@@ -152,7 +152,7 @@ def _session_name(user: dict | None, typed: str) -> str:
 def _after_confirmation(signin, user, username, token) -> dict:
     """The Session ConfirmSignUp returned: its code counts as the first factor."""
     with flows.committing():
-        record = sessions.consume(signin.ctx, signin.pool, signin.client, token,
+        record = auth_sessions.consume(signin.ctx, signin.pool, signin.client, token,
                                   challenge=signup.SIGN_IN_AFTER_CONFIRMATION)
         user = flows.session_user(signin, record, username)
         flows.check_status(signin, user)
@@ -211,7 +211,7 @@ def answer_otp(signin, responses: dict, session: str | None, name: str) -> dict:
     with flows.committing():
         username = flows.required(responses, "USERNAME")
         given = flows.required(responses, f"{name}_CODE")
-        record = sessions.consume(signin.ctx, signin.pool, signin.client, _need(session),
+        record = auth_sessions.consume(signin.ctx, signin.pool, signin.client, _need(session),
                                   challenge=name)
         state = _ours(record)
         user = flows.session_user(signin, record, username, simulated=not state["known"])
@@ -220,7 +220,7 @@ def answer_otp(signin, responses: dict, session: str | None, name: str) -> dict:
         if user is None or not hmac.compare_digest(state["code"].encode(), given.encode()):
             state["attempts"] += 1
             if state["attempts"] < MAX_OTP_ATTEMPTS:
-                sessions.restore(signin.ctx, signin.pool, session, record)  # retry allowed
+                auth_sessions.restore(signin.ctx, signin.pool, session, record)  # retry allowed
             raise CognitoError("CodeMismatchException", CODE_MISMATCH)
     # The code reached this address: verified; an UNCONFIRMED user is now CONFIRMED.
     previous = copy.deepcopy(user)
@@ -245,7 +245,7 @@ def _ours(record: dict) -> dict:
     the same challenge name is not a valid answer here."""
     state = record["state"].get(STATE)
     if state is None:
-        raise CognitoError("NotAuthorizedException", sessions.INVALID)
+        raise CognitoError("NotAuthorizedException", auth_sessions.INVALID)
     return state
 
 
@@ -262,7 +262,7 @@ def _passkey_challenge(signin, user: dict | None, typed: str, found: list[dict] 
     if found is None:
         found = user_passkeys(signin.ctx, signin.pool, user)
     options, state = passkeys.request_options(config, found,
-                                              1000 * sessions.validity_seconds(signin.client))
+                                              1000 * auth_sessions.validity_seconds(signin.client))
     state["known"] = user is not None
     parameters = {"CREDENTIAL_REQUEST_OPTIONS": json.dumps(options, separators=(",", ":")),
                   "USERNAME": _session_name(user, typed)}
@@ -275,7 +275,7 @@ def answer_web_authn(signin, responses: dict, session: str | None) -> dict:
     with flows.committing():
         username = flows.required(responses, "USERNAME")
         answer = flows.required(responses, "CREDENTIAL")
-        record = sessions.consume(signin.ctx, signin.pool, signin.client, _need(session),
+        record = auth_sessions.consume(signin.ctx, signin.pool, signin.client, _need(session),
                                   challenge="WEB_AUTHN")
         state = _ours(record)
         user = flows.session_user(signin, record, username, simulated=not state["known"])
@@ -301,7 +301,7 @@ def _selection(signin, responses: dict, session: str | None) -> tuple[dict, dict
     name the sign-in started with)."""
     with flows.committing():
         username = flows.required(responses, "USERNAME")
-        record = sessions.consume(signin.ctx, signin.pool, signin.client, _need(session),
+        record = auth_sessions.consume(signin.ctx, signin.pool, signin.client, _need(session),
                                   challenge="SELECT_CHALLENGE")
         state = _ours(record)
         user = flows.session_user(signin, record, username, simulated=not state["known"])

@@ -11,7 +11,7 @@
     RespondToAuthChallenge(CUSTOM_CHALLENGE, {USERNAME, ANSWER})
       -> Verify -> append {CUSTOM_CHALLENGE, answerCorrect, challengeMetadata} -> Define ...
 
-The loop's state travels in the auth session (emulator.auth.sessions) under "custom":
+The loop's state travels in the auth session (emulator.domain.auth_sessions) under "custom":
     {"typed", "userNotFound", "srpA", "history": [request.session entries],
      "private": Create's privateChallengeParameters, "metadata": its challengeMetadata}
 Every answer uses up its session; each new challenge gets a fresh one (AuthSessionValidity).
@@ -24,9 +24,9 @@ from __future__ import annotations
 import logging
 
 from .. import triggers
-from ..domain import clients, users
+from ..domain import auth_sessions, clients, users
 from ..errors import CognitoError, invalid
-from . import flows, sessions
+from . import flows
 
 log = logging.getLogger("emulator.auth.custom")
 
@@ -174,11 +174,11 @@ def answer_custom_challenge(signin: flows.SignIn, responses: dict, session: str 
         answer = flows.required(responses, "ANSWER")
         if not session:
             raise invalid("Missing required parameter Session")  # wording UNCONFIRMED
-        record = sessions.consume(signin.ctx, signin.pool, signin.client, session,
+        record = auth_sessions.consume(signin.ctx, signin.pool, signin.client, session,
                                   challenge="CUSTOM_CHALLENGE")
         loop = (record.get("state") or {}).get("custom")
         if loop is None:
-            raise CognitoError("NotAuthorizedException", sessions.INVALID)
+            raise CognitoError("NotAuthorizedException", auth_sessions.INVALID)
         user = flows.session_user(signin, record, username, simulated=loop["userNotFound"])
         clients.check_secret_hash(signin.client, responses.get("SECRET_HASH"),
                                   flows.accepted_names(username, user, record["typed"]))

@@ -26,9 +26,9 @@ import uuid
 
 import srp
 
-from ..domain import clients, paging, users
+from ..domain import auth_sessions, clients, paging, users
 from ..errors import CognitoError, invalid
-from . import flows, sessions
+from . import flows
 
 KIND = "device"
 PENDING = "device_pending"
@@ -252,16 +252,16 @@ def _device_srp_session(signin, session: str | None, device_key: str) -> dict:
     of this device (CIJS sends the MFA step's Session again, or none)."""
     pool_id = signin.pool["Id"]
     if session:
-        record = sessions.peek(signin.ctx, signin.pool, session)
+        record = auth_sessions.peek(signin.ctx, signin.pool, session)
         if record is not None and record.get("challenge") == "DEVICE_SRP_AUTH":
             signin.store.delete(PENDING, pool_id, device_key)
-            return sessions.consume(signin.ctx, signin.pool, signin.client, session,
+            return auth_sessions.consume(signin.ctx, signin.pool, signin.client, session,
                                     challenge="DEVICE_SRP_AUTH")
     pending = signin.store.get(PENDING, pool_id, device_key)
     if pending is None:
-        raise CognitoError("NotAuthorizedException", sessions.INVALID)
+        raise CognitoError("NotAuthorizedException", auth_sessions.INVALID)
     signin.store.delete(PENDING, pool_id, device_key)
-    return sessions.consume(signin.ctx, signin.pool, signin.client, pending["token"],
+    return auth_sessions.consume(signin.ctx, signin.pool, signin.client, pending["token"],
                             challenge="DEVICE_SRP_AUTH")
 
 
@@ -277,7 +277,7 @@ def answer_srp_auth(signin, responses: dict, session: str | None) -> dict:
                                   flows.accepted_names(username, user, record["typed"]))
         progress = flows.resumed_progress(record, "PASSWORD")
         if progress.get("deviceKey") != device_key:
-            raise CognitoError("NotAuthorizedException", sessions.INVALID)
+            raise CognitoError("NotAuthorizedException", auth_sessions.INVALID)
         device = require(signin.store, signin.pool, user, device_key)
         verifier = int(device["verifier"], 16)
         b, B = srp.server_round1(verifier, A)
@@ -302,14 +302,15 @@ def answer_password_verifier(signin, responses: dict, session: str | None) -> di
         claim = flows.required(responses, "PASSWORD_CLAIM_SIGNATURE")
         timestamp = flows.required(responses, "TIMESTAMP")
         raw = srp.decode_b64(block)
-        token = session or (sessions.encode(raw) if raw else None)
+        token = session or (auth_sessions.encode(raw) if raw else None)
         if not token:
-            raise CognitoError("NotAuthorizedException", sessions.INVALID)
-        record = sessions.consume(signin.ctx, signin.pool, signin.client, token,
+            raise CognitoError("NotAuthorizedException", auth_sessions.INVALID)
+        record = auth_sessions.consume(signin.ctx, signin.pool, signin.client, token,
                                   challenge="DEVICE_PASSWORD_VERIFIER")
         state = record["state"].get("deviceSrp") or {}
-        if raw is None or raw != sessions.decode(token) or state.get("deviceKey") != device_key:
-            raise CognitoError("NotAuthorizedException", sessions.INVALID)
+        if raw is None or raw != auth_sessions.decode(token) or \
+                state.get("deviceKey") != device_key:
+            raise CognitoError("NotAuthorizedException", auth_sessions.INVALID)
         flows.check_timestamp(signin, timestamp)
         user = flows.session_user(signin, record, username)
         clients.check_secret_hash(signin.client, responses.get("SECRET_HASH"),

@@ -39,9 +39,9 @@ from datetime import UTC, datetime
 import srp
 
 from .. import triggers
-from ..domain import attributes, clients, lockout, passwords, pools, signup, users
+from ..domain import attributes, auth_sessions, clients, lockout, passwords, pools, signup, users
 from ..errors import CognitoError, invalid
-from . import sessions, threats, tokens
+from . import threats, tokens
 
 INCORRECT = "Incorrect username or password."
 TIMESTAMP_SKEW_SECONDS = 5 * 60
@@ -418,7 +418,7 @@ def challenge(signin: SignIn, user_name: str, name: str, parameters: dict, progr
     (progress) plus whatever the challenge's answer needs (state)."""
     if signin.device_key:
         progress["deviceKey"] = signin.device_key  # the latest DEVICE_KEY the client sent
-    token = sessions.create(signin.ctx, signin.pool, signin.client, username=user_name,
+    token = auth_sessions.create(signin.ctx, signin.pool, signin.client, username=user_name,
                             typed=progress.get("typed"), challenge=name,
                             state={"progress": progress, **(state or {})}, raw=raw)
     return {"ChallengeName": name, "Session": token, "ChallengeParameters": parameters}
@@ -430,14 +430,14 @@ def session_user(signin: SignIn, record: dict, given: str, *,
     the typed name, or any name that finds the same user). A simulated user (unknown,
     PreventUserExistenceErrors) has no record: None once the name matches the session."""
     if simulated:
-        if not sessions.names_user(signin.pool, record, given):
-            raise CognitoError("NotAuthorizedException", sessions.INVALID)
+        if not auth_sessions.names_user(signin.pool, record, given):
+            raise CognitoError("NotAuthorizedException", auth_sessions.INVALID)
         return None
     user = users.get(signin.store, signin.pool, record["username"])
-    if not sessions.names_user(signin.pool, record, given):
+    if not auth_sessions.names_user(signin.pool, record, given):
         other = users.find(signin.store, signin.pool, given)
         if other is None or user is None or other["Username"] != user["Username"]:
-            raise CognitoError("NotAuthorizedException", sessions.INVALID)
+            raise CognitoError("NotAuthorizedException", auth_sessions.INVALID)
     if user is None:  # deleted since the challenge was issued
         raise unknown_user(signin.client)
     return user
@@ -596,13 +596,13 @@ def judge_srp_answer(signin: SignIn, responses: dict, session: str | None) -> Sr
     claim = required(responses, "PASSWORD_CLAIM_SIGNATURE")
     timestamp = required(responses, "TIMESTAMP")
     raw = srp.decode_b64(block)
-    token = session or (sessions.encode(raw) if raw else None)
+    token = session or (auth_sessions.encode(raw) if raw else None)
     if not token:
-        raise CognitoError("NotAuthorizedException", sessions.INVALID)
-    record = sessions.consume(signin.ctx, signin.pool, signin.client, token,
+        raise CognitoError("NotAuthorizedException", auth_sessions.INVALID)
+    record = auth_sessions.consume(signin.ctx, signin.pool, signin.client, token,
                               challenge="PASSWORD_VERIFIER")
-    if raw is None or raw != sessions.decode(token):
-        raise CognitoError("NotAuthorizedException", sessions.INVALID)
+    if raw is None or raw != auth_sessions.decode(token):
+        raise CognitoError("NotAuthorizedException", auth_sessions.INVALID)
     state = record["state"]["srp"]
     A, B, b = (int(state[k], 16) for k in ("A", "B", "b"))
     check_timestamp(signin, timestamp)  # before the known/simulated split: no hint
@@ -629,7 +629,7 @@ def answer_password_verifier(signin: SignIn, responses: dict, session: str | Non
         if after is not None:  # another flow asked for this proof: it decides
             hook = AFTER_PASSWORD_VERIFIER.get(after)
             if hook is None:
-                raise CognitoError("NotAuthorizedException", sessions.INVALID)
+                raise CognitoError("NotAuthorizedException", auth_sessions.INVALID)
             if answer.ok:
                 # MFA follows custom auth only when its loop checked the password (mfa.applies).
                 progress = answer.record["state"].setdefault("progress", {})
@@ -664,7 +664,7 @@ def answer_new_password(signin: SignIn, responses: dict, session: str | None) ->
         username = required(responses, "USERNAME")
         if not session:
             raise invalid("Missing required parameter Session")  # wording UNCONFIRMED
-        record = sessions.consume(signin.ctx, signin.pool, signin.client, session,
+        record = auth_sessions.consume(signin.ctx, signin.pool, signin.client, session,
                                   challenge="NEW_PASSWORD_REQUIRED")
         user = session_user(signin, record, username)
         clients.check_secret_hash(signin.client, responses.get("SECRET_HASH"),

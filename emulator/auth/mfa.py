@@ -33,9 +33,9 @@ import json
 import secrets
 import struct
 
-from ..domain import clients, lockout, messages, pool_config, pools, users
+from ..domain import auth_sessions, clients, lockout, messages, pool_config, pools, users
 from ..errors import CognitoError, invalid
-from . import flows, sessions
+from . import flows
 
 SMS, TOTP, EMAIL = "SMS_MFA", "SOFTWARE_TOKEN_MFA", "EMAIL_OTP"
 FACTORS = (SMS, TOTP, EMAIL)
@@ -338,7 +338,7 @@ def setup_raw(pool: dict) -> bytes:
 
 
 def setup_pool_id(token: str) -> str | None:
-    raw = sessions.decode(token)
+    raw = auth_sessions.decode(token)
     if not raw or not raw.startswith(_SETUP_TAG):
         return None
     pool_id, sep, _ = raw[len(_SETUP_TAG):].partition(b"\x00")
@@ -349,11 +349,11 @@ def setup_session(ctx, token: str) -> tuple[dict, dict, dict, dict]:
     """(pool, client, record, user) of an MFA_SETUP session, used up."""
     pool_id = setup_pool_id(token)
     pool = pools.get(ctx.store, pool_id) if pool_id else None
-    record = sessions.peek(ctx, pool, token) if pool else None
+    record = auth_sessions.peek(ctx, pool, token) if pool else None
     client = clients.get(ctx.store, pool["Id"], record["clientId"]) if record else None
     if client is None:
-        raise CognitoError("NotAuthorizedException", sessions.INVALID)
-    record = sessions.consume(ctx, pool, client, token, challenge="MFA_SETUP")
+        raise CognitoError("NotAuthorizedException", auth_sessions.INVALID)
+    record = auth_sessions.consume(ctx, pool, client, token, challenge="MFA_SETUP")
     user = users.get(ctx.store, pool, record["username"])
     if user is None:
         raise CognitoError("UserNotFoundException", "User does not exist.")
@@ -362,8 +362,9 @@ def setup_session(ctx, token: str) -> tuple[dict, dict, dict, dict]:
 
 def next_setup_session(ctx, pool: dict, client: dict, record: dict, stage: str) -> str:
     state = {**record["state"], "mfaSetup": stage}
-    return sessions.create(ctx, pool, client, username=record["username"], challenge="MFA_SETUP",
-                           state=state, typed=record["typed"], raw=setup_raw(pool))
+    return auth_sessions.create(ctx, pool, client, username=record["username"],
+                                challenge="MFA_SETUP", state=state, typed=record["typed"],
+                                raw=setup_raw(pool))
 
 
 # --- the sign-in step ------------------------------------------------------------------------
@@ -490,7 +491,7 @@ def _open(signin, responses: dict, session: str | None, name: str) -> tuple[dict
     username = flows.required(responses, "USERNAME")
     if not session:
         raise invalid("Missing required parameter Session")  # wording UNCONFIRMED
-    record = sessions.consume(signin.ctx, signin.pool, signin.client, session, challenge=name)
+    record = auth_sessions.consume(signin.ctx, signin.pool, signin.client, session, challenge=name)
     user = flows.session_user(signin, record, username)
     clients.check_secret_hash(signin.client, responses.get("SECRET_HASH"),
                               flows.accepted_names(username, user, record["typed"]))
@@ -507,9 +508,9 @@ def answer_code(signin, responses: dict, session: str | None, name: str) -> dict
         record, user = _open(signin, responses, session, name)
         state = record["state"].get("mfa")
         if not state or state.get("factor") != name:
-            raise CognitoError("NotAuthorizedException", sessions.INVALID)
+            raise CognitoError("NotAuthorizedException", auth_sessions.INVALID)
         if lockout.locked_until(_mfa_lock(user), now) is not None:
-            sessions.restore(signin.ctx, signin.pool, session, record)
+            auth_sessions.restore(signin.ctx, signin.pool, session, record)
             check_lockout(user, now)
         ok = False
         if name == TOTP:
@@ -526,7 +527,7 @@ def answer_code(signin, responses: dict, session: str | None, name: str) -> dict
             users.save(signin.store, signin.pool, user, previous=user)
             state["attempts"] = state.get("attempts", 0) + 1
             if state["attempts"] < MAX_SESSION_ATTEMPTS:
-                sessions.restore(signin.ctx, signin.pool, session, record)
+                auth_sessions.restore(signin.ctx, signin.pool, session, record)
             raise CognitoError("CodeMismatchException", MISMATCH)
     if user.pop("_mfaLockout", None) is not None or name == TOTP:  # TOTP: its lastStep
         users.save(signin.store, signin.pool, user, previous=user)
@@ -562,7 +563,7 @@ def answer_setup(signin, responses: dict, session: str | None) -> dict:
         totp = user.get("_totp") or {}
         if record["state"].get("mfaSetup") != "verified" or not totp.get("secret"):
             # Answering before VerifySoftwareToken; wording UNCONFIRMED.
-            raise CognitoError("NotAuthorizedException", sessions.INVALID)
+            raise CognitoError("NotAuthorizedException", auth_sessions.INVALID)
     enabled = user_factors(user)
     if TOTP not in enabled:
         enabled.append(TOTP)
@@ -586,7 +587,7 @@ def answer_email(signin, responses, session):
 def is_mfa_session(signin, session: str | None) -> bool:
     """Whether a Session belongs to an MFA challenge (EMAIL_OTP is also a first factor of
     choice-based sign-in, answered elsewhere)."""
-    record = sessions.peek(signin.ctx, signin.pool, session) if session else None
+    record = auth_sessions.peek(signin.ctx, signin.pool, session) if session else None
     return bool(record and record.get("state", {}).get("mfa"))
 
 

@@ -15,9 +15,20 @@ import copy
 import hashlib
 
 from .. import triggers
-from ..auth import sessions, threat_events
+from ..auth import threat_events
 from ..errors import CognitoError
-from . import attributes, clients, codes, ids, lockout, messages, passwords, pools, users
+from . import (
+    attributes,
+    auth_sessions,
+    clients,
+    codes,
+    ids,
+    lockout,
+    messages,
+    passwords,
+    pools,
+    users,
+)
 
 UNCONFIRMED, CONFIRMED = "UNCONFIRMED", "CONFIRMED"
 # The auth-session "challenge" of the Session ConfirmSignUp returns (only USER_AUTH takes it).
@@ -307,7 +318,7 @@ def confirm_sign_up(ctx, client: dict, pool: dict, params: dict) -> dict:
                       metadata=params.get("ClientMetadata"))
     # A Session for InitiateAuth(USER_AUTH, Session=...): the code just given counts as the
     # first factor (emulator/auth/choice.py); single use, AuthSessionValidity long.
-    session = sessions.create(ctx, pool, client, username=user["Username"],
+    session = auth_sessions.create(ctx, pool, client, username=user["Username"],
                               typed=params["Username"], challenge=SIGN_IN_AFTER_CONFIRMATION,
                               state={"progress": {"firstFactor": "SIGN_UP_CODE",
                                                   "typed": params["Username"]}})

@@ -3,9 +3,8 @@ import re
 
 import pytest
 
-from emulator.auth import sessions
 from emulator.clock import Clock
-from emulator.domain import lockout
+from emulator.domain import auth_sessions, lockout
 from emulator.errors import CognitoError
 from emulator.store.memory import MemoryStore
 
@@ -33,7 +32,7 @@ def ctx():
 def new(ctx, pool=POOL, client=CLIENT, **kw):
     kw.setdefault("username", "alice")
     kw.setdefault("challenge", "NEW_PASSWORD_REQUIRED")
-    return sessions.create(ctx, pool, client, **kw)
+    return auth_sessions.create(ctx, pool, client, **kw)
 
 
 def message(exc_info):
@@ -44,7 +43,7 @@ def message(exc_info):
 def test_token_is_opaque_url_safe_and_stored_by_hash(ctx):
     token = new(ctx, state={"x": 1})
     assert len(token) >= 20 and re.fullmatch(r"[A-Za-z0-9_-]+", token)
-    [(key, record)] = ctx.store.list(sessions.KIND, POOL["Id"])
+    [(key, record)] = ctx.store.list(auth_sessions.KIND, POOL["Id"])
     assert token not in key and token not in repr(record)
     assert record["state"] == {"x": 1} and record["clientId"] == CLIENT["ClientId"]
     assert record["expiresAt"] == ctx.now() + 180
@@ -53,88 +52,88 @@ def test_token_is_opaque_url_safe_and_stored_by_hash(ctx):
 
 def test_single_use(ctx):
     token = new(ctx)
-    assert sessions.peek(ctx, POOL, token)["username"] == "alice"
-    assert sessions.consume(ctx, POOL, CLIENT, token)["challenge"] == "NEW_PASSWORD_REQUIRED"
-    assert sessions.peek(ctx, POOL, token) is None
+    assert auth_sessions.peek(ctx, POOL, token)["username"] == "alice"
+    assert auth_sessions.consume(ctx, POOL, CLIENT, token)["challenge"] == "NEW_PASSWORD_REQUIRED"
+    assert auth_sessions.peek(ctx, POOL, token) is None
     with pytest.raises(CognitoError) as e:
-        sessions.consume(ctx, POOL, CLIENT, token)
+        auth_sessions.consume(ctx, POOL, CLIENT, token)
     assert message(e) == "Invalid session for the user."
 
 
 def test_unknown_token_and_other_pool(ctx):
     token = new(ctx)
     with pytest.raises(CognitoError) as e:
-        sessions.consume(ctx, POOL, CLIENT, "x" * 64)
+        auth_sessions.consume(ctx, POOL, CLIENT, "x" * 64)
     assert message(e) == "Invalid session for the user."
     with pytest.raises(CognitoError):
-        sessions.consume(ctx, CASELESS_POOL, CLIENT, token)
-    assert sessions.peek(ctx, POOL, token) is not None  # untouched by the miss
+        auth_sessions.consume(ctx, CASELESS_POOL, CLIENT, token)
+    assert auth_sessions.peek(ctx, POOL, token) is not None  # untouched by the miss
 
 
 def test_expiry_default_and_per_client(ctx):
     token = new(ctx)
     ctx.clock.advance(179)
-    assert sessions.consume(ctx, POOL, CLIENT, token)
+    assert auth_sessions.consume(ctx, POOL, CLIENT, token)
     token = new(ctx)
     ctx.clock.advance(180)
     with pytest.raises(CognitoError) as e:
-        sessions.consume(ctx, POOL, CLIENT, token)
+        auth_sessions.consume(ctx, POOL, CLIENT, token)
     assert message(e) == "Invalid session for the user, session is expired."
-    assert sessions.peek(ctx, POOL, token) is None  # an expired session is used up too
+    assert auth_sessions.peek(ctx, POOL, token) is None  # an expired session is used up too
 
     slow = {"ClientId": "c" * 26, "AuthSessionValidity": 15}
     token = new(ctx, client=slow)
     ctx.clock.advance(15 * 60 - 1)
-    assert sessions.consume(ctx, POOL, slow, token)
+    assert auth_sessions.consume(ctx, POOL, slow, token)
 
 
 def test_bound_to_client(ctx):
     token = new(ctx)
     with pytest.raises(CognitoError) as e:
-        sessions.consume(ctx, POOL, OTHER_CLIENT, token)
+        auth_sessions.consume(ctx, POOL, OTHER_CLIENT, token)
     assert message(e) == "Invalid session for the user."
     with pytest.raises(CognitoError):  # and the wrong client used it up
-        sessions.consume(ctx, POOL, CLIENT, token)
+        auth_sessions.consume(ctx, POOL, CLIENT, token)
 
 
 def test_bound_to_user(ctx):
     token = new(ctx, username="alice", typed="alice@example.com")
-    assert sessions.consume(ctx, POOL, CLIENT, token, username="alice")
+    assert auth_sessions.consume(ctx, POOL, CLIENT, token, username="alice")
     token = new(ctx, username="alice", typed="alice@example.com")
-    assert sessions.consume(ctx, POOL, CLIENT, token, username="alice@example.com")
+    assert auth_sessions.consume(ctx, POOL, CLIENT, token, username="alice@example.com")
     token = new(ctx, username="alice")
     with pytest.raises(CognitoError) as e:
-        sessions.consume(ctx, POOL, CLIENT, token, username="bob")
+        auth_sessions.consume(ctx, POOL, CLIENT, token, username="bob")
     assert message(e) == "Invalid session for the user."
     token = new(ctx, username="alice")
     with pytest.raises(CognitoError):
-        sessions.consume(ctx, POOL, CLIENT, token, username="ALICE")  # case-sensitive pool
+        auth_sessions.consume(ctx, POOL, CLIENT, token, username="ALICE")  # case-sensitive pool
     token = new(ctx, pool=CASELESS_POOL, username="alice")
-    assert sessions.consume(ctx, CASELESS_POOL, CLIENT, token, username="ALICE")
+    assert auth_sessions.consume(ctx, CASELESS_POOL, CLIENT, token, username="ALICE")
 
 
 def test_bound_to_challenge(ctx):
     token = new(ctx, challenge="PASSWORD_VERIFIER")
     with pytest.raises(CognitoError):
-        sessions.consume(ctx, POOL, CLIENT, token, challenge="NEW_PASSWORD_REQUIRED")
+        auth_sessions.consume(ctx, POOL, CLIENT, token, challenge="NEW_PASSWORD_REQUIRED")
 
 
 def test_chosen_secret_bytes(ctx):
     raw = bytes(range(48))
     token = new(ctx, raw=raw)
-    assert token == sessions.encode(raw) and sessions.decode(token) == raw
-    assert sessions.decode(None) is None
+    assert token == auth_sessions.encode(raw) and auth_sessions.decode(token) == raw
+    assert auth_sessions.decode(None) is None
 
 
 def test_prune_removes_only_dead_sessions(ctx, monkeypatch):
     # create() also prunes, at random (1 call in _PRUNE_EVERY): not while this test counts.
-    monkeypatch.setattr(sessions.secrets, "randbelow", lambda n: 1)
+    monkeypatch.setattr(auth_sessions.secrets, "randbelow", lambda n: 1)
     old = new(ctx)
     ctx.clock.advance(200)
     young = new(ctx)
-    assert sessions.prune(ctx, POOL["Id"]) == 1
-    assert sessions.peek(ctx, POOL, old) is None
-    assert sessions.peek(ctx, POOL, young) is not None
+    assert auth_sessions.prune(ctx, POOL["Id"]) == 1
+    assert auth_sessions.peek(ctx, POOL, old) is None
+    assert auth_sessions.peek(ctx, POOL, young) is not None
 
 
 # --- lockout ------------------------------------------------------------------------------------
@@ -153,7 +152,8 @@ def test_lockout_state():
     assert lockout.record_failure(user, t) == 5
     with pytest.raises(CognitoError) as e:
         lockout.check(user, t + 0.99)
-    assert (e.value.code, e.value.message) == ("NotAuthorizedException", "Password attempts exceeded")
+    assert (e.value.code, e.value.message) == \
+        ("NotAuthorizedException", "Password attempts exceeded")
     lockout.check(user, t + 1)
     assert lockout.locked_until(user, t + 1) is None
     assert lockout.record_failure(user, t + 1) == 6

@@ -15,9 +15,9 @@ import binascii
 import hashlib
 import secrets
 
-from ..domain import users
 from ..errors import CognitoError
 from ..store.base import delete_expired
+from . import users
 
 KIND = "auth_session"
 DEFAULT_VALIDITY_MINUTES = 3

@@ -39,9 +39,19 @@ from datetime import UTC, datetime
 import srp
 
 from .. import triggers
-from ..domain import attributes, auth_sessions, clients, lockout, passwords, pools, signup, users
+from ..domain import (
+    attributes,
+    auth_sessions,
+    clients,
+    lockout,
+    passwords,
+    pools,
+    signup,
+    threats,
+    users,
+)
 from ..errors import CognitoError, invalid
-from . import threats, tokens
+from . import tokens
 
 INCORRECT = "Incorrect username or password."
 TIMESTAMP_SKEW_SECONDS = 5 * 60
@@ -331,7 +341,9 @@ def next_step(signin: SignIn, user: dict, progress: dict) -> dict:
                                 lets a risk action demand it)
         DEVICE_SRP_AUTH         a remembered device that doesn't replace MFA: after it
     """
-    threats.assess_sign_in(signin, user, progress)  # once; may block or demand MFA
+    # once; may block or demand MFA
+    threats.assess_sign_in(signin, user, progress,
+                           mfa_eligible=lambda: mfa.eligible(signin, user, progress))
     passed = progress.setdefault("passed", [])
     if user["UserStatus"] == "FORCE_CHANGE_PASSWORD" and "NEW_PASSWORD_REQUIRED" not in passed:
         return new_password_challenge(signin, user, progress)

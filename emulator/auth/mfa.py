@@ -384,6 +384,16 @@ def _count_failure(user: dict, now: float) -> None:
     user["_mfaLockout"] = view["_lockout"]
 
 
+def eligible(signin, user: dict, progress: dict) -> bool:
+    """Cognito's definition, for threat protection's MFA action: a verified TOTP
+    authenticator, or a phone / email while the pool offers SMS / email MFA - and only where
+    an MFA step can follow (applies)."""
+    if not applies(progress):
+        return False
+    offered = pool_factors(signin.pool)
+    return any(offered[f] and _deliverable(user, f) for f in FACTORS)
+
+
 def applies(progress: dict) -> bool:
     """MFA follows a password (plain or SRP, also inside USER_AUTH) and custom auth only when
     its Define asked for PASSWORD_VERIFIER (COGNITO_REFERENCE 4.5 item 4); never passwordless

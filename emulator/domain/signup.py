@@ -15,7 +15,6 @@ import copy
 import hashlib
 
 from .. import triggers
-from ..auth import threat_events
 from ..errors import CognitoError
 from . import (
     attributes,
@@ -27,6 +26,7 @@ from . import (
     messages,
     passwords,
     pools,
+    threat_events,
     users,
 )
 

@@ -1,8 +1,7 @@
 """Threat protection operations: risk configuration, the user's auth events and feedback.
-Logic in emulator/domain/risk_config.py and emulator/auth/threats.py."""
+Logic in emulator/domain/risk_config.py and emulator/domain/threats.py."""
 from ..api.registry import operation
-from ..auth import threats
-from ..domain import clients, paging, pools, risk_config, users
+from ..domain import clients, paging, pools, risk_config, threats, users
 
 DEFAULT_MAX_RESULTS = 60
 

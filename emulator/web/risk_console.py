@@ -13,7 +13,7 @@
                                                      to the history (303)
 
 Plain HTML and CSS, no script. Every stored value is escaped. The assessment behind an event
-lives in its private '_risk' field (emulator/auth/threats.py); events without one (written
+lives in its private '_risk' field (emulator/domain/threats.py); events without one (written
 by other paths) show what AuthEventType has.
 
 The index route is the exact path "/_emulator/", so the other /_emulator/* routes
@@ -28,8 +28,7 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import Route
 
 from ..api import calls
-from ..auth import threats
-from ..domain import pools, risk_config, users
+from ..domain import pools, risk_config, threats, users
 from ..errors import CognitoError
 from .oauth import form_body
 from .templates import esc

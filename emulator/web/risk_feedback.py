@@ -16,8 +16,7 @@ from starlette.responses import HTMLResponse, JSONResponse
 from starlette.routing import Route
 
 from ..api import calls
-from ..auth import threats
-from ..domain import log_delivery, pools, risk_config, users
+from ..domain import log_delivery, pools, risk_config, threats, users
 from ..errors import CognitoError
 from . import templates
 from .oauth import web_context

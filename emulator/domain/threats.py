@@ -24,7 +24,7 @@ Inputs (COGNITO_REFERENCE 5.5):
 Notices, logs: an event whose decision says notify gets its NotifyConfiguration email
 (domain/risk_notices.py); every finished event is also written to the pool's user-auth-events
 log sink when one is configured (domain/log_delivery.py).
-Events of sign-up, forgotten password and password change: auth/threat_events.py.
+Events of sign-up, forgotten password and password change: domain/threat_events.py.
 
 Events are stored as kind "authevent", scope = pool id, key "<sub> <inverted ms><id>" so a
 user's events list newest first. The record is AuthEventType plus private '_' fields."""
@@ -37,9 +37,10 @@ import itertools
 import json
 import secrets
 import uuid
+from collections.abc import Callable
 
-from ..domain import clients, log_delivery, risk_config, risk_notices
 from ..errors import CognitoError
+from . import clients, log_delivery, risk_config, risk_notices, users
 
 KIND = "authevent"
 IP_FAILURES = "riskipfail"
@@ -190,18 +191,6 @@ def history(signin, user: dict, ip: str | None):
                         ip_failures=_ip_failures(signin, ip))
 
 
-# --- MFA eligibility ---------------------------------------------------------------------------
-
-def mfa_eligible(signin, user: dict, progress: dict) -> bool:
-    """Cognito's definition: a verified TOTP authenticator, or a phone / email while the pool
-    offers SMS / email MFA - and only where an MFA step can follow (auth/mfa.applies)."""
-    from . import mfa
-    if not mfa.applies(progress):
-        return False
-    offered = mfa.pool_factors(signin.pool)
-    return any(offered[f] and mfa._deliverable(user, f) for f in mfa.FACTORS)
-
-
 # --- entry points ------------------------------------------------------------------------------
 
 def new_event(signin, user: dict, request: dict, where: dict | None, assessment, decision,
@@ -253,9 +242,11 @@ def _token_hash(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
-def assess_sign_in(signin, user: dict, progress: dict) -> None:
+def assess_sign_in(signin, user: dict, progress: dict, *,
+                   mfa_eligible: Callable[[], bool]) -> None:
     """Once per sign-in, when the first factor passed (next_step). Raises the block error
-    (keeping the recorded event); sets progress["mfaRequired"] for an MFA action."""
+    (keeping the recorded event); sets progress["mfaRequired"] for an MFA action.
+    mfa_eligible() says whether an MFA action could be carried out (auth/mfa.eligible)."""
     if "riskEvent" in progress:
         return
     flow = flow_of(progress)
@@ -272,7 +263,7 @@ def assess_sign_in(signin, user: dict, progress: dict) -> None:
                      user_agent=request["user_agent"], event="SIGN_IN", flow=flow,
                      password=password),
         history(signin, user, request["ip"]), config)
-    decision = risk.decide(assessment, rc, mode, mfa_eligible(signin, user, progress))
+    decision = risk.decide(assessment, rc, mode, mfa_eligible())
     blocked = decision.action == "BLOCK"
     # A Password entry only when a password was checked: a custom-auth loop whose Define
     # never asked for PASSWORD_VERIFIER checked none.
@@ -285,7 +276,6 @@ def assess_sign_in(signin, user: dict, progress: dict) -> None:
     if blocked:
         if decision.compromised_block:
             # Compromised credentials: the user must reset the password (COGNITO_REFERENCE 5.2).
-            from ..domain import users
             previous = dict(user)
             user = {**user, "UserStatus": "RESET_REQUIRED", "UserLastModifiedDate": signin.now()}
             users.save(signin.store, signin.pool, user, previous=previous)

@@ -1,5 +1,5 @@
 """Threat protection outside sign-in: sign-up, forgotten password and password change
-(issue scope 5). The same engine as sign-in (auth/threats.py) with the event named:
+(issue scope 5). The same engine as sign-in (domain/threats.py) with the event named:
 
     pending = check(ctx, pool, user, "SIGN_UP", password=..., client=..., ...)
     ... the operation's own work ...
@@ -24,9 +24,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from ..domain import log_delivery, risk_config
 from ..errors import CognitoError
-from . import threats
+from . import log_delivery, risk_config, threats
 
 COMPROMISED = "Provided password cannot be used for security reasons."
 BLOCKED = "Request not allowed because of security reasons."   # UNCONFIRMED

@@ -12,7 +12,7 @@ The shape of every sign-in:
       -> first factor (password, SRP; later custom auth, passwordless ...)
       -> first_factor_passed(): user-status gate, lockout reset
       -> next_step(): the one place deciding what comes between a passed first factor
-         and tokens: NEW_PASSWORD_REQUIRED, device SRP (auth/devices.py), MFA
+         and tokens: NEW_PASSWORD_REQUIRED, device SRP (auth/device_auth.py), MFA
          (auth/mfa.py); risk actions later
       -> success(): PostAuthentication, tokens.issue(), NewDeviceMetadata
 
@@ -43,6 +43,7 @@ from ..domain import (
     attributes,
     auth_sessions,
     clients,
+    devices,
     lockout,
     passwords,
     pools,
@@ -176,7 +177,7 @@ def respond(ctx, params: dict, *, admin: bool) -> dict:
     signin.device_key = responses.get("DEVICE_KEY") or None
     if signin.device_key and name not in ("DEVICE_SRP_AUTH", "DEVICE_PASSWORD_VERIFIER"):
         # Before anything is used up (no commit): the client may retry without the key.
-        devices.check_known(signin, responses)
+        device_auth.check_known(signin, responses)
     responder = RESPONDERS.get(name)
     if name in MFA_RESPONDERS and (responder is None or mfa.is_mfa_session(signin, session)):
         responder = MFA_RESPONDERS[name]
@@ -347,15 +348,15 @@ def next_step(signin: SignIn, user: dict, progress: dict) -> dict:
     passed = progress.setdefault("passed", [])
     if user["UserStatus"] == "FORCE_CHANGE_PASSWORD" and "NEW_PASSWORD_REQUIRED" not in passed:
         return new_password_challenge(signin, user, progress)
-    device = devices.sign_in_device(signin, user, progress)
-    if devices.needs_srp(device, progress) and devices.replaces_mfa(signin.pool):
-        return devices.challenge(signin, user, progress, device)
+    device = device_auth.sign_in_device(signin, user, progress)
+    if device_auth.needs_srp(device, progress) and devices.replaces_mfa(signin.pool):
+        return device_auth.challenge(signin, user, progress, device)
     if not (devices.PASSED in passed and devices.replaces_mfa(signin.pool)):
         challenge_out = mfa.step(signin, user, progress)
         if challenge_out is not None:
             return challenge_out
-    if devices.needs_srp(device, progress):
-        return devices.challenge(signin, user, progress, device)
+    if device_auth.needs_srp(device, progress):
+        return device_auth.challenge(signin, user, progress, device)
     return success(signin, user, progress, device=device)
 
 
@@ -375,13 +376,13 @@ def success(signin: SignIn, user: dict, progress: dict, *, device=_UNREAD) -> di
         threats.sign_in_passed(signin, user, progress)
         return {"ChallengeParameters": {}, SIGNED_IN: user}
     if device is _UNREAD:
-        device = devices.sign_in_device(signin, user, progress)
+        device = device_auth.sign_in_device(signin, user, progress)
     post_authentication(signin, user,
                         new_device=devices.tracking(signin.pool) and device is None)
     passed = progress.get("passed", ())
     source = "NewPasswordChallenge" if "NEW_PASSWORD_REQUIRED" in passed \
         else "AuthenticateDevice" if devices.PASSED in passed else "Authentication"
-    device_key, metadata = devices.for_tokens(signin, user, device)
+    device_key, metadata = device_auth.for_tokens(signin, user, device)
     threats.sign_in_passed(signin, user, progress)
     result = tokens.issue(signin.ctx, signin.pool, signin.client, user, source=source,
                           client_metadata=signin.trigger_metadata, device_key=device_key)
@@ -747,5 +748,5 @@ RESPONDERS["PASSWORD_VERIFIER"] = answer_password_verifier
 RESPONDERS["NEW_PASSWORD_REQUIRED"] = answer_new_password
 
 # The steps next_step() takes; they import this module and register their challenges.
-from . import devices, mfa  # noqa: E402
+from . import device_auth, mfa  # noqa: E402
 

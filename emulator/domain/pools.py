@@ -138,19 +138,6 @@ def check_no_domain(pool: dict) -> None:
                            "be deleted first.")
 
 
-def delete_pool(store, pool: dict) -> None:
-    """Everything scoped to the pool goes, and so do the service-wide client index entries
-    of its clients (unsigned calls find a client by id alone) and of its domains."""
-    from . import clients, domains
-    check_no_domain(pool)
-    with store.transaction():
-        for _, client in store.list(clients.KIND, pool["Id"]):
-            clients.delete(store, client)
-        domains.remove_all(store, pool)
-        store.delete_scope(pool["Id"])
-        store.delete(KIND, "", pool["Id"])
-
-
 def list_pools(store, region: str, *, after: str | None,
                limit: int) -> tuple[list[dict], str | None]:
     """Pools of one region in id order; returns (page, last id if more remain)."""
@@ -160,11 +147,10 @@ def list_pools(store, region: str, *, after: str | None,
     return page, (page[-1]["Id"] if more and page else None)
 
 
-def describe(store, pool: dict) -> dict:
+def describe(pool: dict, user_count: int) -> dict:
     """UserPoolType as DescribeUserPool shows it, with the current user count."""
-    from . import users
     out = public(pool)
-    out["EstimatedNumberOfUsers"] = users.count(store, pool["Id"])
+    out["EstimatedNumberOfUsers"] = user_count
     return _ordered(out)
 
 

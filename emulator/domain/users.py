@@ -180,19 +180,8 @@ def save(store, pool: dict, user: dict, *, previous: dict | None = None) -> None
         store.put(KIND, pool["Id"], k, user)
 
 
-def remove(store, pool: dict, user: dict) -> None:
-    """Delete a user with what hangs off it: group memberships and remembered devices
-    (AdminDeleteUser, DeleteUser). Its tokens die with it: they name its sub."""
-    from ..auth import devices
-    from . import federation, groups
-    with store.transaction():
-        groups.remove_user(store, pool, user)
-        devices.forget_all(store, pool, user)
-        federation.forget_user(store, pool, user)
-        delete(store, pool, user)
-
-
 def delete(store, pool: dict, user: dict) -> None:
+    """The user record and its aliases only: lifecycle.delete_user takes what hangs off it."""
     with store.transaction():
         for alias in _aliases(pool, user):
             store.delete(ALIAS, pool["Id"], alias)

@@ -1,8 +1,8 @@
 """Device operations: ConfirmDevice, and getting, listing, forgetting and (un)remembering a
-user's devices, by access token or as an administrator. Logic in emulator/auth/devices.py."""
+user's devices, by access token or as an administrator. Logic in emulator/domain/devices.py."""
 from ..api.registry import operation
-from ..auth import devices, tokens
-from ..domain import pools, users
+from ..auth import tokens
+from ..domain import devices, pools, users
 
 
 def _admin(ctx, params) -> tuple[dict, dict]:

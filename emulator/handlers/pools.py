@@ -1,20 +1,20 @@
 """User pools: CreateUserPool, DescribeUserPool, UpdateUserPool, DeleteUserPool,
 ListUserPools, AddCustomAttributes, GetCSVHeader."""
 from ..api.registry import operation
-from ..domain import pool_config, pools
+from ..domain import lifecycle, pool_config, pools, user_import, users
 from ..errors import invalid
 
 
 @operation("CreateUserPool")
 def create_user_pool(ctx, params):
     pool = pools.create_pool(ctx, params)
-    return {"UserPool": pools.describe(ctx.store, pool)}
+    return {"UserPool": pools.describe(pool, users.count(ctx.store, pool["Id"]))}
 
 
 @operation("DescribeUserPool")
 def describe_user_pool(ctx, params):
     pool = pools.require(ctx.store, params["UserPoolId"])
-    return {"UserPool": pools.describe(ctx.store, pool)}
+    return {"UserPool": pools.describe(pool, users.count(ctx.store, pool["Id"]))}
 
 
 @operation("UpdateUserPool")
@@ -31,9 +31,8 @@ def delete_user_pool(ctx, params):
         # Wording captured from the real service (localstack/localstack#11947).
         raise invalid("The user pool cannot be deleted because deletion protection is "
                       "activated. Deletion protection must be inactivated first.")
-    pools.delete_pool(ctx.store, pool)
+    lifecycle.delete_pool(ctx.store, pool)
     # Files uploaded for import jobs that never ran live outside the store.
-    from ..domain import user_import
     user_import.forget_pool(ctx.settings, pool["Id"])
     return {}
 

@@ -6,7 +6,7 @@ import copy
 
 from ..api.registry import operation
 from ..auth import tokens
-from ..domain import attributes, clients, pools, signup, users
+from ..domain import attributes, clients, lifecycle, pools, signup, users
 
 # Set by the MFA module on the user record when the user has MFA settings.
 _MFA_FIELDS = ("MFAOptions", "PreferredMfaSetting", "UserMFASettingList")
@@ -122,5 +122,5 @@ def delete_user(ctx, params):
     # No global sign-out: the user's tokens die with the user (authorize and refresh look
     # the user up and match the sub, so a later namesake can't inherit them), and calls
     # with them answer "User does not exist." as Cognito does for deleted users.
-    users.remove(ctx.store, pool, user)
+    lifecycle.delete_user(ctx.store, pool, user)
     return {}

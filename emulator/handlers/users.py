@@ -7,6 +7,7 @@ from ..domain import (
     attributes,
     codes,
     ids,
+    lifecycle,
     messages,
     paging,
     passwords,
@@ -156,7 +157,7 @@ def admin_get_user(ctx, params):
 @operation("AdminDeleteUser")
 def admin_delete_user(ctx, params):
     pool, user = _pool_and_user(ctx, params)
-    users.remove(ctx.store, pool, user)
+    lifecycle.delete_user(ctx.store, pool, user)
     return {}
 
 

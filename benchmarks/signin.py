@@ -622,7 +622,10 @@ def rows_for(results: dict, concurrency: int) -> list[list[str]]:
         "s", False)
     add("ListUserPools boto3, 1 client: calls/s (client+HTTP floor)", "floor_seq", "per_s",
         "/s", True)
-    x3 = lambda v: (v["ours"] >= 3 * v["moto"]) if v["ours"] and v["moto"] else None
+
+    def x3(v):
+        return (v["ours"] >= 3 * v["moto"]) if v["ours"] and v["moto"] else None
+
     add("USER_PASSWORD_AUTH boto3, 1 client: sign-ins/s", "password_seq", "per_s", "/s", True,
         ">= 3x moto", x3)
     add("  p50 latency", "password_seq", "p50_ms", "ms", False)
@@ -639,7 +642,10 @@ def rows_for(results: dict, concurrency: int) -> list[list[str]]:
         add(f"USER_PASSWORD_AUTH light client, {concurrency} conns: sign-ins/s",
             "password_lite_conc", "per_s", "/s", True)
         add("  p99 latency", "password_lite_conc", "p99_ms", "ms", False)
-    ge200 = lambda v: (v["ours"] >= 200) if v["ours"] else (False if results.get("ours") else None)
+
+    def ge200(v):
+        return (v["ours"] >= 200) if v["ours"] else (False if results.get("ours") else None)
+
     add("full SRP sign-in boto3, 1 client: sign-ins/s", "srp_seq", "per_s", "/s", True)
     add("  p50 latency", "srp_seq", "p50_ms", "ms", False)
     add("  p99 latency", "srp_seq", "p99_ms", "ms", False)
@@ -658,7 +664,10 @@ def render(rows: list[list[str]]) -> str:
     head = ["metric", "ours", "moto", "cognito-local", "ours vs moto (>1: ours better)", "target"]
     table = [head, *rows]
     widths = [max(len(r[i]) for r in table) for i in range(len(head))]
-    line = lambda r: "| " + " | ".join(c.ljust(w) for c, w in zip(r, widths)) + " |"
+
+    def line(r):
+        return "| " + " | ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)) + " |"
+
     sep = "|" + "|".join("-" * (w + 2) for w in widths) + "|"
     return "\n".join([line(head), sep, *(line(r) for r in rows)])
 

@@ -41,7 +41,8 @@ class Decision:
     compromised_detected: bool   # EventRisk.CompromisedCredentialsDetected
     event_action: str | None     # the configured EventAction that applied, if any
     notify: bool                 # send a notice now
-    email: str | None            # which NotifyConfiguration template: BlockEmail | MfaEmail | NoActionEmail
+    # which NotifyConfiguration template: BlockEmail | MfaEmail | NoActionEmail
+    email: str | None
     compromised_block: bool      # blocked for compromised credentials (sign-in: set RESET_REQUIRED)
     recorded: bool               # write an auth event (False only when mode is OFF)
     enforced: bool
@@ -116,7 +117,8 @@ def decide(assessment, risk_configuration: dict | None = None, mode: str = "ENFO
         ato = rc.get("AccountTakeoverRiskConfiguration")
         actions = (ato or {}).get("Actions") if ato else DEFAULT_ACCOUNT_TAKEOVER_ACTIONS
         # A level the configuration leaves out gets no action (the API makes each one optional).
-        chosen = (actions or {}).get(_LEVEL_KEY[level]) or {"Notify": False, "EventAction": "NO_ACTION"}
+        chosen = ((actions or {}).get(_LEVEL_KEY[level])
+                  or {"Notify": False, "EventAction": "NO_ACTION"})
         event_action = chosen.get("EventAction", "NO_ACTION")
         notify_flag = bool(chosen.get("Notify"))
         if assessment.event == "SIGN_IN":

@@ -25,7 +25,8 @@ class Context:
 
     def __repr__(self):  # keep the password out of logs and tracebacks
         return (f"Context(now={self.now!r}, ip={self.ip!r}, device_id={self.device_id!r}, "
-                f"event={self.event!r}, flow={self.flow!r}, password={'***' if self.password else None})")
+                f"event={self.event!r}, flow={self.flow!r}, "
+                f"password={'***' if self.password else None})")
 
 
 @dataclass(frozen=True)
@@ -45,7 +46,8 @@ class Config:
     skipped_ip_ranges: tuple | list = ()  # RiskExceptionConfiguration.SkippedIPRangeList
     weights: dict = field(default_factory=dict)   # overrides of signals.DEFAULT_WEIGHTS
     thresholds: tuple = (20.0, 40.0, 70.0)        # score >= LOW, MEDIUM, HIGH
-    unusual_hour_window: int = 2        # hours either side of a usual hour that still count as usual
+    # hours either side of a usual hour that still count as usual
+    unusual_hour_window: int = 2
     unusual_hour_min_history: int = 5   # trusted events needed before hours mean anything
     velocity_window: float = 900.0      # seconds
     user_failure_threshold: int = 3
@@ -125,12 +127,14 @@ def _facts(ctx: Context, history: History, cfg: Config) -> S.Facts:
         # max() keeps the first of equal times: deterministic for a given history order
         last_located=max(located, key=lambda e: e["time"]) if located else None,
         invalid=tuple(e for e in past if e.get("feedback") == "INVALID"),
-        user_failures=sum(1 for e in past if e.get("outcome") == "FAILURE" and e.get("time", 0) > since),
+        user_failures=sum(1 for e in past
+                          if e.get("outcome") == "FAILURE" and e.get("time", 0) > since),
         ip_failures=sum(1 for t in history.ip_failures if since < t <= ctx.now),
     )
 
 
-def assess(ctx: Context, history: History | None = None, config: Config | None = None) -> Assessment:
+def assess(ctx: Context, history: History | None = None,
+           config: Config | None = None) -> Assessment:
     cfg = config or DEFAULT_CONFIG
     history = history or History()
     loc = locate(ctx.ip, cfg.geo_table)

@@ -100,8 +100,8 @@ def impossible_travel(ctx, loc, f, cfg):
     hours = max(ctx.now - prev["time"], 1.0) / 3600.0
     speed = km / hours
     if speed > cfg.max_travel_kmh:
-        return (f"{km:.0f} km from {prev.get('city') or prev.get('country')} in {hours * 60:.0f} min "
-                f"({speed:.0f} km/h > {cfg.max_travel_kmh:.0f} km/h)")
+        return (f"{km:.0f} km from {prev.get('city') or prev.get('country')} "
+                f"in {hours * 60:.0f} min ({speed:.0f} km/h > {cfg.max_travel_kmh:.0f} km/h)")
 
 
 def unusual_hour(ctx, loc, f, cfg):
@@ -115,12 +115,14 @@ def unusual_hour(ctx, loc, f, cfg):
 
 def failed_attempts_user(ctx, loc, f, cfg):
     if f.user_failures >= cfg.user_failure_threshold:
-        return f"{f.user_failures} failed attempts for this user in the last {cfg.velocity_window:.0f} s"
+        return (f"{f.user_failures} failed attempts for this user "
+                f"in the last {cfg.velocity_window:.0f} s")
 
 
 def failed_attempts_ip(ctx, loc, f, cfg):
     if f.ip_failures >= cfg.ip_failure_threshold:
-        return f"{f.ip_failures} failed attempts from {ctx.ip} in the last {cfg.velocity_window:.0f} s"
+        return (f"{f.ip_failures} failed attempts from {ctx.ip} "
+                f"in the last {cfg.velocity_window:.0f} s")
 
 
 def bad_ip_reputation(ctx, loc, f, cfg):
@@ -140,7 +142,8 @@ def matches_invalid_feedback(ctx, loc, f, cfg):
 def recent_invalid_feedback(ctx, loc, f, cfg):
     recent = [e for e in f.invalid if ctx.now - e.get("time", 0) <= cfg.invalid_feedback_window]
     if recent and matches_invalid_feedback(ctx, loc, f, cfg) is None:
-        return f"{len(recent)} event(s) marked Invalid in the last {cfg.invalid_feedback_window / 86400:.0f} days"
+        return (f"{len(recent)} event(s) marked Invalid "
+                f"in the last {cfg.invalid_feedback_window / 86400:.0f} days")
 
 
 # Evaluation order = the order signals are listed in an assessment.

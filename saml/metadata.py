@@ -80,7 +80,8 @@ def parse_idp_metadata(xml: bytes | str, *, now: float) -> IdpMetadata:
     sso_redirect = _location(idp, "SingleSignOnService", REDIRECT)
     sso_post = _location(idp, "SingleSignOnService", POST)
     if not sso_redirect and not sso_post:
-        _fail("The metadata has no SingleSignOnService with the HTTP-Redirect or HTTP-POST binding.")
+        _fail("The metadata has no SingleSignOnService with the HTTP-Redirect or HTTP-POST "
+              "binding.")
     signing: list[str] = []
     for descriptor in idp.findall(f"{{{MD}}}KeyDescriptor"):
         if descriptor.get("use", "signing") != "signing":

@@ -79,7 +79,8 @@ def _fail(reason: str, message: str):
     raise SamlError(reason, message)
 
 
-_INSTANT = re.compile(r"^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(\.\d+)?(Z|[+-]\d{2}:\d{2})?$")
+_INSTANT = re.compile(r"^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(\.\d+)?"
+                      r"(Z|[+-]\d{2}:\d{2})?$")
 
 
 def parse_instant(value: str | None, what: str) -> float:
@@ -225,7 +226,8 @@ def verify_signature(element, signature, certificates: list[str]) -> None:
             return
         except xmlsec.Error:
             continue
-    _fail("signature", "The signature is not valid for any of the identity provider's certificates.")
+    _fail("signature",
+          "The signature is not valid for any of the identity provider's certificates.")
 
 
 # --- decryption ------------------------------------------------------------------------------
@@ -365,8 +367,8 @@ def _confirmation(confirmation, *, acs_url, now, skew, in_response_to) -> float:
     until = parse_instant(data.get("NotOnOrAfter"), "subject confirmation expiry")
     if now - skew >= until:
         _fail("expired", "The SAML assertion has expired.")
-    if data.get("NotBefore") is not None and now + skew < parse_instant(data.get("NotBefore"),
-                                                                          "subject confirmation start"):
+    if (data.get("NotBefore") is not None
+            and now + skew < parse_instant(data.get("NotBefore"), "subject confirmation start")):
         _fail("not_yet_valid", "The SAML assertion is not valid yet.")
     _check_in_response_to(data.get("InResponseTo"), in_response_to)
     return until

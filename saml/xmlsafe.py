@@ -43,5 +43,6 @@ def parse(data: bytes | str):
         raise SamlError("dtd", "XML with a document type declaration or entities is not accepted.")
     for node in root.iter():
         if isinstance(node, etree._Entity):
-            raise SamlError("dtd", "XML with a document type declaration or entities is not accepted.")
+            raise SamlError("dtd",
+                            "XML with a document type declaration or entities is not accepted.")
     return root

@@ -43,7 +43,8 @@ def test_dockerfile_runs_the_same_service():
 
 def test_console_script_and_module_help():
     script = Path(sys.executable).with_name("cognito-emulator")
-    for cmd in ([str(script), "serve", "--help"], [sys.executable, "-m", "emulator", "serve", "--help"]):
+    for cmd in ([str(script), "serve", "--help"],
+                [sys.executable, "-m", "emulator", "serve", "--help"]):
         out = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT)
         assert out.returncode == 0, out.stderr
         for flag in ("--host", "--port", "--data-dir", "--in-memory", "--region", "--config"):

@@ -125,7 +125,8 @@ def test_unsigned_operations_need_none(http):
     # InitiateAuth is unsigned in the model: without a signature it reaches the handler.
     resp = http.post("/", content=json.dumps({"AuthFlow": "USER_PASSWORD_AUTH",
                                               "ClientId": "nosuchclient",
-                                              "AuthParameters": {"USERNAME": "a", "PASSWORD": "b"}}),
+                                              "AuthParameters": {"USERNAME": "a",
+                                                                 "PASSWORD": "b"}}),
                      headers={"Content-Type": JSON, "X-Amz-Target": TARGET + "InitiateAuth"})
     assert resp.status_code == 400
     assert resp.json()["__type"] in ("ResourceNotFoundException", "NotImplementedException")

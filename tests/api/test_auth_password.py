@@ -121,7 +121,8 @@ def test_unknown_client_and_pool(cognito, pool_id, user):
         cognito.admin_initiate_auth(UserPoolId="us-east-1_nothere00", ClientId="b" * 26,
                                     AuthFlow="ADMIN_USER_PASSWORD_AUTH",
                                     AuthParameters={"USERNAME": user, "PASSWORD": PASSWORD})
-    assert error(e) == ("ResourceNotFoundException", "User pool us-east-1_nothere00 does not exist.")
+    assert error(e) == ("ResourceNotFoundException",
+                        "User pool us-east-1_nothere00 does not exist.")
 
 
 def test_client_of_another_pool_on_admin_initiate_auth(cognito, pool_id, user):
@@ -193,7 +194,8 @@ def test_choice_based_sign_in_answers_clearly(cognito, pool_id, user):
     # factor the user is asked to choose between plain password and SRP; ALLOW_USER_AUTH
     # alone permits both inside USER_AUTH.
     cid = new_client(cognito, pool_id, ["ALLOW_USER_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"])["ClientId"]
-    out = cognito.initiate_auth(ClientId=cid, AuthFlow="USER_AUTH", AuthParameters={"USERNAME": user})
+    out = cognito.initiate_auth(ClientId=cid, AuthFlow="USER_AUTH",
+                                AuthParameters={"USERNAME": user})
     assert out["ChallengeName"] == "SELECT_CHALLENGE"
     assert out["AvailableChallenges"] == ["PASSWORD", "PASSWORD_SRP"]
     done = cognito.respond_to_auth_challenge(
@@ -203,9 +205,11 @@ def test_choice_based_sign_in_answers_clearly(cognito, pool_id, user):
 
 
 def test_custom_auth_without_triggers_names_the_gap(cognito, pool_id, user):
-    cid = new_client(cognito, pool_id, ["ALLOW_CUSTOM_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"])["ClientId"]
+    cid = new_client(cognito, pool_id,
+                     ["ALLOW_CUSTOM_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"])["ClientId"]
     with pytest.raises(ClientError) as e:
-        cognito.initiate_auth(ClientId=cid, AuthFlow="CUSTOM_AUTH", AuthParameters={"USERNAME": user})
+        cognito.initiate_auth(ClientId=cid, AuthFlow="CUSTOM_AUTH",
+                              AuthParameters={"USERNAME": user})
     assert error(e) == ("InvalidParameterException",
                         "Custom auth lambda trigger is not configured for the user pool.")
 
@@ -405,12 +409,14 @@ def test_new_password_with_required_attributes(cognito):
         cognito.admin_update_user_attributes(UserPoolId=pool_id, Username="dora",
                                              UserAttributes=[{"Name": "name", "Value": ""}])
         out = password_auth(cognito, cid, "dora", TEMP)
-        assert json.loads(out["ChallengeParameters"]["requiredAttributes"]) == ["userAttributes.name"]
+        assert json.loads(out["ChallengeParameters"]["requiredAttributes"]) == \
+            ["userAttributes.name"]
         with pytest.raises(ClientError) as e:
             cognito.respond_to_auth_challenge(
                 ClientId=cid, ChallengeName="NEW_PASSWORD_REQUIRED", Session=out["Session"],
                 ChallengeResponses={"USERNAME": "dora", "NEW_PASSWORD": PASSWORD})
-        assert error(e) == ("InvalidParameterException", "Invalid attributes given, name is missing")
+        assert error(e) == ("InvalidParameterException",
+                            "Invalid attributes given, name is missing")
         out = password_auth(cognito, cid, "dora", TEMP)
         done = cognito.respond_to_auth_challenge(
             ClientId=cid, ChallengeName="NEW_PASSWORD_REQUIRED", Session=out["Session"],
@@ -455,5 +461,6 @@ def test_unanswerable_challenge_names(cognito, client_id, user):
         cognito.respond_to_auth_challenge(ClientId=client_id, ChallengeName="ADMIN_NO_SRP_AUTH",
                                           Session="s" * 40,
                                           ChallengeResponses={"USERNAME": user})
-    assert error(e) == ("InvalidParameterException", "Responding to the ADMIN_NO_SRP_AUTH "
-                                                     "challenge is not supported by this emulator yet.")
+    assert error(e) == ("InvalidParameterException",
+                        "Responding to the ADMIN_NO_SRP_AUTH challenge is not supported by this "
+                        "emulator yet.")

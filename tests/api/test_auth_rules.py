@@ -92,7 +92,8 @@ def test_unknown_user_hidden_when_enabled(cognito, pool_id, quiet_client, user):
 def test_disabled_user(cognito, pool_id, client_id, user):
     cognito.admin_disable_user(UserPoolId=pool_id, Username=user)
     assert fails(sign_in, cognito, client_id, user, WRONG) == INCORRECT
-    assert fails(sign_in, cognito, client_id, user) == ("NotAuthorizedException", "User is disabled.")
+    assert fails(sign_in, cognito, client_id, user) == \
+        ("NotAuthorizedException", "User is disabled.")
     assert fails(srp_sign_in, cognito, pool_id, client_id, user, PASSWORD) == \
         ("NotAuthorizedException", "User is disabled.")
     cognito.admin_enable_user(UserPoolId=pool_id, Username=user)
@@ -106,7 +107,8 @@ def test_unconfirmed_user(cognito, pool_id, client_id, quiet_client, prevent):
     cognito.sign_up(ClientId=client_id, Username=name, Password=PASSWORD,
                     UserAttributes=[{"Name": "email", "Value": f"{name}@example.com"}])
     assert fails(sign_in, cognito, cid, name, WRONG) == INCORRECT
-    assert fails(sign_in, cognito, cid, name) == ("UserNotConfirmedException", "User is not confirmed.")
+    assert fails(sign_in, cognito, cid, name) == \
+        ("UserNotConfirmedException", "User is not confirmed.")
     assert fails(srp_sign_in, cognito, pool_id, cid, name, PASSWORD) == \
         ("UserNotConfirmedException", "User is not confirmed.")
     cognito.admin_confirm_sign_up(UserPoolId=pool_id, Username=name)

@@ -17,7 +17,8 @@ PHONE = "+15555550123"
 SMS_CONFIG = {"SnsCallerArn": "arn:aws:iam::000000000000:role/sns", "ExternalId": "x"}
 FLOWS = ["ALLOW_USER_PASSWORD_AUTH", "ALLOW_USER_SRP_AUTH", "ALLOW_ADMIN_USER_PASSWORD_AUTH",
          "ALLOW_REFRESH_TOKEN_AUTH"]
-DEVICE_KEY_RE = re.compile(r"us-east-1_[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+DEVICE_KEY_RE = re.compile(r"us-east-1_[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}"
+                           r"-[0-9a-f]{12}")
 NO_DEVICE = ("ResourceNotFoundException", "Device does not exist.")
 
 
@@ -289,7 +290,8 @@ def test_device_operations(cognito, device_pool):
     devices = [remember(cognito, r, f"device {i}") for i, r in enumerate(results)]
     token = results[0]["AccessToken"]
     keys = sorted(d.key for d in devices)
-    assert sorted(d["DeviceKey"] for d in cognito.list_devices(AccessToken=token)["Devices"]) == keys
+    assert sorted(d["DeviceKey"]
+                  for d in cognito.list_devices(AccessToken=token)["Devices"]) == keys
     page = cognito.list_devices(AccessToken=token, Limit=2)
     assert len(page["Devices"]) == 2 and page["PaginationToken"]
     rest = cognito.list_devices(AccessToken=token, Limit=2, PaginationToken=page["PaginationToken"])
@@ -326,7 +328,8 @@ def test_device_operations(cognito, device_pool):
     # A forgotten device is a new device again.
     srp = SrpClient(pool_id, name, PASSWORD)
     first = cognito.initiate_auth(ClientId=client_id, AuthFlow="USER_SRP_AUTH",
-                                  AuthParameters={**srp.auth_params(), "DEVICE_KEY": devices[0].key})
+                                  AuthParameters={**srp.auth_params(),
+                                                  "DEVICE_KEY": devices[0].key})
     answer = srp.answer(first["ChallengeParameters"])
     with pytest.raises(ClientError) as e:
         respond(cognito, client_id, "PASSWORD_VERIFIER", first["Session"],

@@ -153,7 +153,8 @@ def test_mfa_on_needs_a_factor(cognito, pool_id):
 def test_sms_message_must_hold_the_code(cognito, pool_id):
     with pytest.raises(ClientError) as e:
         cognito.set_user_pool_mfa_config(UserPoolId=pool_id, MfaConfiguration="OPTIONAL",
-                                         SmsMfaConfiguration={"SmsAuthenticationMessage": "no code"})
+                                         SmsMfaConfiguration={
+                                             "SmsAuthenticationMessage": "no code"})
     assert error(e)[0] == "InvalidParameterException"
 
 
@@ -647,7 +648,8 @@ def custom_server(tmp_path_factory):
     config = folder / "emulator.json"
     config.write_text(json.dumps({"functions": {
         "custom-auth-py": f"{LAMBDAS / 'custom_auth_py.py'}:handler"}}))
-    with RunningServer(["--in-memory", "--log-level", "warning", "--config", str(config)]) as running:
+    with RunningServer(["--in-memory", "--log-level", "warning",
+                        "--config", str(config)]) as running:
         yield running
 
 

@@ -1,4 +1,5 @@
-"""Node.js clients against the real server: AWS SDK v3, amazon-cognito-identity-js, aws-jwt-verify."""
+"""Node.js clients against the real server: AWS SDK v3, amazon-cognito-identity-js,
+aws-jwt-verify."""
 import json
 import uuid
 

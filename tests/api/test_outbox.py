@@ -10,18 +10,22 @@ from tests.support.server import RunningServer
 def test_messages_are_logged_and_filterable():
     with RunningServer(["--in-memory", "--log-level", "info"]) as srv:
         c = make_client(srv.url)
-        pool_id = c.create_user_pool(PoolName="outbox", AutoVerifiedAttributes=["email"])["UserPool"]["Id"]
-        client_id = c.create_user_pool_client(UserPoolId=pool_id, ClientName="app")["UserPoolClient"]["ClientId"]
+        pool_id = c.create_user_pool(PoolName="outbox",
+                                     AutoVerifiedAttributes=["email"])["UserPool"]["Id"]
+        client_id = c.create_user_pool_client(UserPoolId=pool_id,
+                                              ClientName="app")["UserPoolClient"]["ClientId"]
         c.admin_create_user(UserPoolId=pool_id, Username="olga", TemporaryPassword="Temp-Passw0rd!",
                             DesiredDeliveryMediums=["EMAIL"],
                             UserAttributes=[{"Name": "email", "Value": "olga@example.com"}])
         c.sign_up(ClientId=client_id, Username="pete", Password="Passw0rd!",
                   UserAttributes=[{"Name": "email", "Value": "pete@example.com"}])
 
-        msgs = httpx.get(srv.url + "/_emulator/messages", params={"poolId": pool_id}).json()["messages"]
+        msgs = httpx.get(srv.url + "/_emulator/messages",
+                         params={"poolId": pool_id}).json()["messages"]
         assert {m["purpose"] for m in msgs} == {"TEMPORARY_PASSWORD", "SIGN_UP"}
         invite = httpx.get(srv.url + "/_emulator/messages",
-                           params={"username": "olga", "purpose": "TEMPORARY_PASSWORD"}).json()["messages"]
+                           params={"username": "olga",
+                                   "purpose": "TEMPORARY_PASSWORD"}).json()["messages"]
         assert len(invite) == 1 and "Temp-Passw0rd!" in invite[0]["message"]
         assert invite[0]["destination"] == "olga@example.com" and invite[0]["medium"] == "EMAIL"
         signup = httpx.get(srv.url + "/_emulator/messages",

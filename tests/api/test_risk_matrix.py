@@ -22,22 +22,26 @@ import httpx
 import pytest
 from botocore.exceptions import ClientError
 
-from tests.api.test_risk_signin import (  # noqa: F401 (fixtures)
+from tests.api import test_risk_signin
+from tests.api.test_risk_signin import (
     BLOCKED,
     BOXFORD,
     FLOWS,
     LONDON,
     MILTON,
-    custom_pool,
     custom_sign_in,
     events,
-    protected,
     sign_in,
 )
 from tests.support import totp
 from tests.support.factories import PASSWORD, create_user, error, unique_name
 from tests.support.risk_helpers import custom_auth_server
 from tests.support.srp_client import SrpClient, secret_hash
+
+# test_risk_signin's fixtures, shared: pytest finds a module's fixtures among its names (the
+# custom_server below overrides the one custom_pool uses).
+custom_pool = test_risk_signin.custom_pool
+protected = test_risk_signin.protected
 
 LONDON_2 = "81.2.69.160"            # London too, another address
 LINKOPING = "89.160.20.112"         # Linköping SE, ~1,450 km from London

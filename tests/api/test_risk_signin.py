@@ -208,7 +208,8 @@ def test_mfa_actions_with_an_authenticator_ask_for_a_code(cognito, protected, cl
     done = cognito.admin_respond_to_auth_challenge(
         UserPoolId=pool_id, ClientId=client_id, ChallengeName="SOFTWARE_TOKEN_MFA",
         Session=out["Session"],
-        ChallengeResponses={"USERNAME": name, "SOFTWARE_TOKEN_MFA_CODE": totp.code(secret, clock.now())})
+        ChallengeResponses={"USERNAME": name,
+                            "SOFTWARE_TOKEN_MFA_CODE": totp.code(secret, clock.now())})
     assert "AccessToken" in done["AuthenticationResult"]
     latest = events(cognito, pool_id, name)[0]
     assert latest["EventResponse"] == "Pass"
@@ -256,7 +257,7 @@ def test_invalid_feedback_raises_the_next_score(cognito, protected, clock):
     assert events(cognito, pool_id, name)[0]["EventRisk"]["RiskLevel"] == "Medium"
 
 
-# --- inputs ------------------------------------------------------------------------------------------
+# --- inputs -------------------------------------------------------------------------------------
 
 def test_user_context_ip_needs_propagation_and_a_secret(cognito, protected):
     import base64
@@ -389,7 +390,7 @@ def test_custom_auth_mode(custom_pool, custom_mode, outcome):
     assert found[0]["EventRisk"]["RiskLevel"] == "High"
 
 
-# --- compromised credentials ------------------------------------------------------------------------
+# --- compromised credentials --------------------------------------------------------------------
 
 @pytest.mark.parametrize("mode", ["ENFORCED", "AUDIT"])
 def test_compromised_password_at_sign_in(cognito, protected, mode):

@@ -247,7 +247,8 @@ def test_unsolicited_response_older_than_six_minutes(sso, clock):
     fed = sso(IDPInit="true")
     # Still within its 15 minutes of validity: only its age is wrong.
     refused(fed.post(fed.response(in_response_to=None, now=_now(clock) - 420,
-                                  lifetime_minutes=15), fed.relay()), INVALID + "The SAML assertion is too old.")
+                                  lifetime_minutes=15), fed.relay()),
+            INVALID + "The SAML assertion is too old.")
     assert fed.users() == []
 
 
@@ -279,7 +280,8 @@ def test_dtds_are_refused(doctype, sso, clock):
 def test_oversized_and_garbage_bodies(sso):
     fed = sso()
     _, relay, _ = fed.start()
-    refused(fed.post("not base64 at all!!", relay), INVALID + "The SAML response is not valid base64.")
+    refused(fed.post("not base64 at all!!", relay),
+            INVALID + "The SAML response is not valid base64.")
     big = httpx.post(fed.acs, data={"SAMLResponse": "A" * 2_000_000, "RelayState": relay})
     assert big.status_code in (400, 413) and "Traceback" not in big.text
     refused(httpx.post(fed.acs, data={"RelayState": relay}), "SAMLResponse is missing")

@@ -471,7 +471,8 @@ def test_post_authentication(rig):
 
 
 def test_post_authentication_after_new_password_gets_respond_metadata(rig):
-    pool = rig.pool({"PostAuthentication": "post_authentication", "PreTokenGeneration": "pre_token"})
+    pool = rig.pool({"PostAuthentication": "post_authentication",
+                     "PreTokenGeneration": "pre_token"})
     app = rig.client(pool)
     rig.cognito.admin_create_user(UserPoolId=pool, Username="pia", MessageAction="SUPPRESS",
                                   TemporaryPassword="Temp-Passw0rd1")

@@ -568,7 +568,7 @@ def test_concurrent_creates_of_one_username(endpoint, cognito, pool_id):
         results = []
         barrier = threading.Barrier(2)
 
-        def attempt():
+        def attempt(name=name, results=results, barrier=barrier):
             client = make_client(endpoint)
             barrier.wait()
             try:

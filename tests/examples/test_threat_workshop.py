@@ -118,7 +118,7 @@ def test_the_events_it_left(run, emulator):
                for e in oldest_first if "EventFeedback" in e)
     assert oldest_first[2]["EventContextData"]["DeviceName"] == "Chrome 125, Android 14"
     gaps = [round((b["CreationDate"] - a["CreationDate"]).total_seconds())
-            for a, b in zip(oldest_first, oldest_first[1:])]
+            for a, b in zip(oldest_first, oldest_first[1:], strict=False)]
     assert gaps == [86400, 3600, 600, 600, 2 * 86400, 300]
     # The printed ids are the API's.
     assert f"marks event {oldest_first[2]['EventId']} Invalid" in run

@@ -29,5 +29,5 @@ def test_reset_wipes_everything(cognito_emulator, cognito_idp, cognito_pool):
 def test_stopped_when_the_block_fails():
     with pytest.raises(ZeroDivisionError):
         with CognitoEmulator() as emu:
-            1 / 0
+            _ = 1 / 0
     assert not emu.running

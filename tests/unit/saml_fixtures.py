@@ -143,8 +143,8 @@ def encrypt_assertion(xml: str, certificate_pem: str, algorithm: str) -> str:
     wrapper = etree.Element(f"{{{NS['saml']}}}EncryptedAssertion")
     assertion.addprevious(wrapper)
     wrapper.append(assertion)
-    data = xmlsec.template.encrypted_data_create(root, transform, type=xmlsec.EncryptionType.ELEMENT,
-                                                 ns="xenc")
+    data = xmlsec.template.encrypted_data_create(root, transform,
+                                                 type=xmlsec.EncryptionType.ELEMENT, ns="xenc")
     xmlsec.template.encrypted_data_ensure_cipher_value(data)
     key_info = xmlsec.template.encrypted_data_ensure_key_info(data, ns="dsig")
     encrypted_key = xmlsec.template.add_encrypted_key(key_info, xmlsec.constants.TransformRsaOaep)

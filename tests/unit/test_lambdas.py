@@ -34,12 +34,12 @@ FUNCTIONS = {
     "py-chatty": f"{PY}:chatty", "py-missing-name": f"{PY}:no_such",
     "py-meet": f"{PY}:rendezvous",
     "node-echo": MJS, "node-fail": f"{MJS}:fail", "node-switch": f"{MJS}:switcher",
-    "node-text": f"{MJS}:text", "node-bigint": f"{MJS}:bigint", "node-context": f"{MJS}:contextInfo",
-    "node-chatty": f"{MJS}:chatty", "node-late": f"{MJS}:lateThrow",
-    "node-meet": f"{MJS}:rendezvous",
-    "cjs-callback": CJS, "cjs-failing": f"{CJS}:failing", "cjs-failing-string":
-    f"{CJS}:failingString", "cjs-async": f"{CJS}:asyncHandler", "cjs-legacy": f"{CJS}:legacySucceed",
-    "cjs-never": f"{CJS}:neverCalls",
+    "node-text": f"{MJS}:text", "node-bigint": f"{MJS}:bigint",
+    "node-context": f"{MJS}:contextInfo", "node-chatty": f"{MJS}:chatty",
+    "node-late": f"{MJS}:lateThrow", "node-meet": f"{MJS}:rendezvous",
+    "cjs-callback": CJS, "cjs-failing": f"{CJS}:failing",
+    "cjs-failing-string": f"{CJS}:failingString", "cjs-async": f"{CJS}:asyncHandler",
+    "cjs-legacy": f"{CJS}:legacySucceed", "cjs-never": f"{CJS}:neverCalls",
 }
 
 
@@ -311,7 +311,8 @@ def test_node_callback_never_called_times_out(emu):
 def test_node_context_object(emu):
     ctx = call(emu, "node-context", timeout=3)
     assert ctx["functionName"] == ctx["envName"] == "node-context"
-    assert ctx["invokedFunctionArn"] == "arn:aws:lambda:us-east-1:000000000000:function:node-context"
+    assert ctx["invokedFunctionArn"] == \
+        "arn:aws:lambda:us-east-1:000000000000:function:node-context"
     assert ctx["functionVersion"] == "$LATEST" and ctx["memoryLimitInMB"] == "128"
     assert len(ctx["awsRequestId"]) == 36 and ctx["logGroupName"] == "/aws/lambda/node-context"
     assert 0 < ctx["remaining"] <= 3000  # counted down from this call's 3 s, not the default

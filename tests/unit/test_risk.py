@@ -19,9 +19,12 @@ from risk.actions import DEFAULT_ACCOUNT_TAKEOVER_ACTIONS
 
 T0 = 1_750_000_000.0  # 2025-06-15 15:06:40 UTC
 HOUR = 3600.0
-SEATTLE = {"cidr": "198.51.100.0/24", "country": "US", "city": "Seattle", "lat": 47.61, "lon": -122.33}
-TACOMA = {"cidr": "198.51.101.0/24", "country": "US", "city": "Tacoma", "lat": 47.25, "lon": -122.44}
-NEW_YORK = {"cidr": "198.51.102.0/24", "country": "US", "city": "New York", "lat": 40.71, "lon": -74.0}
+SEATTLE = {"cidr": "198.51.100.0/24", "country": "US", "city": "Seattle",
+           "lat": 47.61, "lon": -122.33}
+TACOMA = {"cidr": "198.51.101.0/24", "country": "US", "city": "Tacoma",
+          "lat": 47.25, "lon": -122.44}
+NEW_YORK = {"cidr": "198.51.102.0/24", "country": "US", "city": "New York",
+            "lat": 40.71, "lon": -74.0}
 PARIS = {"cidr": "203.0.113.0/24", "country": "FR", "city": "Paris", "lat": 48.86, "lon": 2.35}
 GEO = [SEATTLE, TACOMA, NEW_YORK, PARIS]
 HOME_IP, TACOMA_IP, NY_IP, PARIS_IP = "198.51.100.7", "198.51.101.7", "198.51.102.7", "203.0.113.9"
@@ -30,7 +33,8 @@ CFG = Config(geo=GEO, bad_ip_ranges=["192.0.2.0/24"])
 
 def ev(t, ip=HOME_IP, device="laptop", outcome="SUCCESS", feedback=None, place=SEATTLE):
     return {"time": t, "ip": ip, "device_id": device, "outcome": outcome, "feedback": feedback,
-            "country": place["country"], "city": place["city"], "lat": place["lat"], "lon": place["lon"]}
+            "country": place["country"], "city": place["city"],
+            "lat": place["lat"], "lon": place["lon"]}
 
 
 def home_history(n=6, last=T0 - 24 * HOUR):
@@ -57,18 +61,23 @@ SIGNAL_CASES = [
     ("first sign-in", "NEW_DEVICE", {"device_id": "phone"}, [], [], False),
     ("new ip", "NEW_IP", {"ip": "198.51.100.8"}, home_history(), [], True),
     ("known ip", "NEW_IP", {}, home_history(), [], False),
-    ("new country", "NEW_COUNTRY", {"ip": PARIS_IP, "now": T0 + 30 * 24 * HOUR}, home_history(), [], True),
+    ("new country", "NEW_COUNTRY", {"ip": PARIS_IP, "now": T0 + 30 * 24 * HOUR},
+     home_history(), [], True),
     ("iptocc country", "NEW_COUNTRY", {"ip": "81.2.69.142"}, home_history(), [], True),  # GB
     ("same country", "NEW_COUNTRY", {"ip": NY_IP}, home_history(), [], False),
     ("new city", "NEW_CITY", {"ip": NY_IP}, home_history(), [], True),
-    ("new city not doubled by new country", "NEW_CITY", {"ip": PARIS_IP}, home_history(), [], False),
+    ("new city not doubled by new country", "NEW_CITY", {"ip": PARIS_IP},
+     home_history(), [], False),
     ("known city", "NEW_CITY", {"ip": "198.51.100.99"}, home_history(), [], False),
-    ("impossible travel", "IMPOSSIBLE_TRAVEL", {"ip": PARIS_IP, "now": T0 - 23 * HOUR}, home_history(), [], True),
+    ("impossible travel", "IMPOSSIBLE_TRAVEL", {"ip": PARIS_IP, "now": T0 - 23 * HOUR},
+     home_history(), [], True),
     ("possible travel (a day)", "IMPOSSIBLE_TRAVEL", {"ip": PARIS_IP}, home_history(), [], False),
-    ("nearby city in minutes", "IMPOSSIBLE_TRAVEL", {"ip": TACOMA_IP, "now": T0 - 24 * HOUR + 60}, home_history(), [], False),
+    ("nearby city in minutes", "IMPOSSIBLE_TRAVEL", {"ip": TACOMA_IP, "now": T0 - 24 * HOUR + 60},
+     home_history(), [], False),
     ("unusual hour", "UNUSUAL_HOUR", {"now": T0 + 10 * HOUR}, home_history(), [], True),
     ("usual hour within window", "UNUSUAL_HOUR", {"now": T0 + 2 * HOUR}, home_history(), [], False),
-    ("too little history for hours", "UNUSUAL_HOUR", {"now": T0 + 10 * HOUR}, home_history(4), [], False),
+    ("too little history for hours", "UNUSUAL_HOUR", {"now": T0 + 10 * HOUR},
+     home_history(4), [], False),
     ("user failures", "FAILED_ATTEMPTS_USER", {},
      home_history() + [ev(T0 - 60 * i, outcome="FAILURE") for i in range(1, 4)], [], True),
     ("user failures too few", "FAILED_ATTEMPTS_USER", {},
@@ -76,12 +85,15 @@ SIGNAL_CASES = [
     ("user failures too old", "FAILED_ATTEMPTS_USER", {},
      home_history() + [ev(T0 - HOUR - 60 * i, outcome="FAILURE") for i in range(1, 6)], [], False),
     ("ip failures", "FAILED_ATTEMPTS_IP", {}, home_history(), [T0 - i for i in range(5)], True),
-    ("ip failures too few", "FAILED_ATTEMPTS_IP", {}, home_history(), [T0 - i for i in range(4)], False),
-    ("ip failures too old", "FAILED_ATTEMPTS_IP", {}, home_history(), [T0 - 1000 - i for i in range(9)], False),
+    ("ip failures too few", "FAILED_ATTEMPTS_IP", {},
+     home_history(), [T0 - i for i in range(4)], False),
+    ("ip failures too old", "FAILED_ATTEMPTS_IP", {},
+     home_history(), [T0 - 1000 - i for i in range(9)], False),
     ("bad ip", "BAD_IP_REPUTATION", {"ip": "192.0.2.66"}, home_history(), [], True),
     ("good ip", "BAD_IP_REPUTATION", {}, home_history(), [], False),
     ("compromised", "COMPROMISED_CREDENTIALS", {"password": "Password1"}, home_history(), [], True),
-    ("strong password", "COMPROMISED_CREDENTIALS", {"password": "vX9#kq!Lm2@Rt"}, home_history(), [], False),
+    ("strong password", "COMPROMISED_CREDENTIALS", {"password": "vX9#kq!Lm2@Rt"},
+     home_history(), [], False),
 ]
 
 
@@ -110,12 +122,14 @@ def test_workshop_story_new_device_abroad_an_hour_later_is_high():
     events = [ev(T0 - HOUR)]
     a = assess(ctx(device_id="phone", ip=PARIS_IP), History(events), CFG)
     assert names(a) == ["NEW_DEVICE", "NEW_IP", "NEW_COUNTRY", "IMPOSSIBLE_TRAVEL"]
-    assert a.level == "HIGH" and a.location == {"country": "FR", "city": "Paris", "lat": 48.86, "lon": 2.35}
+    assert a.level == "HIGH" and a.location == {"country": "FR", "city": "Paris",
+                                                "lat": 48.86, "lon": 2.35}
 
 
 # ---------------------------------------------------------------- levels
-@pytest.mark.parametrize("score,level", [(0, "NO_RISK"), (19.9, "NO_RISK"), (20, "LOW"), (39.9, "LOW"),
-                                         (40, "MEDIUM"), (69.9, "MEDIUM"), (70, "HIGH"), (100, "HIGH")])
+@pytest.mark.parametrize("score,level", [(0, "NO_RISK"), (19.9, "NO_RISK"), (20, "LOW"),
+                                         (39.9, "LOW"), (40, "MEDIUM"), (69.9, "MEDIUM"),
+                                         (70, "HIGH"), (100, "HIGH")])
 def test_level_thresholds(score, level):
     assert level_for(score) == level
 
@@ -128,8 +142,9 @@ def test_custom_thresholds():
 
 # ---------------------------------------------------------------- geo
 def test_geo_table_longest_prefix_then_iptocc():
-    cfg = Config(geo=[{"cidr": "8.0.0.0/8", "country": "XX"}, {"cidr": "8.8.8.0/24", "country": "US",
-                                                              "city": "Mountain View", "lat": 37.4, "lon": -122.1}])
+    cfg = Config(geo=[{"cidr": "8.0.0.0/8", "country": "XX"},
+                      {"cidr": "8.8.8.0/24", "country": "US", "city": "Mountain View",
+                       "lat": 37.4, "lon": -122.1}])
     assert locate("8.8.8.8", cfg.geo_table).city == "Mountain View"
     assert locate("8.1.1.1", cfg.geo_table).country == "XX"
     assert locate("81.2.69.142").country == "GB"
@@ -139,7 +154,8 @@ def test_geo_table_longest_prefix_then_iptocc():
 
 
 # ---------------------------------------------------------------- exception lists
-EXC = Config(geo=GEO, blocked_ip_ranges=["203.0.113.0/24"], skipped_ip_ranges=["203.0.113.128/25", "192.0.2.0/24"],
+EXC = Config(geo=GEO, blocked_ip_ranges=["203.0.113.0/24"],
+             skipped_ip_ranges=["203.0.113.128/25", "192.0.2.0/24"],
              bad_ip_ranges=["192.0.2.0/24"])
 
 
@@ -157,14 +173,16 @@ def test_blocked_wins_over_skipped():
 
 
 def test_skipped_ip_is_no_risk_and_skips_all_detection():
-    a = assess(ctx(ip="192.0.2.5", device_id="phone", password="password"), History(home_history()), EXC)
+    a = assess(ctx(ip="192.0.2.5", device_id="phone", password="password"),
+               History(home_history()), EXC)
     assert a.skipped and a.level == "NO_RISK" and a.signals == () and not a.compromised
     d = decide(a, {"AccountTakeoverRiskConfiguration": {"Actions": {}}}, "ENFORCED", False)
     assert (d.action, d.risk_decision, d.recorded) == ("ALLOW", "NoRisk", True)
 
 
 def test_config_from_risk_configuration():
-    rc = {"RiskExceptionConfiguration": {"BlockedIPRangeList": ["10.1.0.0/16"], "SkippedIPRangeList": ["10.2.0.0/16"]}}
+    rc = {"RiskExceptionConfiguration": {"BlockedIPRangeList": ["10.1.0.0/16"],
+                                         "SkippedIPRangeList": ["10.2.0.0/16"]}}
     cfg = Config.from_risk_configuration(rc, geo=GEO)
     assert assess(ctx(ip="10.1.2.3"), History(), cfg).blocked_by_exception
     assert assess(ctx(ip="10.2.2.3"), History(), cfg).skipped
@@ -173,7 +191,8 @@ def test_config_from_risk_configuration():
 
 # ---------------------------------------------------------------- compromised credentials
 @pytest.mark.parametrize("password,hit", [("123456", True), ("password", True), ("Password", True),
-                                          ("QWERTY", True), ("Tr0ub4dor&3-horse", False), ("", False), (None, False)])
+                                          ("QWERTY", True), ("Tr0ub4dor&3-horse", False),
+                                          ("", False), (None, False)])
 def test_compromised_list(password, hit):
     assert is_compromised(password) is hit
 
@@ -208,13 +227,14 @@ def test_compromised_actions(event, event_filter, mode, blocked):
 
 def test_compromised_no_action_and_default_record_only():
     a = assess(ctx(password="letmein"), History(home_history()), CFG)
-    no_action = {"CompromisedCredentialsRiskConfiguration": {"Actions": {"EventAction": "NO_ACTION"}}}
+    no_action = {"CompromisedCredentialsRiskConfiguration": {
+        "Actions": {"EventAction": "NO_ACTION"}}}
     for rc in (no_action, {}):
         d = decide(a, rc, "ENFORCED", True)
         assert d.action == "ALLOW" and d.compromised_detected and not d.compromised_block
 
 
-# ---------------------------------------------------------------- level x action x mode x eligibility
+# ------------------------------------------------------------- level x action x mode x eligibility
 def _level_assessment(level):
     """An assessment at each level from real signals."""
     setups = {"NO_RISK": {}, "LOW": {"device_id": "phone"},
@@ -235,21 +255,25 @@ EMAIL = {"BLOCK": "BlockEmail", "MFA": "MfaEmail", "ALLOW": "NoActionEmail"}
 
 
 @pytest.mark.parametrize("level,event_action,mode,eligible,notify", list(itertools.product(
-    ["NO_RISK", "LOW", "MEDIUM", "HIGH"], ["BLOCK", "MFA_IF_CONFIGURED", "MFA_REQUIRED", "NO_ACTION"],
+    ["NO_RISK", "LOW", "MEDIUM", "HIGH"],
+    ["BLOCK", "MFA_IF_CONFIGURED", "MFA_REQUIRED", "NO_ACTION"],
     ["OFF", "AUDIT", "ENFORCED"], [True, False], [True, False])))
 def test_level_action_mode_eligibility(level, event_action, mode, eligible, notify):
     a = _level_assessment(level)
     same = {"Notify": notify, "EventAction": event_action}
     rc = {"AccountTakeoverRiskConfiguration": {
-        "NotifyConfiguration": {"SourceArn": "arn:aws:ses:us-east-1:123456789012:identity/x@example.com"},
+        "NotifyConfiguration": {
+            "SourceArn": "arn:aws:ses:us-east-1:123456789012:identity/x@example.com"},
         "Actions": {"LowAction": same, "MediumAction": same, "HighAction": same}}}
     d = decide(a, rc, mode, eligible)
     if mode == "OFF":
-        assert (d.action, d.recorded, d.notify, d.risk_decision) == ("ALLOW", False, False, "NoRisk")
+        assert (d.action, d.recorded, d.notify, d.risk_decision) == \
+            ("ALLOW", False, False, "NoRisk")
         return
     assert d.recorded and d.enforced is (mode == "ENFORCED")
     if level == "NO_RISK":
-        assert (d.action, d.risk_decision, d.risk_level, d.notify) == ("ALLOW", "NoRisk", None, False)
+        assert (d.action, d.risk_decision, d.risk_level, d.notify) == \
+            ("ALLOW", "NoRisk", None, False)
         assert d.event_risk() == {"RiskDecision": "NoRisk", "CompromisedCredentialsDetected": False}
         return
     expected = EXPECTED[(event_action, eligible)]
@@ -280,13 +304,15 @@ def test_each_level_uses_its_own_action_and_missing_level_is_no_action():
 def test_cognito_defaults_without_account_takeover_config(level, eligible, action):
     d = decide(_level_assessment(level), {}, "ENFORCED", eligible)
     assert d.action == action and not d.notify
-    assert d.event_action == DEFAULT_ACCOUNT_TAKEOVER_ACTIONS[level.title() + "Action"]["EventAction"]
+    assert d.event_action == \
+        DEFAULT_ACCOUNT_TAKEOVER_ACTIONS[level.title() + "Action"]["EventAction"]
 
 
 def test_adaptive_actions_apply_to_sign_in_only():
     a = assess(ctx(event="SIGN_UP", device_id="phone", ip=PARIS_IP, now=T0 - 23 * HOUR),
                History(home_history()), CFG)
-    rc = {"AccountTakeoverRiskConfiguration": {"Actions": {"HighAction": {"Notify": True, "EventAction": "BLOCK"}}}}
+    rc = {"AccountTakeoverRiskConfiguration": {"Actions": {
+        "HighAction": {"Notify": True, "EventAction": "BLOCK"}}}}
     d = decide(a, rc, "ENFORCED", False)
     assert a.level == "HIGH" and d.action == "ALLOW" and d.risk_level == "High" and not d.notify
 
@@ -295,9 +321,12 @@ def test_adaptive_actions_apply_to_sign_in_only():
     (None, "STANDARD", "OFF"), (None, "CUSTOM", "OFF"),
     ({"AdvancedSecurityMode": "AUDIT"}, "STANDARD", "AUDIT"),
     ({"AdvancedSecurityMode": "AUDIT"}, "CUSTOM", "OFF"),
-    ({"AdvancedSecurityMode": "ENFORCED", "AdvancedSecurityAdditionalFlows": {"CustomAuthMode": "AUDIT"}}, "CUSTOM", "AUDIT"),
-    ({"AdvancedSecurityMode": "AUDIT", "AdvancedSecurityAdditionalFlows": {"CustomAuthMode": "ENFORCED"}}, "CUSTOM", "ENFORCED"),
-    ({"AdvancedSecurityMode": "OFF", "AdvancedSecurityAdditionalFlows": {"CustomAuthMode": "ENFORCED"}}, "CUSTOM", "OFF"),
+    ({"AdvancedSecurityMode": "ENFORCED",
+      "AdvancedSecurityAdditionalFlows": {"CustomAuthMode": "AUDIT"}}, "CUSTOM", "AUDIT"),
+    ({"AdvancedSecurityMode": "AUDIT",
+      "AdvancedSecurityAdditionalFlows": {"CustomAuthMode": "ENFORCED"}}, "CUSTOM", "ENFORCED"),
+    ({"AdvancedSecurityMode": "OFF",
+      "AdvancedSecurityAdditionalFlows": {"CustomAuthMode": "ENFORCED"}}, "CUSTOM", "OFF"),
     ({"AdvancedSecurityMode": "ENFORCED"}, "STANDARD", "ENFORCED"),
 ])
 def test_effective_mode(add_ons, flow, mode):
@@ -335,11 +364,13 @@ def test_same_inputs_same_result():
     for order in (events, list(reversed(events))):
         again = assess(c, History(order, [T0 - 5]), Config(geo=GEO, bad_ip_ranges=["192.0.2.0/24"]))
         assert again == first and again.as_dict() == first.as_dict()
-    rc = {"AccountTakeoverRiskConfiguration": {"Actions": {"HighAction": {"Notify": True, "EventAction": "MFA_REQUIRED"}}}}
+    rc = {"AccountTakeoverRiskConfiguration": {"Actions": {
+        "HighAction": {"Notify": True, "EventAction": "MFA_REQUIRED"}}}}
     assert decide(first, rc, "ENFORCED", True) == decide(first, rc, "ENFORCED", True)
 
 
 def test_future_events_are_ignored():
     # an event after ctx.now (clock pinned backwards) never counts as known or as a failure
-    a = assess(ctx(device_id="phone"), History([ev(T0 + HOUR, device="phone")] + home_history()), CFG)
+    a = assess(ctx(device_id="phone"),
+               History([ev(T0 + HOUR, device="phone")] + home_history()), CFG)
     assert "NEW_DEVICE" in names(a)

@@ -39,7 +39,8 @@ def naive_target_is_valid(world, root, target_id):
             for el in root.iter():
                 if isinstance(el.tag, str) and el.get("ID") == target_id:
                     ctx.register_id(el, "ID")
-            ctx.key = xmlsec.Key.from_memory(world.idp.certificate_pem.encode(), xmlsec.KeyFormat.CERT_PEM)
+            ctx.key = xmlsec.Key.from_memory(world.idp.certificate_pem.encode(),
+                                             xmlsec.KeyFormat.CERT_PEM)
             ctx.verify(sig)
             return True
     return False
@@ -100,7 +101,8 @@ def test_assertion_signature_on_response_level_does_not_cover_edit(world):
     find(root, "saml:Assertion/saml:Subject/saml:NameID").text = EVIL
     assert reason(world, serialize(root)) == "signature"
     root = signed(world, response=False)
-    find(root, "saml:Assertion/saml:AttributeStatement/saml:Attribute/saml:AttributeValue").text = "x"
+    find(root, "saml:Assertion/saml:AttributeStatement/saml:Attribute"
+               "/saml:AttributeValue").text = "x"
     assert reason(world, serialize(root)) == "signature"
 
 
@@ -192,7 +194,8 @@ def test_billion_laughs_refused(world):
 
 def test_dtd_in_utf16_refused(world):
     xml = ('<?xml version="1.0" encoding="UTF-16"?><!DOCTYPE r [<!ENTITY e "x">]>'
-           '<samlp:Response xmlns:samlp="urn:oasis:names:tc:SAML:2.0:protocol">&e;</samlp:Response>')
+           '<samlp:Response xmlns:samlp="urn:oasis:names:tc:SAML:2.0:protocol">&e;'
+           '</samlp:Response>')
     body = base64.b64encode(xml.encode("utf-16")).decode()
     assert reason(world, body) == "dtd"
 

@@ -275,8 +275,11 @@ def _deflate(xml: bytes) -> str:
     return base64.b64encode(c.compress(xml) + c.flush()).decode()
 
 
+SHA256 = hashes.SHA256()
+
+
 def hand_signed_query(key_pem, xml=None, relay="state 1&x=y", alg=samlidp.RSA_SHA256,
-                      digest=hashes.SHA256()):
+                      digest=SHA256):
     query = f"SAMLRequest={quote_plus(_deflate(xml or _authn_xml()))}"
     if relay is not None:
         query += f"&RelayState={quote_plus(relay)}"

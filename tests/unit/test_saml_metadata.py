@@ -77,7 +77,8 @@ def test_pysaml2_idp_metadata(world):
 def test_entra_like_metadata_with_rotation_certificates():
     a = new_key_pair("Microsoft Azure Federated SSO Certificate", NOW - 86400)
     b = new_key_pair("Microsoft Azure Federated SSO Certificate", NOW - 10, days=365 * 3)
-    metadata = parse_idp_metadata(entra_like([a.certificate_pem, b.certificate_pem]).encode(), now=NOW)
+    metadata = parse_idp_metadata(entra_like([a.certificate_pem, b.certificate_pem]).encode(),
+                                  now=NOW)
     assert metadata.entity_id == "https://sts.windows.net/tenant-id/"
     assert metadata.sso_redirect_url == metadata.sso_post_url == \
         "https://login.microsoftonline.com/tenant-id/saml2"
@@ -114,7 +115,8 @@ def test_garbage_and_dtd_refused():
     refused("not xml")
     refused("<html/>")
     message = refused('<?xml version="1.0"?><!DOCTYPE d [<!ENTITY x SYSTEM "file:///etc/passwd">]>'
-                      '<EntityDescriptor xmlns="urn:oasis:names:tc:SAML:2.0:metadata" entityID="&x;"/>')
+                      '<EntityDescriptor xmlns="urn:oasis:names:tc:SAML:2.0:metadata" '
+                      'entityID="&x;"/>')
     assert "document type" in message
 
 
@@ -129,8 +131,8 @@ def test_sp_metadata_read_by_pysaml2(world):
     assert root.get("entityID") == SP_ID
     acs = root.find("md:SPSSODescriptor/md:AssertionConsumerService", ns)
     assert acs.get("Location") == ACS_URL and acs.get("Binding").endswith("HTTP-POST")
-    assert {s.get("Location") for s in root.findall("md:SPSSODescriptor/md:SingleLogoutService", ns)} \
-        == {LOGOUT_URL}
+    assert {s.get("Location")
+            for s in root.findall("md:SPSSODescriptor/md:SingleLogoutService", ns)} == {LOGOUT_URL}
     uses = {k.get("use"): k.find(".//ds:X509Certificate", ns).text
             for k in root.findall("md:SPSSODescriptor/md:KeyDescriptor", ns)}
     assert uses == {"signing": certificate_body(world.sp_signing.certificate_pem),

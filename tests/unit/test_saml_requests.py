@@ -117,7 +117,8 @@ def test_logout_request_and_pysaml2_logout_response(world):
     url = logout_request_url(idp_slo_url=SLO_URL, sp_entity_id=SP_ID, name_id="alice@example.com",
                              name_id_format="urn:oasis:names:tc:SAML:1.1:nameid-format:emailAddress",
                              session_index="id-session-1", request_id="_logout1", now=now,
-                             relay_state="state-1", signing_key_pem=world.sp_signing.private_key_pem)
+                             relay_state="state-1",
+                             signing_key_pem=world.sp_signing.private_key_pem)
     assert url.startswith(SLO_URL + "?SAMLRequest=")
     params, root, raw = decode(url)
     assert params["SigAlg"] == RSA_SHA256 and params["RelayState"] == "state-1"

@@ -39,7 +39,8 @@ def check_alice(result: Assertion):
     assert result.not_on_or_after and result.not_on_or_after > time.time()
 
 
-@pytest.mark.parametrize("sign_response,sign_assertion", [(True, False), (False, True), (True, True)])
+@pytest.mark.parametrize("sign_response,sign_assertion",
+                         [(True, False), (False, True), (True, True)])
 def test_signed_response_and_or_assertion(world, sign_response, sign_assertion):
     xml = world.response_xml(sign_response=sign_response, sign_assertion=sign_assertion)
     result = read(world, xml)
@@ -48,9 +49,11 @@ def test_signed_response_and_or_assertion(world, sign_response, sign_assertion):
     assert result.id == find(tree(xml), "saml:Assertion").get("ID")
 
 
-@pytest.mark.parametrize("sign_response,sign_assertion", [(True, False), (False, True), (True, True)])
+@pytest.mark.parametrize("sign_response,sign_assertion",
+                         [(True, False), (False, True), (True, True)])
 def test_pysaml2_encrypted_assertion(world, sign_response, sign_assertion):
-    xml = world.response_xml(sign_response=sign_response, sign_assertion=sign_assertion, encrypt=True)
+    xml = world.response_xml(sign_response=sign_response, sign_assertion=sign_assertion,
+                             encrypt=True)
     assert find(tree(xml), "saml:EncryptedAssertion") is not None
     check_alice(read(world, xml, require_encryption=True))
 
@@ -140,7 +143,8 @@ def test_wrong_issuer_audience(world):
 def test_assertion_for_another_pool(world):
     # A genuine assertion the IdP issued to another pool (same ACS URL on this emulator).
     xml = world.response_xml(audience=OTHER_SP_ID)
-    audience = find(tree(xml), "saml:Assertion/saml:Conditions/saml:AudienceRestriction/saml:Audience")
+    audience = find(tree(xml),
+                    "saml:Assertion/saml:Conditions/saml:AudienceRestriction/saml:Audience")
     assert audience.text == OTHER_SP_ID
     assert reason(world, xml) == "audience"
     assert read(world, xml, sp_entity_id=OTHER_SP_ID).name_id == "alice@example.com"
@@ -187,8 +191,8 @@ def test_status_not_success(world):
 
 
 def test_not_a_response(world):
-    assert reason(world, "<samlp:AuthnRequest xmlns:samlp='urn:oasis:names:tc:SAML:2.0:protocol'/>") \
-        == "malformed"
+    assert reason(world, "<samlp:AuthnRequest "
+                         "xmlns:samlp='urn:oasis:names:tc:SAML:2.0:protocol'/>") == "malformed"
     assert reason(world, "not base64 !!") == "malformed"
     assert reason(world, b64(b"<a><b></a>")) == "malformed"
     assert reason(world, "") == "malformed"
@@ -200,7 +204,8 @@ def test_sha1_signature_refused(world):
 
     from tests.unit.saml_fixtures import ACS_URL as acs
     xml = str(world.server().create_authn_response(
-        {"a": ["b"]}, "_req1", acs, SP_ID, name_id=NameID(format=NAMEID_FORMAT_EMAILADDRESS, text="a@b"),
+        {"a": ["b"]}, "_req1", acs, SP_ID,
+        name_id=NameID(format=NAMEID_FORMAT_EMAILADDRESS, text="a@b"),
         authn={"class_ref": "urn:oasis:names:tc:SAML:2.0:ac:classes:Password"},
         sign_response=True, sign_assertion=False, sign_alg=SIG_RSA_SHA1, digest_alg=DIGEST_SHA1))
     assert reason(world, xml) == "signature"

@@ -115,7 +115,8 @@ def test_sqlite_survives_reopen_and_versions_schema(tmp_path):
     s.close()
     s = SqliteStore(path)
     assert s.get("pool", "", "us-east-1_abc") == {"Name": "x"}
-    assert s._conn.execute("SELECT value FROM meta WHERE name='schema_version'").fetchone() == ("1",)
+    assert s._conn.execute(
+        "SELECT value FROM meta WHERE name='schema_version'").fetchone() == ("1",)
     s._conn.execute("UPDATE meta SET value='999' WHERE name='schema_version'")
     s.close()
     with pytest.raises(SchemaMismatch):

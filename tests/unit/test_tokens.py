@@ -132,7 +132,8 @@ def test_keys_are_stored_once_and_cached(ctx, world):
 
 def test_unknown_pool_has_no_jwks(ctx):
     assert refused(keys.jwks, ctx, "us-east-1_Missing00",
-                   code="ResourceNotFoundException") == "User pool us-east-1_Missing00 does not exist."
+                   code="ResourceNotFoundException") == \
+        "User pool us-east-1_Missing00 does not exist."
 
 
 def test_recreated_pool_gets_new_keys(ctx, world):
@@ -177,7 +178,8 @@ def test_issue_claims(ctx, world):
     assert access["sub"] == sub and access["iss"] == iss
     assert access["client_id"] == client["ClientId"] and access["username"] == "alice"
     assert access["token_use"] == "access" and access["scope"] == "aws.cognito.signin.user.admin"
-    assert (access["auth_time"], access["iat"], access["exp"]) == (int(T0) - 30, int(T0), int(T0) + 3600)
+    assert (access["auth_time"], access["iat"], access["exp"]) == \
+        (int(T0) - 30, int(T0), int(T0) + 3600)
     for claim in ("origin_jti", "event_id", "jti"):
         uuid.UUID(access[claim])
 
@@ -271,12 +273,15 @@ def test_issue_scopes_and_device_key(ctx, world):
 
 @pytest.mark.parametrize("fields, lives", [
     ({}, (3600, 3600, 30 * 86400)),
-    ({"AccessTokenValidity": 2, "IdTokenValidity": 3, "RefreshTokenValidity": 4}, (7200, 10800, 4 * 86400)),
+    ({"AccessTokenValidity": 2, "IdTokenValidity": 3, "RefreshTokenValidity": 4},
+     (7200, 10800, 4 * 86400)),
     ({"AccessTokenValidity": 5, "IdTokenValidity": 90, "RefreshTokenValidity": 60,
-      "TokenValidityUnits": {"AccessToken": "minutes", "IdToken": "seconds", "RefreshToken": "minutes"}},
+      "TokenValidityUnits": {"AccessToken": "minutes", "IdToken": "seconds",
+                             "RefreshToken": "minutes"}},
      (300, 90, 3600)),
     ({"AccessTokenValidity": 1, "IdTokenValidity": 1, "RefreshTokenValidity": 0,
-      "TokenValidityUnits": {"AccessToken": "days", "IdToken": "hours"}}, (86400, 3600, 30 * 86400)),
+      "TokenValidityUnits": {"AccessToken": "days", "IdToken": "hours"}},
+     (86400, 3600, 30 * 86400)),
 ])
 def test_lifetimes(ctx, world, fields, lives):
     pool, _, user = world
@@ -308,7 +313,8 @@ def test_refresh_token_shape_and_storage(ctx, world):
                            "expiresAt", "revoked", "deviceKey", "scopes", "idToken"}
     assert record["scopes"] is None and record["idToken"] is True  # an API sign-in
     assert record["username"] == "alice" and record["clientId"] == client["ClientId"]
-    dump = json.dumps([r for _, r in stored] + [r for _, r in ctx.store.list(tokens.SESSION_KIND, POOL_ID)])
+    dump = json.dumps([r for _, r in stored]
+                      + [r for _, r in ctx.store.list(tokens.SESSION_KIND, POOL_ID)])
     assert not any(t.split(".")[1] in dump for t in seen)  # raw token never stored
 
 
@@ -338,7 +344,8 @@ def _forge(ctx, token, *, header=None, claims=None, signer=None):
     h = json.loads(unb64url(head)) if header is None else header
     c = json.loads(unb64url(body))
     c.update(claims or {})
-    new_head, new_body = b64url(json.dumps(h).encode()), b64url(json.dumps(c).encode(errors="surrogatepass"))
+    new_head = b64url(json.dumps(h).encode())
+    new_body = b64url(json.dumps(c).encode(errors="surrogatepass"))
     if signer is None:
         return f"{new_head}.{new_body}.{sig}"
     return f"{new_head}.{new_body}.{b64url(signer((new_head + '.' + new_body).encode()))}"
@@ -404,9 +411,11 @@ def test_authorize_scope_user_state(ctx, world):
     assert refused(tokens.authorize, ctx, token) == "User is disabled."
 
     users.delete(ctx.store, pool, stored)
-    assert refused(tokens.authorize, ctx, token, code="UserNotFoundException") == "User does not exist."
+    assert refused(tokens.authorize, ctx, token, code="UserNotFoundException") == \
+        "User does not exist."
     make_user(ctx.store, pool, "alice")  # same name, new person: old tokens are not theirs
-    assert refused(tokens.authorize, ctx, token, code="UserNotFoundException") == "User does not exist."
+    assert refused(tokens.authorize, ctx, token, code="UserNotFoundException") == \
+        "User does not exist."
 
 
 # ------------------------------------------------------------------------------ refresh
@@ -437,7 +446,8 @@ def test_refresh_refusals(ctx, world):
         assert refused(tokens.refresh, ctx, pool, c, token) == "Invalid Refresh Token", name
     # A device key only matters when the sign-in recorded one (what Cognito does with a
     # missing key is unconfirmed): a contradicting one is refused.
-    tokens.refresh(ctx, pool, client, rt, device_key="us-east-1_ffffffff-0000-0000-0000-000000000000")
+    tokens.refresh(ctx, pool, client, rt,
+                   device_key="us-east-1_ffffffff-0000-0000-0000-000000000000")
     dk = "us-east-1_aaaaaaaa-0000-0000-0000-000000000000"
     with_device = tokens.issue(ctx, pool, client, user, device_key=dk)["RefreshToken"]
     tokens.refresh(ctx, pool, client, with_device, device_key=dk)
@@ -508,7 +518,8 @@ def test_revoke_ends_one_session_only(ctx, world):
     b = tokens.issue(ctx, pool, client, user)
     a2 = tokens.refresh(ctx, pool, client, a["RefreshToken"])
     assert tokens.revoke(ctx, client, a["RefreshToken"]) is True
-    assert refused(tokens.refresh, ctx, pool, client, a["RefreshToken"]) == "Refresh Token has been revoked"
+    assert refused(tokens.refresh, ctx, pool, client, a["RefreshToken"]) == \
+        "Refresh Token has been revoked"
     for token in (a["AccessToken"], a2["AccessToken"]):
         assert refused(tokens.authorize, ctx, token) == "Access Token has been revoked"
     tokens.authorize(ctx, b["AccessToken"])
@@ -524,7 +535,8 @@ def test_revoke_rotated_family(ctx, world):
     second = tokens.refresh(ctx, pool, client, first["RefreshToken"], rotate=True)
     tokens.revoke(ctx, client, second["RefreshToken"])
     for rt in (first["RefreshToken"], second["RefreshToken"]):
-        assert refused(tokens.refresh, ctx, pool, client, rt, rotate=True) == "Refresh Token has been revoked"
+        assert refused(tokens.refresh, ctx, pool, client, rt, rotate=True) == \
+            "Refresh Token has been revoked"
 
 
 def test_revoke_refusals(ctx, world):
@@ -563,7 +575,8 @@ def test_client_secret_check(ctx, world):
     client = make_client(ctx.store, pool, ClientSecret="s" * 51)
     tokens.check_client_secret(client, "s" * 51, "UnauthorizedException")
     assert "secret was not received" in refused(tokens.check_client_secret, client, None,
-                                                "UnauthorizedException", code="UnauthorizedException")
+                                                "UnauthorizedException",
+                                                code="UnauthorizedException")
     refused(tokens.check_client_secret, client, "t" * 51, "NotAuthorizedException")
     tokens.check_client_secret(make_client(ctx.store, pool), None, "UnauthorizedException")
 

@@ -183,7 +183,8 @@ def test_map_keys_reported_once():
 
 def test_sensitive_value_not_echoed():
     secret = "has a space secret"
-    message = constraint_failure("SignUp", {"ClientId": CLIENT, "Username": "bob", "Password": secret})
+    message = constraint_failure("SignUp", {"ClientId": CLIENT, "Username": "bob",
+                                            "Password": secret})
     assert secret not in message
     assert message == (
         "1 validation error detected: Value at 'password' failed to satisfy constraint: "
@@ -196,7 +197,8 @@ def test_sensitive_map_not_echoed():
         "AuthFlow": "USER_PASSWORD_AUTH", "ClientId": CLIENT,
         "AuthParameters": {"PASSWORD": "s3cret" * 30000}})
     assert "s3cret" not in message
-    assert "Value at 'authParameters' failed to satisfy constraint: Map value must satisfy" in message
+    assert ("Value at 'authParameters' failed to satisfy constraint: Map value must satisfy"
+            in message)
 
 
 def test_multiple_errors_are_counted_missing_first():
@@ -230,16 +232,19 @@ def test_wrong_type_is_serialization_exception():
     ("ListUsers", {"UserPoolId": POOL, "Limit": 1.5}, "Limit"),
     ("ListUsers", {"UserPoolId": 42}, "UserPoolId"),
     ("ListUsers", {"UserPoolId": POOL, "AttributesToGet": "email"}, "AttributesToGet"),
-    ("InitiateAuth", {"AuthFlow": "USER_AUTH", "ClientId": CLIENT, "AuthParameters": []}, "AuthParameters"),
+    ("InitiateAuth", {"AuthFlow": "USER_AUTH", "ClientId": CLIENT, "AuthParameters": []},
+     "AuthParameters"),
     ("InitiateAuth", {"AuthFlow": "USER_AUTH", "ClientId": CLIENT, "AuthParameters": {"A": 1}},
      "AuthParameters.A"),
     ("AdminCreateUser", {"UserPoolId": POOL, "Username": "bob", "ForceAliasCreation": "true"},
      "ForceAliasCreation"),
     ("AdminCreateUser", {"UserPoolId": POOL, "Username": "bob",
-                         "UserAttributes": [{"Name": "email", "Value": 5}]}, "UserAttributes[0].Value"),
+                         "UserAttributes": [{"Name": "email", "Value": 5}]},
+     "UserAttributes[0].Value"),
 ])
 def test_wrong_types(op, params, path):
-    assert serialization_failure(op, params).startswith(f"Invalid type for member '{path}': expected ")
+    assert serialization_failure(op, params).startswith(
+        f"Invalid type for member '{path}': expected ")
 
 
 def test_type_error_wins_over_constraint_errors():

@@ -9,6 +9,7 @@ plus Notify. AUDIT records the risk but never acts or notifies; OFF gathers noth
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 MODES = ("OFF", "AUDIT", "ENFORCED")
 EVENT_ACTIONS = ("BLOCK", "MFA_IF_CONFIGURED", "MFA_REQUIRED", "NO_ACTION")
@@ -19,7 +20,7 @@ _EMAIL = {"BLOCK": "BlockEmail", "MFA": "MfaEmail", "ALLOW": "NoActionEmail"}
 # "Cognito defaults": the actions used when the pool / client has no AccountTakeover
 # configuration. AWS doesn't document them (UNCONFIRMED); we pick a graded response that
 # never locks out a user who has no MFA at low or medium risk, and no notices (no SES identity).
-DEFAULT_ACCOUNT_TAKEOVER_ACTIONS = {
+DEFAULT_ACCOUNT_TAKEOVER_ACTIONS: dict[str, dict[str, Any]] = {
     "LowAction": {"Notify": False, "EventAction": "NO_ACTION"},
     "MediumAction": {"Notify": False, "EventAction": "MFA_IF_CONFIGURED"},
     "HighAction": {"Notify": False, "EventAction": "MFA_REQUIRED"},

@@ -3,6 +3,7 @@ so the same inputs always give the same result."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from . import signals as S
 from .geo import GeoTable, IPRanges, locate
@@ -56,8 +57,16 @@ class Config:
     min_travel_km: float = 100.0        # nearer than this is the same area (geo-table noise)
     invalid_feedback_window: float = 30 * 86400.0
     compromised_passwords: tuple | list = ()  # added to the bundled list (compared lower-case)
+    # Derived from the fields above by __post_init__; not constructor arguments, and left out of
+    # repr, ==, and hash (as before they were declared).
+    geo_table: GeoTable = field(init=False, repr=False, compare=False)
+    bad_ranges: IPRanges = field(init=False, repr=False, compare=False)
+    blocked_ranges: IPRanges = field(init=False, repr=False, compare=False)
+    skipped_ranges: IPRanges = field(init=False, repr=False, compare=False)
+    weight_of: dict[str, float] = field(init=False, repr=False, compare=False)
+    extra_passwords: frozenset[str] = field(init=False, repr=False, compare=False)
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         # Compiled once per Config; callers should cache a Config per pool / client.
         object.__setattr__(self, "geo_table", GeoTable(self.geo))
         object.__setattr__(self, "bad_ranges", IPRanges(self.bad_ip_ranges))
@@ -139,7 +148,7 @@ def assess(ctx: Context, history: History | None = None,
     history = history or History()
     loc = locate(ctx.ip, cfg.geo_table)
     where = loc.as_dict() if loc else None
-    common = {"location": where, "event": ctx.event, "flow": ctx.flow}
+    common: dict[str, Any] = {"location": where, "event": ctx.event, "flow": ctx.flow}
 
     # Exception lists come first and replace scoring (RiskExceptionConfiguration semantics).
     # An address in both lists is blocked: the stricter reading (UNCONFIRMED).

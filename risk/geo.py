@@ -105,7 +105,7 @@ def _country(ip: str) -> str | None:
 
 def distance_km(a: Location, b: Location) -> float | None:
     """Great-circle (haversine) distance, or None when either side lacks coordinates."""
-    if None in (a.lat, a.lon, b.lat, b.lon):
+    if a.lat is None or a.lon is None or b.lat is None or b.lon is None:
         return None
     p1, p2 = math.radians(a.lat), math.radians(b.lat)
     dp, dl = p2 - p1, math.radians(b.lon - a.lon)

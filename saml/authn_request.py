@@ -40,7 +40,8 @@ def redirect_url(base_url: str, parameter: str, xml: bytes, relay_state: str | N
     if signing_key_pem:
         query += f"&SigAlg={quote_plus(RSA_SHA256)}"
         try:
-            key = xmlsec.Key.from_memory(signing_key_pem.encode("ascii"), xmlsec.KeyFormat.PEM)
+            key = xmlsec.Key.from_memory(signing_key_pem.encode("ascii"),
+                                         xmlsec.constants.KeyDataFormatPem)
         except xmlsec.Error:
             raise SamlError("signature", "The SAML signing key cannot be loaded.") from None
         context = xmlsec.SignatureContext()

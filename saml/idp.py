@@ -72,10 +72,12 @@ CM_BEARER = "urn:oasis:names:tc:SAML:2.0:cm:bearer"
 AC_PASSWORD = "urn:oasis:names:tc:SAML:2.0:ac:classes:PasswordProtectedTransport"
 
 RSA_SHA256 = "http://www.w3.org/2001/04/xmldsig-more#rsa-sha256"
-# Redirect-binding signature algorithms we accept (rsa-sha1 is refused: too weak).
-SIG_ALGS = {RSA_SHA256: hashes.SHA256,
-            "http://www.w3.org/2001/04/xmldsig-more#rsa-sha384": hashes.SHA384,
-            "http://www.w3.org/2001/04/xmldsig-more#rsa-sha512": hashes.SHA512}
+# Redirect-binding signature algorithms we accept (rsa-sha1 is refused: too weak), each to the
+# concrete hash class that makes its digest.
+SIG_ALGS: dict[str, Callable[[], hashes.HashAlgorithm]] = {
+    RSA_SHA256: hashes.SHA256,
+    "http://www.w3.org/2001/04/xmldsig-more#rsa-sha384": hashes.SHA384,
+    "http://www.w3.org/2001/04/xmldsig-more#rsa-sha512": hashes.SHA512}
 AES256_CBC = "aes256-cbc"
 AES128_GCM = "aes128-gcm"
 CIPHERS = {AES256_CBC: (xmlsec.constants.TransformAes256Cbc, 256),

@@ -1,5 +1,6 @@
 """SAML metadata: reading an IdP's EntityDescriptor and writing the pool's SP metadata."""
 from dataclasses import asdict, dataclass, field
+from typing import NoReturn
 
 from lxml import etree
 
@@ -37,7 +38,7 @@ class IdpMetadata:
                    want_authn_requests_signed=bool(d.get("want_authn_requests_signed")))
 
 
-def _fail(message: str):
+def _fail(message: str) -> NoReturn:
     raise SamlError("metadata", message)
 
 

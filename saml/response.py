@@ -12,6 +12,7 @@ import contextlib
 import datetime
 import re
 from dataclasses import dataclass, field
+from typing import NoReturn
 
 import xmlsec
 from lxml import etree
@@ -75,7 +76,7 @@ def _q(ns: str, name: str) -> str:
     return f"{{{ns}}}{name}"
 
 
-def _fail(reason: str, message: str):
+def _fail(reason: str, message: str) -> NoReturn:
     raise SamlError(reason, message)
 
 
@@ -214,7 +215,8 @@ def verify_signature(element, signature, certificates: list[str]) -> None:
         if "-----BEGIN" not in pem:
             pem = pem_from_body(pem)
         try:
-            key = xmlsec.Key.from_memory(pem.encode("ascii"), xmlsec.KeyFormat.CERT_PEM)
+            key = xmlsec.Key.from_memory(pem.encode("ascii"),
+                                         xmlsec.constants.KeyDataFormatCertPem)
         except (xmlsec.Error, UnicodeEncodeError):
             continue
         context = xmlsec.SignatureContext()
@@ -281,7 +283,8 @@ def decrypt_assertion(encrypted, key_pem: str):
         _fail("decryption", "The key transport algorithm is not supported (use RSA-OAEP).")
     try:
         manager = xmlsec.KeysManager()
-        manager.add_key(xmlsec.Key.from_memory(key_pem.encode("ascii"), xmlsec.KeyFormat.PEM))
+        manager.add_key(xmlsec.Key.from_memory(key_pem.encode("ascii"),
+                                               xmlsec.constants.KeyDataFormatPem))
     except (xmlsec.Error, UnicodeEncodeError):
         _fail("decryption", "The provider's decryption key cannot be loaded.")
     with _one_answer():  # from here on, the outcome depends on the ciphertext

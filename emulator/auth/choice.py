@@ -2,8 +2,8 @@
 
     InitiateAuth(USER_AUTH, {USERNAME[, PREFERRED_CHALLENGE, PASSWORD | SRP_A]})
       preferred challenge available -> straight into it:
-          PASSWORD      flows.sign_in_with_password -> tokens / next step
-          PASSWORD_SRP  flows.srp_round1 -> PASSWORD_VERIFIER (answered by flows)
+          PASSWORD      password.sign_in_with_password -> tokens / next step
+          PASSWORD_SRP  password.srp_round1 -> PASSWORD_VERIFIER (answered by password.py)
           EMAIL_OTP     a code to the email address -> challenge EMAIL_OTP
           SMS_OTP       a code to the phone number  -> challenge SMS_OTP
           WEB_AUTHN     challenge WEB_AUTHN with CREDENTIAL_REQUEST_OPTIONS
@@ -22,15 +22,15 @@ rules of COGNITO_REFERENCE 2.3: when the sign-in needs MFA (the pool requires it
 user turned it on in an OPTIONAL pool) OTP first factors are not offered, and passkeys only
 as passkey MFA (FactorConfiguration MULTI_FACTOR_WITH_USER_VERIFICATION and the user's
 WebAuthnMfaSettings on), with user verification required. After any first factor the common
-path follows (flows.first_factor_passed -> next_step; MFA follows passwords only, auth/mfa.py).
+path follows (signin.first_factor_passed -> next_step; MFA follows passwords only, auth/mfa.py).
 
 An OTP challenge keeps its code in the auth session (as long-lived as the session: the
 app client's AuthSessionValidity). A wrong code keeps the session for another try, up to
 MAX_OTP_ATTEMPTS; a right one marks the address verified and confirms an UNCONFIRMED user.
 
-Registers INITIATORS["USER_AUTH"] and RESPONDERS SELECT_CHALLENGE, PASSWORD, PASSWORD_SRP,
-EMAIL_OTP, SMS_OTP and WEB_AUTHN (EMAIL_OTP also names an MFA challenge: flows hands answers
-to MFA sessions to flows.MFA_RESPONDERS).
+Answers (auth/registry.py) INITIATORS["USER_AUTH"] and RESPONDERS SELECT_CHALLENGE,
+PASSWORD, PASSWORD_SRP, EMAIL_OTP, SMS_OTP and WEB_AUTHN (EMAIL_OTP also names an MFA
+challenge: the pipeline hands answers to MFA sessions to registry.MFA_RESPONDERS).
 """
 from __future__ import annotations
 
@@ -42,7 +42,7 @@ import secrets
 
 from ..domain import attributes, auth_sessions, clients, messages, signup, users
 from ..errors import CognitoError, invalid
-from . import flows, mfa, passkeys
+from . import mfa, passkeys, password, shared
 
 log = logging.getLogger("emulator.auth.choice")
 
@@ -116,11 +116,11 @@ def configured_factors(ctx, pool: dict, user: dict) -> list[str]:
 
 # --- InitiateAuth(USER_AUTH) -----------------------------------------------------------------
 
-def initiate(signin: flows.SignIn, auth: dict) -> dict:
-    username = flows.required(auth, "USERNAME")
+def initiate(signin: shared.SignIn, auth: dict) -> dict:
+    username = shared.required(auth, "USERNAME")
     user = users.find(signin.store, signin.pool, username)
     clients.check_secret_hash(signin.client, auth.get("SECRET_HASH"),
-                              flows.accepted_names(username, user))
+                              shared.accepted_names(username, user))
     if signin.session:  # from ConfirmSignUp
         return _after_confirmation(signin, user, username, signin.session)
     preferred = auth.get("PREFERRED_CHALLENGE")
@@ -128,10 +128,10 @@ def initiate(signin: flows.SignIn, auth: dict) -> dict:
         raise invalid(f"PREFERRED_CHALLENGE must be one of {', '.join(FIRST_FACTORS)}.")
     if user is None and preferred in ("PASSWORD", "PASSWORD_SRP") and \
             "PASSWORD" in pool_factors(signin.pool):
-        # flows answers unknown names of password sign-ins (UserMigration included).
+        # password.py answers unknown names of password sign-ins (UserMigration included).
         return start(signin, None, username, preferred, auth)
     if user is None and not clients.prevents_existence_errors(signin.client):
-        raise flows.unknown_user(signin.client)
+        raise shared.unknown_user(signin.client)
     found = user_passkeys(signin.ctx, signin.pool, user)
     offered = available(signin.pool, user, found)
     if preferred in offered:
@@ -139,7 +139,7 @@ def initiate(signin: flows.SignIn, auth: dict) -> dict:
     if not offered:  # wording UNCONFIRMED
         raise CognitoError("NotAuthorizedException", "No sign-in method is available for the user.")
     progress = {"firstFactor": None, "typed": username}
-    out = flows.challenge(signin, _session_name(user, username), "SELECT_CHALLENGE", {}, progress,
+    out = shared.challenge(signin, _session_name(user, username), "SELECT_CHALLENGE", {}, progress,
                           state={STATE: {"available": offered, "known": user is not None}})
     out["AvailableChallenges"] = offered
     return out
@@ -151,13 +151,13 @@ def _session_name(user: dict | None, typed: str) -> str:
 
 def _after_confirmation(signin, user, username, token) -> dict:
     """The Session ConfirmSignUp returned: its code counts as the first factor."""
-    with flows.committing():
+    with shared.committing():
         record = auth_sessions.consume(signin.ctx, signin.pool, signin.client, token,
                                   challenge=signup.SIGN_IN_AFTER_CONFIRMATION)
-        user = flows.session_user(signin, record, username)
-        flows.check_status(signin, user)
-    progress = flows.resumed_progress(record, "SIGN_UP_CODE")
-    return flows.first_factor_passed(signin, user, progress, status_checked=True)
+        user = shared.session_user(signin, record, username)
+        shared.check_status(signin, user)
+    progress = shared.resumed_progress(record, "SIGN_UP_CODE")
+    return signin.first_factor_passed(user, progress, status_checked=True)
 
 
 def start(signin, user: dict | None, typed: str, name: str, given: dict,
@@ -165,10 +165,11 @@ def start(signin, user: dict | None, typed: str, name: str, given: dict,
     """Begin first factor `name`; `given` holds what the client sent along (PASSWORD, SRP_A);
     `found` the user's passkeys if already read."""
     if name == "PASSWORD":
-        return flows.sign_in_with_password(signin, user, typed, flows.required(given, "PASSWORD"))
+        return password.sign_in_with_password(signin, user, typed,
+                                              shared.required(given, "PASSWORD"))
     if name == "PASSWORD_SRP":
-        A = flows.parse_srp_a(flows.required(given, "SRP_A"))
-        return flows.srp_round1(signin, user, typed, A)
+        A = shared.parse_srp_a(shared.required(given, "SRP_A"))
+        return password.srp_round1(signin, user, typed, A)
     if name in OTP_ATTRIBUTE:
         return _otp_challenge(signin, user, typed, name)
     return _passkey_challenge(signin, user, typed, found)
@@ -177,7 +178,7 @@ def start(signin, user: dict | None, typed: str, name: str, given: dict,
 def _before_passwordless(signin, user: dict | None, typed: str) -> None:
     """What comes before a code is sent or a passkey asked for: PreAuthentication, and no
     message to a disabled user (that the check comes this early is our choice)."""
-    flows.pre_authentication(signin, user, typed)
+    shared.pre_authentication(signin, user, typed)
     if user is not None and not user.get("Enabled", True):
         raise CognitoError("NotAuthorizedException", "User is disabled.")
 
@@ -203,20 +204,20 @@ def _otp_challenge(signin, user: dict | None, typed: str, name: str) -> dict:
                   "CODE_DELIVERY_DESTINATION": details["Destination"],
                   "USERNAME": _session_name(user, typed)}
     progress = {"firstFactor": name, "typed": typed}
-    return flows.challenge(signin, _session_name(user, typed), name, parameters, progress,
+    return shared.challenge(signin, _session_name(user, typed), name, parameters, progress,
                            state={STATE: state})
 
 
 def answer_otp(signin, responses: dict, session: str | None, name: str) -> dict:
-    with flows.committing():
-        username = flows.required(responses, "USERNAME")
-        given = flows.required(responses, f"{name}_CODE")
+    with shared.committing():
+        username = shared.required(responses, "USERNAME")
+        given = shared.required(responses, f"{name}_CODE")
         record = auth_sessions.consume(signin.ctx, signin.pool, signin.client, _need(session),
                                   challenge=name)
         state = _ours(record)
-        user = flows.session_user(signin, record, username, simulated=not state["known"])
+        user = shared.session_user(signin, record, username, simulated=not state["known"])
         clients.check_secret_hash(signin.client, responses.get("SECRET_HASH"),
-                                  flows.accepted_names(username, user, record["typed"]))
+                                  shared.accepted_names(username, user, record["typed"]))
         if user is None or not hmac.compare_digest(state["code"].encode(), given.encode()):
             state["attempts"] += 1
             if state["attempts"] < MAX_OTP_ATTEMPTS:
@@ -231,12 +232,12 @@ def answer_otp(signin, responses: dict, session: str | None, name: str) -> dict:
         user["UserLastModifiedDate"] = now
     if user != previous:
         users.save(signin.store, signin.pool, user, previous=previous)
-    return flows.first_factor_passed(signin, user, flows.resumed_progress(record, name))
+    return signin.first_factor_passed(user, shared.resumed_progress(record, name))
 
 
 def _need(session: str | None) -> str:
     if not session:
-        raise invalid("Missing required parameter Session")  # wording as flows.answer_new_password
+        raise invalid("Missing required parameter Session")  # wording as shared.answer_new_password
     return session
 
 
@@ -267,30 +268,30 @@ def _passkey_challenge(signin, user: dict | None, typed: str, found: list[dict] 
     parameters = {"CREDENTIAL_REQUEST_OPTIONS": json.dumps(options, separators=(",", ":")),
                   "USERNAME": _session_name(user, typed)}
     progress = {"firstFactor": "WEB_AUTHN", "typed": typed}
-    return flows.challenge(signin, _session_name(user, typed), "WEB_AUTHN", parameters, progress,
+    return shared.challenge(signin, _session_name(user, typed), "WEB_AUTHN", parameters, progress,
                            state={STATE: state})
 
 
 def answer_web_authn(signin, responses: dict, session: str | None) -> dict:
-    with flows.committing():
-        username = flows.required(responses, "USERNAME")
-        answer = flows.required(responses, "CREDENTIAL")
+    with shared.committing():
+        username = shared.required(responses, "USERNAME")
+        answer = shared.required(responses, "CREDENTIAL")
         record = auth_sessions.consume(signin.ctx, signin.pool, signin.client, _need(session),
                                   challenge="WEB_AUTHN")
         state = _ours(record)
-        user = flows.session_user(signin, record, username, simulated=not state["known"])
+        user = shared.session_user(signin, record, username, simulated=not state["known"])
         clients.check_secret_hash(signin.client, responses.get("SECRET_HASH"),
-                                  flows.accepted_names(username, user, record["typed"]))
+                                  shared.accepted_names(username, user, record["typed"]))
         if user is None:
-            raise CognitoError("NotAuthorizedException", flows.INCORRECT)
+            raise CognitoError("NotAuthorizedException", shared.INCORRECT)
         try:
             passkeys.verify_assertion(signin.ctx, signin.pool, user, state, answer)
         except passkeys.Rejected as why:
             # Cognito's wording for a refused passkey is UNCONFIRMED; the reason goes to the log.
             log.info("passkey sign-in of %s refused: %s", user["Username"], why)
-            raise CognitoError("NotAuthorizedException", flows.INCORRECT) from None
-        flows.check_status(signin, user)
-    return flows.first_factor_passed(signin, user, flows.resumed_progress(record, "WEB_AUTHN"),
+            raise CognitoError("NotAuthorizedException", shared.INCORRECT) from None
+        shared.check_status(signin, user)
+    return signin.first_factor_passed(user, shared.resumed_progress(record, "WEB_AUTHN"),
                                      status_checked=True)
 
 
@@ -299,14 +300,14 @@ def answer_web_authn(signin, responses: dict, session: str | None) -> dict:
 def _selection(signin, responses: dict, session: str | None) -> tuple[dict, dict | None, str]:
     """Use up a SELECT_CHALLENGE session: (its state, the user or None if simulated, the
     name the sign-in started with)."""
-    with flows.committing():
-        username = flows.required(responses, "USERNAME")
+    with shared.committing():
+        username = shared.required(responses, "USERNAME")
         record = auth_sessions.consume(signin.ctx, signin.pool, signin.client, _need(session),
                                   challenge="SELECT_CHALLENGE")
         state = _ours(record)
-        user = flows.session_user(signin, record, username, simulated=not state["known"])
+        user = shared.session_user(signin, record, username, simulated=not state["known"])
         clients.check_secret_hash(signin.client, responses.get("SECRET_HASH"),
-                                  flows.accepted_names(username, user, record["typed"]))
+                                  shared.accepted_names(username, user, record["typed"]))
     return state, user, record["typed"]
 
 
@@ -317,7 +318,7 @@ def _chosen(state: dict, name: str) -> None:
 
 
 def answer_select_challenge(signin, responses: dict, session: str | None) -> dict:
-    name = flows.required(responses, "ANSWER")
+    name = shared.required(responses, "ANSWER")
     state, user, typed = _selection(signin, responses, session)
     _chosen(state, name)
     return start(signin, user, typed, name, responses)
@@ -333,17 +334,6 @@ def direct_answer(name: str):
 
 
 def otp_responder(name: str):
-    """EMAIL_OTP / SMS_OTP answers (flows sends answers to EMAIL_OTP MFA sessions to
-    flows.MFA_RESPONDERS instead)."""
+    """EMAIL_OTP / SMS_OTP answers (the pipeline sends answers to EMAIL_OTP MFA sessions to
+    registry.MFA_RESPONDERS instead)."""
     return lambda signin, responses, session: answer_otp(signin, responses, session, name)
-
-
-# --- registration --------------------------------------------------------------------------
-
-flows.INITIATORS["USER_AUTH"] = initiate
-flows.RESPONDERS["SELECT_CHALLENGE"] = answer_select_challenge
-flows.RESPONDERS["PASSWORD"] = direct_answer("PASSWORD")
-flows.RESPONDERS["PASSWORD_SRP"] = direct_answer("PASSWORD_SRP")
-for _name in OTP_ATTRIBUTE:
-    flows.RESPONDERS[_name] = otp_responder(_name)
-flows.RESPONDERS["WEB_AUTHN"] = answer_web_authn

@@ -2,9 +2,9 @@
 
     InitiateAuth(CUSTOM_AUTH, {USERNAME[, CHALLENGE_NAME=SRP_A, SRP_A]})
       -> Define(session=[] or [SRP_A:true])
-           issueTokens       -> the common issuing path (flows.first_factor_passed)
+           issueTokens       -> the common issuing path (shared.first_factor_passed)
            failAuthentication-> NotAuthorizedException
-           PASSWORD_VERIFIER -> flows.srp_round1; flows judges the answer
+           PASSWORD_VERIFIER -> password.srp_round1; password.py judges the answer
                                 (RespondToAuthChallenge PASSWORD_VERIFIER) and hands it
                                 back here: append {PASSWORD_VERIFIER, ok} -> Define
            CUSTOM_CHALLENGE  -> Create -> ChallengeName CUSTOM_CHALLENGE + Session
@@ -16,8 +16,8 @@ The loop's state travels in the auth session (emulator.domain.auth_sessions) und
      "private": Create's privateChallengeParameters, "metadata": its challengeMetadata}
 Every answer uses up its session; each new challenge gets a fresh one (AuthSessionValidity).
 
-COGNITO_REFERENCE 4.5, 2.1, 2.3, 2.10. Registers INITIATORS["CUSTOM_AUTH"],
-RESPONDERS["CUSTOM_CHALLENGE"] and AFTER_PASSWORD_VERIFIER["custom"] (see the end).
+COGNITO_REFERENCE 4.5, 2.1, 2.3, 2.10. Answers (auth/registry.py) INITIATORS["CUSTOM_AUTH"],
+RESPONDERS["CUSTOM_CHALLENGE"] and AFTER_PASSWORD_VERIFIER["custom"].
 """
 from __future__ import annotations
 
@@ -26,7 +26,7 @@ import logging
 from .. import triggers
 from ..domain import auth_sessions, clients, users
 from ..errors import CognitoError, invalid
-from . import flows
+from . import password, shared
 
 log = logging.getLogger("emulator.auth.custom")
 
@@ -46,24 +46,24 @@ UNRECOGNIZABLE = "Unrecognizable lambda output"
 # (CUSTOM_CHALLENGE and PASSWORD_VERIFIER; the SRP_A entry doesn't count).
 MAX_CHALLENGES = 10
 TOO_MANY = f"Custom authentication exceeded {MAX_CHALLENGES} challenges for one sign-in."
-AFTER = "custom"   # the PASSWORD_VERIFIER session marker (flows.AFTER_PASSWORD_VERIFIER)
+AFTER = "custom"   # the PASSWORD_VERIFIER session marker (shared.AFTER_PASSWORD_VERIFIER)
 
 
 # --- InitiateAuth / AdminInitiateAuth --------------------------------------------------------
 
-def initiate(signin: flows.SignIn, auth: dict) -> dict:
-    username = flows.required(auth, "USERNAME")
+def initiate(signin: shared.SignIn, auth: dict) -> dict:
+    username = shared.required(auth, "USERNAME")
     srp_a = None
     if auth.get("CHALLENGE_NAME") == "SRP_A":  # other CHALLENGE_NAME values are ignored
-        srp_a = format(flows.parse_srp_a(flows.required(auth, "SRP_A")), "x")
+        srp_a = format(shared.parse_srp_a(shared.required(auth, "SRP_A")), "x")
     user = users.find(signin.store, signin.pool, username)
     clients.check_secret_hash(signin.client, auth.get("SECRET_HASH"),
-                              flows.accepted_names(username, user))
+                              shared.accepted_names(username, user))
     if not triggers.configured(signin.pool, DEFINE[0]):
         raise invalid(NOT_CONFIGURED)
     if user is None:
         if not clients.prevents_existence_errors(signin.client):
-            raise flows.unknown_user(signin.client)  # LEGACY: UserNotFoundException
+            raise shared.unknown_user(signin.client)  # LEGACY: UserNotFoundException
     else:
         _gate(signin, user, used_password=False)
     loop = {"typed": username, "userNotFound": user is None, "srpA": srp_a, "history": []}
@@ -71,7 +71,7 @@ def initiate(signin: flows.SignIn, auth: dict) -> dict:
         loop["history"].append(_entry("SRP_A", True))
     progress = {"firstFactor": "CUSTOM_AUTH", "typed": username}
     # No PreAuthentication here: AWS support said (2020) the custom flow doesn't call it
-    # (COGNITO_REFERENCE 4.3; UNCONFIRMED today) - flows.pre_authentication would be the call.
+    # (COGNITO_REFERENCE 4.3; UNCONFIRMED today) - shared.pre_authentication would be the call.
     return advance(signin, user, loop, progress)
 
 
@@ -80,7 +80,7 @@ def _entry(name: str, result: bool, metadata: str | None = None) -> dict:
     return {"challengeName": name, "challengeResult": result, "challengeMetadata": metadata}
 
 
-def _gate(signin: flows.SignIn, user: dict, *, used_password: bool) -> None:
+def _gate(signin: shared.SignIn, user: dict, *, used_password: bool) -> None:
     """User-status checks (disabled, unconfirmed, reset required). A temporary password's
     expiry only matters when the loop checked the password: passwordless custom sign-ins
     of admin-created users (FORCE_CHANGE_PASSWORD) keep working - UNCONFIRMED."""
@@ -88,12 +88,12 @@ def _gate(signin: flows.SignIn, user: dict, *, used_password: bool) -> None:
         if not user.get("Enabled", True):
             raise CognitoError("NotAuthorizedException", "User is disabled.")
         return
-    flows.check_status(signin, user)
+    shared.check_status(signin, user)
 
 
 # --- the loop --------------------------------------------------------------------------------
 
-def advance(signin: flows.SignIn, user: dict | None, loop: dict, progress: dict) -> dict:
+def advance(signin: shared.SignIn, user: dict | None, loop: dict, progress: dict) -> dict:
     """Ask Define what comes next and do it. `user` is None for a simulated user
     (PreventUserExistenceErrors)."""
     response = _call(signin, DEFINE, user, loop, {"session": loop["history"]},
@@ -103,7 +103,7 @@ def advance(signin: flows.SignIn, user: dict | None, loop: dict, progress: dict)
     name = response.get("challengeName")
     if fail:  # failAuthentication wins over anything else Define says (UNCONFIRMED)
         # The message real clients show for failAuthentication; exact text UNCONFIRMED.
-        raise CognitoError("NotAuthorizedException", flows.INCORRECT)
+        raise CognitoError("NotAuthorizedException", shared.INCORRECT)
     if issue:
         return _issue(signin, user, loop, progress)
     if name not in ("CUSTOM_CHALLENGE", "PASSWORD_VERIFIER"):
@@ -119,30 +119,30 @@ def advance(signin: flows.SignIn, user: dict | None, loop: dict, progress: dict)
         # SRP round 1 as USER_SRP_AUTH's, minus what only that flow does (refusing an
         # unknown user, PreAuthentication); the loop rides along in the session and the
         # "after" marker sends the answer back to answer_password_verifier below.
-        return flows.srp_round1(signin, user, loop["typed"], int(loop["srpA"], 16),
+        return password.srp_round1(signin, user, loop["typed"], int(loop["srpA"], 16),
                                 progress=progress, state={"custom": loop, "after": AFTER},
                                 refuse_unknown=False, pre_auth=False)
     return _custom_challenge(signin, user, loop, progress)
 
 
-def _issue(signin: flows.SignIn, user: dict | None, loop: dict, progress: dict) -> dict:
+def _issue(signin: shared.SignIn, user: dict | None, loop: dict, progress: dict) -> dict:
     if user is None:  # Define said yes to a user that doesn't exist: nothing to issue
-        raise CognitoError("NotAuthorizedException", flows.INCORRECT)
+        raise CognitoError("NotAuthorizedException", shared.INCORRECT)
     # Re-read: the record may have changed while the functions ran (store suspended).
     fresh = users.get(signin.store, signin.pool, user["Username"])
     if fresh is None:
-        raise flows.unknown_user(signin.client)
+        raise shared.unknown_user(signin.client)
     used_password = any(e["challengeName"] == "PASSWORD_VERIFIER" and e["challengeResult"]
                         for e in loop["history"])
     _gate(signin, fresh, used_password=used_password)
     if not used_password and fresh["UserStatus"] == "FORCE_CHANGE_PASSWORD":
         # No password was entered, so there's no temporary password to replace
-        # (UNCONFIRMED: Cognito's behaviour for FORCE_CHANGE_PASSWORD users here). flows has
+        # (UNCONFIRMED: Cognito's behaviour for FORCE_CHANGE_PASSWORD users here). The pipeline has
         # no "skip this step" flag yet, so mark the step done (PreTokenGeneration then
         # says TokenGeneration_NewPasswordChallenge for these users).
         progress.setdefault("passed", []).append("NEW_PASSWORD_REQUIRED")
     # Same path as every other flow: lockout reset, next_step (MFA, risk seam), tokens.
-    return flows.first_factor_passed(signin, fresh, progress, status_checked=True)
+    return signin.first_factor_passed(fresh, progress, status_checked=True)
 
 
 def _custom_challenge(signin, user, loop, progress) -> dict:
@@ -156,7 +156,7 @@ def _custom_challenge(signin, user, loop, progress) -> dict:
     name = _session_name(user, loop)
     # USERNAME is added by Cognito (UNCONFIRMED; every emulator and client expects it).
     parameters = {**public, "USERNAME": name}
-    return flows.challenge(signin, name, "CUSTOM_CHALLENGE", parameters, progress,
+    return shared.challenge(signin, name, "CUSTOM_CHALLENGE", parameters, progress,
                            state={"custom": loop})
 
 
@@ -166,12 +166,12 @@ def _session_name(user: dict | None, loop: dict) -> str:
 
 # --- RespondToAuthChallenge / AdminRespondToAuthChallenge ------------------------------------
 
-def answer_custom_challenge(signin: flows.SignIn, responses: dict, session: str | None) -> dict:
+def answer_custom_challenge(signin: shared.SignIn, responses: dict, session: str | None) -> dict:
     # Everything inside commits on error: the session is used up whatever happens
     # (a wrong answer, a failing Verify, failAuthentication).
-    with flows.committing():
-        username = flows.required(responses, "USERNAME")
-        answer = flows.required(responses, "ANSWER")
+    with shared.committing():
+        username = shared.required(responses, "USERNAME")
+        answer = shared.required(responses, "ANSWER")
         if not session:
             raise invalid("Missing required parameter Session")  # wording UNCONFIRMED
         record = auth_sessions.consume(signin.ctx, signin.pool, signin.client, session,
@@ -179,31 +179,31 @@ def answer_custom_challenge(signin: flows.SignIn, responses: dict, session: str 
         loop = (record.get("state") or {}).get("custom")
         if loop is None:
             raise CognitoError("NotAuthorizedException", auth_sessions.INVALID)
-        user = flows.session_user(signin, record, username, simulated=loop["userNotFound"])
+        user = shared.session_user(signin, record, username, simulated=loop["userNotFound"])
         clients.check_secret_hash(signin.client, responses.get("SECRET_HASH"),
-                                  flows.accepted_names(username, user, record["typed"]))
+                                  shared.accepted_names(username, user, record["typed"]))
         response = _call(signin, VERIFY, user, loop,
                          {"privateChallengeParameters": loop.pop("private", None) or {},
                           "challengeAnswer": answer},
                          {"answerCorrect": None})
         correct = bool(_flag(response, "answerCorrect", VERIFY))
         loop["history"].append(_entry("CUSTOM_CHALLENGE", correct, loop.pop("metadata", None)))
-        return advance(signin, user, loop, flows.resumed_progress(record, "CUSTOM_AUTH"))
+        return advance(signin, user, loop, shared.resumed_progress(record, "CUSTOM_AUTH"))
 
 
-def answer_password_verifier(signin: flows.SignIn, answer: flows.SrpAnswer) -> dict:
-    """PASSWORD_VERIFIER asked for by Define, once flows has checked the SRP proof (as for
+def answer_password_verifier(signin: shared.SignIn, answer: shared.SrpAnswer) -> dict:
+    """PASSWORD_VERIFIER asked for by Define, once password.py has checked the SRP proof (as for
     USER_SRP_AUTH): record the result for Define instead of deciding. A wrong password
     appends {PASSWORD_VERIFIER, false} and still counts towards lockout; Define's usual
     answer (failAuthentication) then gives NotAuthorizedException. Whether Cognito asks
     Define or fails at once is UNCONFIRMED; the DG's Define example checks challengeResult
-    of PASSWORD_VERIFIER, so Define sees it here. Runs inside flows.committing()."""
+    of PASSWORD_VERIFIER, so Define sees it here. Runs inside shared.committing()."""
     record, user = answer.record, answer.user
     if user is not None and not answer.ok:
-        flows.count_failure(signin, user)
+        shared.count_failure(signin, user)
     loop = record["state"]["custom"]
     loop["history"].append(_entry("PASSWORD_VERIFIER", answer.ok))
-    return advance(signin, user, loop, flows.resumed_progress(record, "CUSTOM_AUTH"))
+    return advance(signin, user, loop, shared.resumed_progress(record, "CUSTOM_AUTH"))
 
 
 # --- calling the functions -------------------------------------------------------------------
@@ -258,10 +258,3 @@ def _string_map(response: dict, name: str) -> dict:
     if not isinstance(value, dict):
         raise _unrecognizable(CREATE, f"{name} must be an object of strings, not {value!r}")
     return {str(k): _string(value, k, CREATE) for k, v in value.items() if v is not None}
-
-
-# --- registrations ---------------------------------------------------------------------------
-
-flows.INITIATORS["CUSTOM_AUTH"] = initiate
-flows.RESPONDERS["CUSTOM_CHALLENGE"] = answer_custom_challenge
-flows.AFTER_PASSWORD_VERIFIER[AFTER] = answer_password_verifier

@@ -11,16 +11,16 @@ import secrets
 import srp
 
 from ..domain import auth_sessions, clients, users
-from ..domain.devices import PASSED, PENDING, get, new_device, not_found, require, save, tracking
+from ..domain.devices import PASSED, PENDING, get, new_device, not_found, require, save
 from ..errors import CognitoError
-from . import flows
+from . import shared
 
 
 def check_known(signin, responses: dict) -> None:
     """An answer naming a DEVICE_KEY that isn't one of the user's confirmed devices gets
     ResourceNotFoundException before anything is used up: amazon-cognito-identity-js then
     forgets the key and sends the same answer again without it."""
-    if not tracking(signin.pool):
+    if not signin.tracks_devices():
         return
     user = users.find(signin.store, signin.pool, str(responses.get("USERNAME") or ""))
     if user is None:
@@ -32,7 +32,7 @@ def check_known(signin, responses: dict) -> None:
 
 def sign_in_device(signin, user: dict, progress: dict) -> dict | None:
     """The confirmed device this sign-in names (DEVICE_KEY), if tracking is on."""
-    if not tracking(signin.pool):
+    if not signin.tracks_devices():
         return None
     key = signin.device_key or progress.get("deviceKey")
     device = get(signin.store, signin.pool, user, key)
@@ -47,7 +47,7 @@ def needs_srp(device: dict | None, progress: dict) -> bool:
 def challenge(signin, user: dict, progress: dict, device: dict) -> dict:
     """DEVICE_SRP_AUTH (parameters UNCONFIRMED; clients ignore them)."""
     progress["deviceKey"] = device["DeviceKey"]
-    out = flows.challenge(signin, user["Username"], "DEVICE_SRP_AUTH",
+    out = shared.challenge(signin, user["Username"], "DEVICE_SRP_AUTH",
                           {"USERNAME": user["Username"], "DEVICE_KEY": device["DeviceKey"]},
                           progress)
     signin.store.put(PENDING, signin.pool["Id"], device["DeviceKey"], {"token": out["Session"]})
@@ -74,15 +74,15 @@ def _device_srp_session(signin, session: str | None, device_key: str) -> dict:
 
 def answer_srp_auth(signin, responses: dict, session: str | None) -> dict:
     """DEVICE_SRP_AUTH {USERNAME, DEVICE_KEY, SRP_A} -> DEVICE_PASSWORD_VERIFIER."""
-    with flows.committing():
-        username = flows.required(responses, "USERNAME")
-        device_key = flows.required(responses, "DEVICE_KEY")
-        A = flows.parse_srp_a(flows.required(responses, "SRP_A"))
+    with shared.committing():
+        username = shared.required(responses, "USERNAME")
+        device_key = shared.required(responses, "DEVICE_KEY")
+        A = shared.parse_srp_a(shared.required(responses, "SRP_A"))
         record = _device_srp_session(signin, session, device_key)
-        user = flows.session_user(signin, record, username)
+        user = shared.session_user(signin, record, username)
         clients.check_secret_hash(signin.client, responses.get("SECRET_HASH"),
-                                  flows.accepted_names(username, user, record["typed"]))
-        progress = flows.resumed_progress(record, "PASSWORD")
+                                  shared.accepted_names(username, user, record["typed"]))
+        progress = shared.resumed_progress(record, "PASSWORD")
         if progress.get("deviceKey") != device_key:
             raise CognitoError("NotAuthorizedException", auth_sessions.INVALID)
         device = require(signin.store, signin.pool, user, device_key)
@@ -94,7 +94,7 @@ def answer_srp_auth(signin, responses: dict, session: str | None) -> dict:
                       "USERNAME": user["Username"], "DEVICE_KEY": device_key}
         state = {"deviceSrp": {"A": format(A, "x"), "B": format(B, "x"), "b": format(b, "x"),
                                "deviceKey": device_key}}
-        return flows.challenge(signin, user["Username"], "DEVICE_PASSWORD_VERIFIER", parameters,
+        return shared.challenge(signin, user["Username"], "DEVICE_PASSWORD_VERIFIER", parameters,
                                progress, state=state, raw=raw)
 
 
@@ -102,12 +102,12 @@ def answer_password_verifier(signin, responses: dict, session: str | None) -> di
     """DEVICE_PASSWORD_VERIFIER: the device's SRP proof (same math as the user's, with
     DeviceGroupKey and DeviceKey). Like PASSWORD_VERIFIER, the session is also found by
     its SECRET_BLOCK when no Session comes."""
-    with flows.committing():
-        username = flows.required(responses, "USERNAME")
-        device_key = flows.required(responses, "DEVICE_KEY")
-        block = flows.required(responses, "PASSWORD_CLAIM_SECRET_BLOCK")
-        claim = flows.required(responses, "PASSWORD_CLAIM_SIGNATURE")
-        timestamp = flows.required(responses, "TIMESTAMP")
+    with shared.committing():
+        username = shared.required(responses, "USERNAME")
+        device_key = shared.required(responses, "DEVICE_KEY")
+        block = shared.required(responses, "PASSWORD_CLAIM_SECRET_BLOCK")
+        claim = shared.required(responses, "PASSWORD_CLAIM_SIGNATURE")
+        timestamp = shared.required(responses, "TIMESTAMP")
         raw = srp.decode_b64(block)
         token = session or (auth_sessions.encode(raw) if raw else None)
         if not token:
@@ -118,10 +118,10 @@ def answer_password_verifier(signin, responses: dict, session: str | None) -> di
         if raw is None or raw != auth_sessions.decode(token) or \
                 state.get("deviceKey") != device_key:
             raise CognitoError("NotAuthorizedException", auth_sessions.INVALID)
-        flows.check_timestamp(signin, timestamp)
-        user = flows.session_user(signin, record, username)
+        shared.check_timestamp(signin, timestamp)
+        user = shared.session_user(signin, record, username)
         clients.check_secret_hash(signin.client, responses.get("SECRET_HASH"),
-                                  flows.accepted_names(username, user, record["typed"]))
+                                  shared.accepted_names(username, user, record["typed"]))
         device = require(signin.store, signin.pool, user, device_key)
         A, B, b = (int(state[k], 16) for k in ("A", "B", "b"))
         try:
@@ -132,18 +132,18 @@ def answer_password_verifier(signin, responses: dict, session: str | None) -> di
             expected = None
         if expected is None or not srp.verify_claim(expected, claim):
             # What Cognito says for a wrong device proof is UNCONFIRMED.
-            raise CognitoError("NotAuthorizedException", flows.INCORRECT)
-    progress = flows.resumed_progress(record, "PASSWORD")
+            raise CognitoError("NotAuthorizedException", shared.INCORRECT)
+    progress = shared.resumed_progress(record, "PASSWORD")
     progress.setdefault("passed", []).append(PASSED)
     progress["deviceVerified"] = device_key
-    return flows.next_step(signin, user, progress)
+    return signin.next_step(user, progress)
 
 
 def for_tokens(signin, user: dict, device: dict | None) -> tuple[str | None, dict | None]:
     """(device_key claim, NewDeviceMetadata) for the tokens about to be issued; `device` is
     sign_in_device(). A known device gets its last sign-in noted; a sign-in without one,
     on a tracking pool, gets a new device key."""
-    if not tracking(signin.pool):
+    if not signin.tracks_devices():
         return None, None
     if device is not None:
         device.update({"lastAuthAt": signin.now(), "lastIp": signin.ctx.source_ip})
@@ -152,7 +152,3 @@ def for_tokens(signin, user: dict, device: dict | None) -> tuple[str | None, dic
     device = new_device(signin.ctx, signin.pool, user)
     return device["DeviceKey"], {"DeviceKey": device["DeviceKey"],
                                  "DeviceGroupKey": device["DeviceGroupKey"]}
-
-
-flows.RESPONDERS["DEVICE_SRP_AUTH"] = answer_srp_auth
-flows.RESPONDERS["DEVICE_PASSWORD_VERIFIER"] = answer_password_verifier

@@ -19,7 +19,7 @@ User record (shown by AdminGetUser / GetUser as stored):
     _mfaLockout          wrong-code lockout, same rule as passwords (domain/lockout)
     _webAuthnMfa         WebAuthnMfaSettings.Enabled (read by the passkeys flow)
 
-Sign-in: flows.next_step asks step(); the challenge's session carries
+Sign-in: shared.next_step asks step(); the challenge's session carries
 {"mfa": {"factor", "code"?, "attempts"}}. A wrong code keeps the session for
 MAX_SESSION_ATTEMPTS answers and counts towards the user's MFA lockout.
 """
@@ -35,7 +35,7 @@ import struct
 
 from ..domain import auth_sessions, clients, lockout, messages, pool_config, pools, users
 from ..errors import CognitoError, invalid
-from . import flows
+from . import shared
 
 SMS, TOTP, EMAIL = "SMS_MFA", "SOFTWARE_TOKEN_MFA", "EMAIL_OTP"
 FACTORS = (SMS, TOTP, EMAIL)
@@ -360,6 +360,32 @@ def setup_session(ctx, token: str) -> tuple[dict, dict, dict, dict]:
     return pool, client, record, user
 
 
+def associate_during_setup(ctx, session: str) -> tuple[str, str]:
+    """AssociateSoftwareToken with the MFA_SETUP challenge's Session: (the secret, the Session
+    VerifySoftwareToken takes next); the given Session is used up."""
+    pool, client, record, user = setup_session(ctx, session)
+    previous = copy.deepcopy(user)
+    secret = associate(pool, user)
+    _save_changed(ctx, pool, user, previous)
+    return secret, next_setup_session(ctx, pool, client, record, "associated")
+
+
+def verify_during_setup(ctx, session: str, code: str, friendly_name: str | None) -> str:
+    """VerifySoftwareToken with that Session -> the Session that answers MFA_SETUP. A
+    mistyped code fails without commit: the Session stays usable for another try."""
+    pool, client, record, user = setup_session(ctx, session)
+    previous = copy.deepcopy(user)
+    verify(pool, user, code, ctx.now(), friendly_name)
+    _save_changed(ctx, pool, user, previous)
+    return next_setup_session(ctx, pool, client, record, "verified")
+
+
+def _save_changed(ctx, pool: dict, user: dict, previous: dict) -> None:
+    if user != previous:
+        user["UserLastModifiedDate"] = ctx.now()
+        users.save(ctx.store, pool, user, previous=previous)
+
+
 def next_setup_session(ctx, pool: dict, client: dict, record: dict, stage: str) -> str:
     state = {**record["state"], "mfaSetup": stage}
     return auth_sessions.create(ctx, pool, client, username=record["username"],
@@ -437,7 +463,7 @@ def step(signin, user: dict, progress: dict) -> dict | None:
         return challenge(signin, user, progress, preferred)
     if len(found) == 1:
         return challenge(signin, user, progress, found[0])
-    return flows.challenge(signin, user["Username"], "SELECT_MFA_TYPE",
+    return shared.challenge(signin, user["Username"], "SELECT_MFA_TYPE",
                            {"MFAS_CAN_CHOOSE": json.dumps(found, separators=(",", ":"))},
                            progress, state={"mfaChoice": found})
 
@@ -480,7 +506,7 @@ def challenge(signin, user: dict, progress: dict, factor: str) -> dict:
         parameters = {"CODE_DELIVERY_DELIVERY_MEDIUM": details["DeliveryMedium"],
                       "CODE_DELIVERY_DESTINATION": details["Destination"]}
     # SOFTWARE_TOKEN_MFA: no parameters (COGNITO_REFERENCE 2.3; UNCONFIRMED).
-    return flows.challenge(signin, user["Username"], factor, parameters, progress,
+    return shared.challenge(signin, user["Username"], factor, parameters, progress,
                            state={"mfa": state})
 
 
@@ -489,7 +515,7 @@ def setup_challenge(signin, user: dict, progress: dict) -> dict:
     through the challenge (AssociateSoftwareToken / VerifySoftwareToken with its Session)."""
     offered = pool_factors(signin.pool)
     can = [f for f in FACTORS if offered[f]]
-    return flows.challenge(signin, user["Username"], "MFA_SETUP",
+    return shared.challenge(signin, user["Username"], "MFA_SETUP",
                            {"MFAS_CAN_SETUP": json.dumps(can, separators=(",", ":"))},
                            progress, state={"mfaSetup": "started"}, raw=setup_raw(signin.pool))
 
@@ -498,13 +524,13 @@ def setup_challenge(signin, user: dict, progress: dict) -> dict:
 
 def _open(signin, responses: dict, session: str | None, name: str) -> tuple[dict, dict]:
     """Use up the challenge's session and find its user (call inside committing())."""
-    username = flows.required(responses, "USERNAME")
+    username = shared.required(responses, "USERNAME")
     if not session:
         raise invalid("Missing required parameter Session")  # wording UNCONFIRMED
     record = auth_sessions.consume(signin.ctx, signin.pool, signin.client, session, challenge=name)
-    user = flows.session_user(signin, record, username)
+    user = shared.session_user(signin, record, username)
     clients.check_secret_hash(signin.client, responses.get("SECRET_HASH"),
-                              flows.accepted_names(username, user, record["typed"]))
+                              shared.accepted_names(username, user, record["typed"]))
     if not user.get("Enabled", True):
         raise CognitoError("NotAuthorizedException", "User is disabled.")
     return record, user
@@ -513,8 +539,8 @@ def _open(signin, responses: dict, session: str | None, name: str) -> tuple[dict
 def answer_code(signin, responses: dict, session: str | None, name: str) -> dict:
     """SMS_MFA / SOFTWARE_TOKEN_MFA / EMAIL_OTP (as MFA)."""
     now = signin.now()
-    with flows.committing():
-        code = flows.required(responses, CODE_RESPONSE[name])
+    with shared.committing():
+        code = shared.required(responses, CODE_RESPONSE[name])
         record, user = _open(signin, responses, session, name)
         state = record["state"].get("mfa")
         if not state or state.get("factor") != name:
@@ -545,15 +571,15 @@ def answer_code(signin, responses: dict, session: str | None, name: str) -> dict
 
 
 def _passed(signin, user: dict, record: dict) -> dict:
-    progress = flows.resumed_progress(record, "PASSWORD")
+    progress = shared.resumed_progress(record, "PASSWORD")
     progress.setdefault("passed", []).append(PASSED)
-    return flows.next_step(signin, user, progress)
+    return signin.next_step(user, progress)
 
 
 def answer_select(signin, responses: dict, session: str | None) -> dict:
     """SELECT_MFA_TYPE: ANSWER names one of MFAS_CAN_CHOOSE; its challenge follows."""
-    with flows.committing():
-        answer = flows.required(responses, "ANSWER")
+    with shared.committing():
+        answer = shared.required(responses, "ANSWER")
         record, user = _open(signin, responses, session, "SELECT_MFA_TYPE")
         choices = record["state"].get("mfaChoice") or []
         factor = EMAIL if answer == "EMAIL_MFA" else answer  # the model doc lists EMAIL_MFA
@@ -561,14 +587,14 @@ def answer_select(signin, responses: dict, session: str | None) -> dict:
             raise invalid(f"Invalid MFA type {answer}; expected one of "
                           f"{', '.join(choices)}.")  # wording UNCONFIRMED
         check_lockout(user, signin.now())
-        progress = flows.resumed_progress(record, "PASSWORD")
+        progress = shared.resumed_progress(record, "PASSWORD")
     return challenge(signin, user, progress, factor)
 
 
 def answer_setup(signin, responses: dict, session: str | None) -> dict:
     """MFA_SETUP, answered with the Session VerifySoftwareToken returned: TOTP is now the
     user's MFA (and preferred when nothing else was)."""
-    with flows.committing():
+    with shared.committing():
         record, user = _open(signin, responses, session, "MFA_SETUP")
         totp = user.get("_totp") or {}
         if record["state"].get("mfaSetup") != "verified" or not totp.get("secret"):
@@ -599,11 +625,3 @@ def is_mfa_session(signin, session: str | None) -> bool:
     choice-based sign-in, answered elsewhere)."""
     record = auth_sessions.peek(signin.ctx, signin.pool, session) if session else None
     return bool(record and record.get("state", {}).get("mfa"))
-
-
-flows.RESPONDERS[SMS] = answer_sms
-flows.RESPONDERS[TOTP] = answer_software_token
-flows.RESPONDERS.setdefault(EMAIL, answer_email)
-flows.MFA_RESPONDERS[EMAIL] = answer_email
-flows.RESPONDERS["SELECT_MFA_TYPE"] = answer_select
-flows.RESPONDERS["MFA_SETUP"] = answer_setup

@@ -35,7 +35,7 @@ EVENT_TYPES = {"SIGN_UP": "SignUp", "FORGOT_PASSWORD": "ForgotPassword",
 
 @dataclass
 class Call:
-    """What threats.request_context / new_event need of a call (flows.SignIn's shape)."""
+    """What threats.request_context / new_event need of a call (an auth SignIn's shape)."""
     ctx: object
     pool: dict
     client: dict | None = None

@@ -111,7 +111,7 @@ def _header_of(headers, name: str) -> str | None:
 
 
 def request_context(signin) -> dict:
-    """{ip, device_id, user_agent, timezone} of the call. `signin` is a flows.SignIn or
+    """{ip, device_id, user_agent, timezone} of the call. `signin` is an auth SignIn or
     anything with ctx, client (may be None), admin and context_data."""
     data = signin.context_data or {}
     ctx = signin.ctx

@@ -10,7 +10,3 @@ MODULES = ["pools", "clients", "tags", "users", "groups", "auth", "selfservice",
 def load_all() -> None:
     for name in MODULES:
         importlib.import_module(f"{__name__}.{name}")
-    from ..auth import (
-        choice,  # noqa: F401  registers USER_AUTH and its challenges
-        custom,  # noqa: F401  registers CUSTOM_AUTH
-    )

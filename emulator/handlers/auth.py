@@ -1,23 +1,23 @@
-"""Sign-in operations: thin wrappers over emulator.auth.flows."""
+"""Sign-in operations: thin wrappers over the sign-in pipeline (emulator/auth/pipeline.py)."""
 from ..api.registry import operation
-from ..auth import flows
+from ..auth import pipeline
 
 
 @operation("InitiateAuth")
 def initiate_auth(ctx, params):
-    return flows.initiate(ctx, params, admin=False)
+    return pipeline.initiate(ctx, params, admin=False)
 
 
 @operation("AdminInitiateAuth")
 def admin_initiate_auth(ctx, params):
-    return flows.initiate(ctx, params, admin=True)
+    return pipeline.initiate(ctx, params, admin=True)
 
 
 @operation("RespondToAuthChallenge")
 def respond_to_auth_challenge(ctx, params):
-    return flows.respond(ctx, params, admin=False)
+    return pipeline.respond(ctx, params, admin=False)
 
 
 @operation("AdminRespondToAuthChallenge")
 def admin_respond_to_auth_challenge(ctx, params):
-    return flows.respond(ctx, params, admin=True)
+    return pipeline.respond(ctx, params, admin=True)

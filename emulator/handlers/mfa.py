@@ -50,12 +50,8 @@ def associate_software_token(ctx, params):
         _save(ctx, pool, user, previous)
         return {"SecretCode": secret}
     # The MFA_SETUP challenge's Session: used up, a new one comes back for VerifySoftwareToken.
-    pool, client, record, user = mfa.setup_session(ctx, params["Session"])
-    previous = copy.deepcopy(user)
-    secret = mfa.associate(pool, user)
-    _save(ctx, pool, user, previous)
-    return {"SecretCode": secret,
-            "Session": mfa.next_setup_session(ctx, pool, client, record, "associated")}
+    secret, session = mfa.associate_during_setup(ctx, params["Session"])
+    return {"SecretCode": secret, "Session": session}
 
 
 @operation("VerifySoftwareToken")
@@ -68,13 +64,8 @@ def verify_software_token(ctx, params):
         mfa.verify(pool, user, code, ctx.now(), name)
         _save(ctx, pool, user, previous)
         return {"Status": "SUCCESS"}
-    # A mistyped code fails without commit: the Session stays usable for another try.
-    pool, client, record, user = mfa.setup_session(ctx, params["Session"])
-    previous = copy.deepcopy(user)
-    mfa.verify(pool, user, code, ctx.now(), name)
-    _save(ctx, pool, user, previous)
-    return {"Status": "SUCCESS",
-            "Session": mfa.next_setup_session(ctx, pool, client, record, "verified")}
+    return {"Status": "SUCCESS", "Session": mfa.verify_during_setup(ctx, params["Session"], code,
+                                                                    name)}
 
 
 @operation("AdminDeleteSoftwareToken")

@@ -2,20 +2,19 @@
 /confirmuser, /forgotpassword, /confirmforgotpassword, plus the steps a sign-in may need
 on the way (new password required, MFA code, MFA choice).
 
-They run the JSON API's own code: flows.sign_in_with_password and the flows.RESPONDERS
-for challenges (so triggers, lockout, the risk engine and MFA behave as for InitiateAuth),
-signup.* for the account pages. Each POST is one store transaction (calls.run), in a worker
-thread when the pool has Lambda triggers.
+They enter the same sign-in pipeline as the JSON API (auth/pipeline.py: password_first,
+then answer for each challenge), so triggers, lockout, the risk engine and MFA behave as
+for InitiateAuth; signup.* for the account pages. Each POST is one store transaction
+(calls.run), in a worker thread when the pool has Lambda triggers.
 
 Every page carries the authorize request in its URL (AuthRequest.url); every form a CSRF
 token (sessions.csrf_*). A completed sign-in sets the hosted-UI session cookie and goes
 back to the app with a code (or implicit tokens) through oauth.finish.
 
-How the sign-in result becomes a code: the flows end in tokens.issue (API tokens). The
-page signs in with a copy of the pool that has no pre token generation trigger (that
-trigger fires once, with TokenGeneration_HostedAuth, when the code is redeemed), reads the
-user from the access token it just got, and retires those API tokens at once (their
-session record and refresh token are deleted), so nothing of them stays usable.
+How the sign-in result becomes a code: the page's SignIn issues no API tokens
+(issue_tokens False): the pipeline's success step ends in SignedIn(user), and the tokens
+come when the code is redeemed at /oauth2/token (PreTokenGeneration fires there, with
+TokenGeneration_HostedAuth). The pages remember no devices (track_devices False).
 """
 from __future__ import annotations
 
@@ -27,8 +26,8 @@ from starlette.responses import HTMLResponse, Response
 from starlette.routing import Route
 
 from ..api import calls
-from ..api.registry import HANDLERS
-from ..auth import flows, mfa
+from ..auth import mfa, pipeline, registry
+from ..auth.shared import SignedIn, SignIn
 from ..domain import (
     attributes,
     branding,
@@ -65,34 +64,26 @@ class Outcome:
     username: str | None = None
 
 
-def _login_pool(pool: dict) -> dict:
-    """The pool as the page's sign-in sees it: without device tracking (the hosted pages
-    remember no devices; UNCONFIRMED)."""
-    if not pool.get("DeviceConfiguration"):
-        return pool
-    return {k: v for k, v in pool.items() if k != "DeviceConfiguration"}
+def _signin(ctx, areq: oauth.AuthRequest, *, responding: bool = False) -> SignIn:
+    return pipeline.new_signin(ctx, areq.pool, areq.client,
+                               context_data={"IpAddress": ctx.source_ip}, responding=responding,
+                               issue_tokens=False, track_devices=False)
 
 
-def _signin(ctx, areq: oauth.AuthRequest, *, responding: bool = False) -> flows.SignIn:
-    return flows.SignIn(ctx, _login_pool(areq.pool), areq.client,
-                        context_data={"IpAddress": ctx.source_ip}, responding=responding,
-                        issue_tokens=False)
-
-
-def _signed_in(ctx, areq: oauth.AuthRequest, result: dict, typed: str | None) -> Outcome:
-    """Turn a flows result into the next page: a challenge, or the user signed in."""
-    if flows.SIGNED_IN not in result:
+def _signed_in(ctx, areq: oauth.AuthRequest, result: dict | SignedIn,
+               typed: str | None) -> Outcome:
+    """Turn a pipeline result into the next page: a challenge, or the user signed in."""
+    if not isinstance(result, SignedIn):
         parameters = dict(result.get("ChallengeParameters") or {})
         name, session = result.get("ChallengeName"), result.get("Session")
         if name == "MFA_SETUP" and mfa.TOTP in _json_list(parameters.get("MFAS_CAN_SETUP")):
             # Set up an authenticator app right away, as AssociateSoftwareToken would.
-            answer = HANDLERS["AssociateSoftwareToken"](ctx, {"Session": session})
-            session, parameters["SECRET_CODE"] = answer["Session"], answer["SecretCode"]
+            parameters["SECRET_CODE"], session = mfa.associate_during_setup(ctx, session)
         return Outcome(challenge=name, session=session, parameters=parameters,
                        username=parameters.get("USER_ID_FOR_SRP") or parameters.get("USERNAME")
                        or typed)
     # Read again: a PostAuthentication function may have changed (or deleted) the user.
-    user = users.get(ctx.store, areq.pool, result[flows.SIGNED_IN]["Username"])
+    user = users.get(ctx.store, areq.pool, result.user["Username"])
     if user is None:
         raise CognitoError("UserNotFoundException", "User does not exist.")
     url, cookie = oauth.finish(ctx, areq, user, int(ctx.now()))
@@ -118,7 +109,7 @@ def _client_params(areq: oauth.AuthRequest, username: str, **more) -> dict:
 def password_step(ctx, areq: oauth.AuthRequest, username: str, password: str) -> Outcome:
     signin = _signin(ctx, areq)
     user = users.find(ctx.store, areq.pool, username)
-    result = flows.sign_in_with_password(signin, user, username, password)
+    result = pipeline.password_first(signin, user, username, password)
     return _signed_in(ctx, areq, result, user["Username"] if user else username)
 
 
@@ -137,22 +128,15 @@ def challenge_step(ctx, areq: oauth.AuthRequest, name: str, session: str,
     if name == "MFA_SETUP":
         # The authenticator's first code, as VerifySoftwareToken checks it; its Session
         # then answers MFA_SETUP.
-        verified = HANDLERS["VerifySoftwareToken"](ctx, {"Session": session,
-                                                         "UserCode": responses.pop("CODE")})
-        session = verified["Session"]
-    # The choice flows.respond() makes, with this page's SignIn (its pool copy).
-    responder = flows.RESPONDERS.get(name)
-    if name in flows.MFA_RESPONDERS and (responder is None or
-                                         mfa.is_mfa_session(signin, session)):
-        responder = flows.MFA_RESPONDERS[name]
-    if responder is None:
+        session = mfa.verify_during_setup(ctx, session, responses.pop("CODE"), None)
+    if name not in registry.RESPONDERS and name not in registry.MFA_RESPONDERS:
         raise CognitoError("InvalidParameterException",
                            f"The {name} step is not supported by this emulator's hosted UI.")
     username = responses.get("USERNAME")
     secret_hash = _secret_hash(areq.client, username) if username else None
     if secret_hash:
         responses["SECRET_HASH"] = secret_hash
-    result = responder(signin, responses, session)
+    result = pipeline.answer(signin, name, responses, session)
     return _signed_in(ctx, areq, result, username)
 
 

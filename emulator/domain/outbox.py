@@ -8,7 +8,9 @@ import time
 
 log = logging.getLogger("emulator.outbox")
 KIND = "message"
-_seq = itertools.count()
+# Ties on the (often pinned) clock sort in send order: a counter that starts at the process's
+# wall-clock start, so it keeps growing across restarts of a durable store too.
+_seq = itertools.count(time.time_ns())
 
 
 def send(ctx, *, pool_id: str, username: str, purpose: str, medium: str, destination: str,
@@ -18,8 +20,8 @@ def send(ctx, *, pool_id: str, username: str, purpose: str, medium: str, destina
     FORGOT_PASSWORD, TEMPORARY_PASSWORD); `secret` keeps its text out of the log;
     `details` are extra fields shown with the message (e.g. an HTML body, From)."""
     now = ctx.now()
-    # Key sorts by send time, then by a process-local counter for ties.
-    key = f"{int(now * 1e6):020d}-{time.monotonic_ns() % 10**9:09d}-{next(_seq):06d}"
+    # Key sorts by send time (the emulator's clock), then by send order.
+    key = f"{int(now * 1e6):020d}-{next(_seq):020d}"
     record = {"id": key, "poolId": pool_id, "username": username, "purpose": purpose,
               "medium": medium, "destination": destination, "subject": subject,
               "message": message, "code": code, "sentAt": now, **(details or {})}

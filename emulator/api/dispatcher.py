@@ -17,6 +17,7 @@ from ..errors import CognitoError
 from . import calls, model, sigv4
 from .context import Context
 from .registry import HANDLERS
+from .serialize import serialize
 from .validation import ValidationFailure, validate
 
 log = logging.getLogger("emulator.api")
@@ -103,7 +104,7 @@ async def _handle(request: Request, emu, request_id: str) -> Response:
     # A worker thread when a Lambda function may be called (calls.call): a handler waiting
     # on one must not stop the server from answering others.
     result = await calls.call(_may_call_lambda(emu.store, params), handler, ctx, params)
-    return _json(200, result or {}, request_id)
+    return _json(200, serialize(op, result), request_id)
 
 
 def _may_call_lambda(store, params: dict) -> bool:

@@ -99,21 +99,6 @@ def flows(client: dict) -> list[str]:
 
 MAX_SECRETS = 2  # active secrets per client (AddUserPoolClientSecret documentation)
 
-_ORDER = ["UserPoolId", "ClientName", "ClientId", "ClientSecret", "ClientSecretArn",
-          "LastModifiedDate", "CreationDate", "RefreshTokenValidity", "AccessTokenValidity",
-          "IdTokenValidity", "TokenValidityUnits", "ReadAttributes", "WriteAttributes",
-          "ExplicitAuthFlows", "SupportedIdentityProviders", "CallbackURLs", "LogoutURLs",
-          "DefaultRedirectURI", "AllowedOAuthFlows", "AllowedOAuthScopes",
-          "AllowedOAuthFlowsUserPoolClient", "AnalyticsConfiguration",
-          "PreventUserExistenceErrors", "EnableTokenRevocation",
-          "EnablePropagateAdditionalUserContextData", "AuthSessionValidity",
-          "RefreshTokenRotation", "ClientType"]
-_RANK = {name: i for i, name in enumerate(_ORDER)}
-
-
-def _ordered(record: dict) -> dict:
-    return dict(sorted(record.items(), key=lambda kv: _RANK.get(kv[0], len(_RANK))))
-
 
 def _new_secret(client_id: str, existing: list[dict], now: float, value: str | None) -> dict:
     # ClientSecretId is documented as <client-id>--<epoch-create-time>; milliseconds, bumped
@@ -159,7 +144,6 @@ def create_client(ctx, pool: dict, params: dict, client_id: str | None = None,
                 raise CognitoError("InvalidParameterException",
                                    f"User pool client {client_id} already exists.") from None
             continue
-        record = _ordered(record)
         save(ctx.store, record)
         return record
     raise CognitoError("InternalErrorException", "Could not allocate a client id.", 500)
@@ -175,7 +159,6 @@ def update_client(ctx, pool: dict, client: dict, params: dict) -> dict:
     if params.get("ClientName"):
         record["ClientName"] = params["ClientName"]
     record["LastModifiedDate"] = ctx.now()
-    record = _ordered(record)
     save(ctx.store, record)
     return record
 

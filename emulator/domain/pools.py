@@ -56,25 +56,6 @@ def password_policy(pool: dict) -> dict:
 
 # --- lifecycle (CreateUserPool ... DeleteUserPool); settings and checks in pool_config --------
 
-# DescribeUserPool lists members in the model's UserPoolType order.
-_ORDER = ["Id", "Name", "Policies", "DeletionProtection", "LambdaConfig", "Status",
-          "LastModifiedDate", "CreationDate", "SchemaAttributes", "AutoVerifiedAttributes",
-          "AliasAttributes", "UsernameAttributes", "SmsVerificationMessage",
-          "EmailVerificationMessage", "EmailVerificationSubject", "VerificationMessageTemplate",
-          "SmsAuthenticationMessage", "UserAttributeUpdateSettings", "MfaConfiguration",
-          "DeviceConfiguration", "EstimatedNumberOfUsers", "EmailConfiguration",
-          "SmsConfiguration", "UserPoolTags", "SmsConfigurationFailure",
-          "EmailConfigurationFailure", "Domain", "CustomDomain", "AdminCreateUserConfig",
-          "UserPoolAddOns", "DcrConfiguration", "UsernameConfiguration", "Arn",
-          "AccountRecoverySetting", "UserPoolTier", "KeyConfiguration", "IssuerConfiguration",
-          "AcrConfiguration"]
-_RANK = {name: i for i, name in enumerate(_ORDER)}
-
-
-def _ordered(record: dict) -> dict:
-    return dict(sorted(record.items(), key=lambda kv: _RANK.get(kv[0], len(_RANK))))
-
-
 def create_pool(ctx, params: dict, pool_id: str | None = None) -> dict:
     """Create and store a pool from CreateUserPool parameters; returns the stored record.
     `pool_id` fixes the id (seed files); otherwise a fresh `<region>_<9 alnum>` is drawn."""
@@ -97,8 +78,8 @@ def create_pool(ctx, params: dict, pool_id: str | None = None) -> dict:
     for _ in range(10):
         new_id = pool_id or ids.pool_id(ctx.region)
         region = new_id.split("_", 1)[0]
-        record = _ordered({**record, "Id": new_id,
-                           "Arn": ids.pool_arn(region, ctx.account_id, new_id)})
+        record = {**record, "Id": new_id,
+                  "Arn": ids.pool_arn(region, ctx.account_id, new_id)}
         try:
             ctx.store.insert(KIND, "", new_id, record)
             return record
@@ -124,7 +105,6 @@ def update_pool(ctx, pool: dict, params: dict) -> dict:
         pool_config.check_tags(params["UserPoolTags"])
         record["UserPoolTags"] = dict(params["UserPoolTags"])
     record["LastModifiedDate"] = ctx.now()
-    record = _ordered(record)
     save(ctx.store, record)
     return record
 
@@ -151,7 +131,7 @@ def describe(pool: dict, user_count: int) -> dict:
     """UserPoolType as DescribeUserPool shows it, with the current user count."""
     out = public(pool)
     out["EstimatedNumberOfUsers"] = user_count
-    return _ordered(out)
+    return out
 
 
 def summary(pool: dict) -> dict:

@@ -54,10 +54,6 @@ SUCCEEDED_MESSAGE = "Import Job Completed Successfully."        # seen from the 
 STOPPED_MESSAGE = "The Import Job was stopped by the developer."  # DG / CLI examples
 TOO_MANY_MESSAGE = "Too many users have failed or been skipped during the import."  # DG
 
-# UserImportJobType members in the model's order.
-_ORDER = ["JobName", "JobId", "UserPoolId", "PreSignedUrl", "CreationDate", "StartDate",
-          "CompletionDate", "Status", "CloudWatchLogsRoleArn", "ImportedUsers", "SkippedUsers",
-          "FailedUsers", "CompletionMessage", "PasswordHashingAlgorithm"]
 _ALNUM = string.ascii_letters + string.digits
 _POOL_ID = re.compile(r"^[\w-]+_[0-9a-zA-Z]+$")
 _JOB_ID = re.compile(r"^import-[0-9a-zA-Z-]+$")
@@ -123,7 +119,9 @@ def _settle(job: dict, now: float) -> dict:
 
 
 def public(job: dict) -> dict:
-    return {k: job[k] for k in _ORDER if k in job}
+    """UserImportJobType: the job without its private fields (the output's member order
+    comes from the model: api/serialize.py)."""
+    return {k: v for k, v in job.items() if not k.startswith("_")}
 
 
 def require(ctx, pool: dict, job_id: str) -> dict:

@@ -15,7 +15,10 @@ class RunningServer:
     def __init__(self, args: list[str], env: dict | None = None):
         self.log = tempfile.NamedTemporaryFile("w+", prefix="emulator-", suffix=".log",
                                                delete=False)
-        full_env = {**os.environ, "PYTHONUNBUFFERED": "1", **(env or {})}
+        # Strict output: a handler answering a member its output shape doesn't declare is an
+        # error (emulator/api/serialize.py), so every API test checks the output shape too.
+        full_env = {**os.environ, "PYTHONUNBUFFERED": "1",
+                    "COGNITO_EMULATOR_STRICT_OUTPUT": "1", **(env or {})}
         self.proc = subprocess.Popen([sys.executable, "-m", "emulator", "serve", "--port", "0",
                                       *args], cwd=ROOT, stdout=self.log, stderr=subprocess.STDOUT,
                                      env=full_env)

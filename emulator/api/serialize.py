@@ -1,0 +1,130 @@
+"""Responses written from the model's output shapes, the way LocalStack serializes against
+botocore's shapes: what leaves the server is what the model declares, in the model's order.
+
+- A structure keeps only the members its shape declares, in declaration order: a private
+  `_field` of a stored record, or anything else a handler returns by mistake, can't leave.
+- Lists and maps are walked member by member; scalars pass as they are (JSON 1.1 writes
+  timestamps as epoch seconds, which is what the domain keeps).
+- A member whose value is None is left out: the service never sends JSON null.
+
+Strict mode (COGNITO_EMULATOR_STRICT_OUTPUT=1, set by the test suite's server) raises
+OutputShapeError instead of dropping an undeclared member, and checks scalar types, so every
+API test is also a test of the output shape. Each shape is compiled once into a closure, as
+the validator does with input shapes.
+"""
+from __future__ import annotations
+
+import base64
+import os
+from collections.abc import Callable
+from typing import Any
+
+from .model import load_model, output_shape_name
+
+Writer = Callable[[Any, str], Any]   # (value, where) -> JSON-ready value
+
+STRICT = os.environ.get("COGNITO_EMULATOR_STRICT_OUTPUT", "") not in ("", "0")
+_SCALARS: dict[str, tuple[type, ...]] = {
+    "string": (str,), "boolean": (bool,), "integer": (int,), "long": (int,),
+    "float": (int, float), "double": (int, float), "timestamp": (int, float),
+    "blob": (bytes, str),
+}
+
+
+class OutputShapeError(Exception):
+    """Strict mode: a handler returned something its operation's output shape doesn't say."""
+
+
+_writers: dict[str, Writer] = {}
+
+
+def serialize(op: str, result: dict | None) -> dict:
+    """The output of `op` as the model shapes it (an operation without output: {})."""
+    name = output_shape_name(op)
+    if name is None or not result:
+        if result and STRICT:
+            raise OutputShapeError(f"{op} has no output shape but returned {sorted(result)}")
+        return {}
+    return _writer(name)(result, op)
+
+
+def _writer(name: str) -> Writer:
+    writer = _writers.get(name)
+    if writer is None:  # members are looked up when written, so recursive shapes are fine
+        shape = load_model()["shapes"][name]
+        if shape.get("document"):  # free-form JSON (branding Settings): written as it is
+            writer = _writers[name] = _as_is
+        else:
+            writer = _writers[name] = _COMPILERS.get(shape["type"], _scalar)(shape)
+    return writer
+
+
+def _as_is(value, where):
+    return value
+
+
+def _structure(shape: dict) -> Writer:
+    members = [(member, ref["shape"]) for member, ref in shape.get("members", {}).items()]
+    declared = {member for member, _ in members}
+
+    def write(value, where):
+        if not isinstance(value, dict):
+            return _wrong(value, where, "an object")
+        out = {}
+        for member, member_shape in members:
+            item = value.get(member)
+            if item is not None:
+                out[member] = _writer(member_shape)(item, f"{where}.{member}")
+        if STRICT and len(out) != len(value):
+            extra = sorted(k for k in value if k not in declared)
+            if extra:
+                raise OutputShapeError(f"{where}: members the model doesn't declare: {extra}")
+        return out
+    return write
+
+
+def _list(shape: dict) -> Writer:
+    member_shape = shape["member"]["shape"]
+
+    def write(value, where):
+        if not isinstance(value, (list, tuple)):
+            return _wrong(value, where, "a list")
+        item_writer = _writer(member_shape)
+        return [item_writer(item, f"{where}[{i}]") for i, item in enumerate(value)]
+    return write
+
+
+def _map(shape: dict) -> Writer:
+    value_shape = shape["value"]["shape"]
+
+    def write(value, where):
+        if not isinstance(value, dict):
+            return _wrong(value, where, "an object")
+        item_writer = _writer(value_shape)
+        return {key: item_writer(item, f"{where}.{key}") for key, item in value.items()
+                if item is not None}
+    return write
+
+
+def _scalar(shape: dict) -> Writer:
+    kind = shape["type"]
+    allowed = _SCALARS.get(kind, (object,))
+
+    def write(value, where):
+        if isinstance(value, bytes) and kind == "blob":
+            return base64.b64encode(value).decode("ascii")
+        if STRICT and (not isinstance(value, allowed)
+                       or (isinstance(value, bool) and kind != "boolean")):
+            return _wrong(value, where, kind)
+        return value
+    return write
+
+
+def _wrong(value, where: str, expected: str):
+    if STRICT:
+        raise OutputShapeError(f"{where}: expected {expected}, got {type(value).__name__}")
+    return value
+
+
+_COMPILERS: dict[str, Callable[[dict], Writer]] = {
+    "structure": _structure, "list": _list, "map": _map}

@@ -45,7 +45,7 @@ import uuid
 import yaml
 
 from .api.context import Context
-from .api.registry import HANDLERS
+from .api.registry import handler
 from .api.validation import ValidationFailure, validate
 from .errors import CognitoError
 
@@ -119,7 +119,7 @@ def risk_from_file(path: str) -> dict:
 def _call(ctx: Context, op: str, params: dict) -> dict:
     _check(op, params)
     ctx.operation = op
-    return HANDLERS[op](ctx, params)
+    return handler("cognito-idp", op)(ctx, params)
 
 
 def apply(emu, data: dict) -> None:

@@ -1,4 +1,6 @@
-"""The JSON 1.1 endpoint: X-Amz-Target -> validated params -> handler -> JSON.
+"""The JSON 1.1 endpoint: X-Amz-Target -> (service, operation) -> validated params ->
+handler -> JSON shaped by the service's model. Service-neutral: the target's prefix picks
+the service (model.TARGETS), whose model validates and writes, whose handlers answer.
 
 Every answer carries x-amzn-RequestId; every error is `{"__type", "message"}` with
 the matching x-amzn-ErrorType header, so botocore, the JS SDK v3 and
@@ -16,12 +18,11 @@ from ..domain import clients
 from ..errors import CognitoError
 from . import calls, model, sigv4
 from .context import Context
-from .registry import HANDLERS
+from .registry import handler as handler_for
 from .serialize import serialize
 from .validation import ValidationFailure, validate
 
 log = logging.getLogger("emulator.api")
-TARGET_PREFIX = "AWSCognitoIdentityProviderService."
 CONTENT_TYPE = "application/x-amz-json-1.1"
 # A \uD800-\uDFFF escape that is not half of a pair: valid JSON text, but not Unicode.
 _LONE_SURROGATE = re.compile(
@@ -66,11 +67,12 @@ async def _handle(request: Request, emu, request_id: str) -> Response:
             raise _too_large(limit)
 
     target = request.headers.get("x-amz-target", "")
-    op = target[len(TARGET_PREFIX):] if target.startswith(TARGET_PREFIX) else None
-    if not op or not model.has_operation(op):
+    resolved = model.resolve_target(target)
+    if resolved is None:
         raise CognitoError("UnknownOperationException",
                            f"Unknown operation {target or '(no X-Amz-Target header)'}.")
-    handler = HANDLERS.get(op)
+    service, op = resolved
+    handler = handler_for(service, op)
     if handler is None:
         raise CognitoError(
             "NotImplementedException",
@@ -83,7 +85,7 @@ async def _handle(request: Request, emu, request_id: str) -> Response:
     if signed:
         key_id, region = signed
         account = sigv4.account_for(key_id, account)
-    elif not model.is_unsigned(op):
+    elif not model.is_unsigned(op, service):
         raise CognitoError("MissingAuthenticationTokenException", "Missing Authentication Token")
 
     try:
@@ -94,7 +96,7 @@ async def _handle(request: Request, emu, request_id: str) -> Response:
         raise CognitoError("SerializationException",
                            "Request body is not valid UTF-8 JSON.") from None
     try:
-        validate(op, params)
+        validate(op, params, service)
     except ValidationFailure as failure:
         raise CognitoError(failure.error_type, failure.message) from None
 
@@ -104,7 +106,7 @@ async def _handle(request: Request, emu, request_id: str) -> Response:
     # A worker thread when a Lambda function may be called (calls.call): a handler waiting
     # on one must not stop the server from answering others.
     result = await calls.call(_may_call_lambda(emu.store, params), handler, ctx, params)
-    return _json(200, serialize(op, result), request_id)
+    return _json(200, serialize(op, result, service), request_id)
 
 
 def _may_call_lambda(store, params: dict) -> bool:

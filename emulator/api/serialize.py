@@ -19,7 +19,7 @@ import os
 from collections.abc import Callable
 from typing import Any
 
-from .model import load_model, output_shape_name
+from .model import SERVICE_NAME, load_model, output_shape_name
 
 Writer = Callable[[Any, str], Any]   # (value, where) -> JSON-ready value
 
@@ -35,27 +35,28 @@ class OutputShapeError(Exception):
     """Strict mode: a handler returned something its operation's output shape doesn't say."""
 
 
-_writers: dict[str, Writer] = {}
+_writers: dict[tuple[str, str], Writer] = {}   # (service, shape) -> writer
 
 
-def serialize(op: str, result: dict | None) -> dict:
+def serialize(op: str, result: dict | None, service: str = SERVICE_NAME) -> dict:
     """The output of `op` as the model shapes it (an operation without output: {})."""
-    name = output_shape_name(op)
+    name = output_shape_name(op, service)
     if name is None or not result:
         if result and STRICT:
             raise OutputShapeError(f"{op} has no output shape but returned {sorted(result)}")
         return {}
-    return _writer(name)(result, op)
+    return _writer(service, name)(result, op)
 
 
-def _writer(name: str) -> Writer:
-    writer = _writers.get(name)
+def _writer(service: str, name: str) -> Writer:
+    writer = _writers.get((service, name))
     if writer is None:  # members are looked up when written, so recursive shapes are fine
-        shape = load_model()["shapes"][name]
+        shape = load_model(service)["shapes"][name]
         if shape.get("document"):  # free-form JSON (branding Settings): written as it is
-            writer = _writers[name] = _as_is
+            writer = _as_is
         else:
-            writer = _writers[name] = _COMPILERS.get(shape["type"], _scalar)(shape)
+            writer = _COMPILERS.get(shape["type"], _scalar)(service, shape)
+        _writers[(service, name)] = writer
     return writer
 
 
@@ -63,7 +64,7 @@ def _as_is(value, where):
     return value
 
 
-def _structure(shape: dict) -> Writer:
+def _structure(service: str, shape: dict) -> Writer:
     members = [(member, ref["shape"]) for member, ref in shape.get("members", {}).items()]
     declared = {member for member, _ in members}
 
@@ -74,7 +75,7 @@ def _structure(shape: dict) -> Writer:
         for member, member_shape in members:
             item = value.get(member)
             if item is not None:
-                out[member] = _writer(member_shape)(item, f"{where}.{member}")
+                out[member] = _writer(service, member_shape)(item, f"{where}.{member}")
         if STRICT and len(out) != len(value):
             extra = sorted(k for k in value if k not in declared)
             if extra:
@@ -83,30 +84,30 @@ def _structure(shape: dict) -> Writer:
     return write
 
 
-def _list(shape: dict) -> Writer:
+def _list(service: str, shape: dict) -> Writer:
     member_shape = shape["member"]["shape"]
 
     def write(value, where):
         if not isinstance(value, (list, tuple)):
             return _wrong(value, where, "a list")
-        item_writer = _writer(member_shape)
+        item_writer = _writer(service, member_shape)
         return [item_writer(item, f"{where}[{i}]") for i, item in enumerate(value)]
     return write
 
 
-def _map(shape: dict) -> Writer:
+def _map(service: str, shape: dict) -> Writer:
     value_shape = shape["value"]["shape"]
 
     def write(value, where):
         if not isinstance(value, dict):
             return _wrong(value, where, "an object")
-        item_writer = _writer(value_shape)
+        item_writer = _writer(service, value_shape)
         return {key: item_writer(item, f"{where}.{key}") for key, item in value.items()
                 if item is not None}
     return write
 
 
-def _scalar(shape: dict) -> Writer:
+def _scalar(service: str, shape: dict) -> Writer:
     kind = shape["type"]
     allowed = _SCALARS.get(kind, (object,))
 
@@ -126,5 +127,5 @@ def _wrong(value, where: str, expected: str):
     return value
 
 
-_COMPILERS: dict[str, Callable[[dict], Writer]] = {
+_COMPILERS: dict[str, Callable[[str, dict], Writer]] = {
     "structure": _structure, "list": _list, "map": _map}

@@ -45,7 +45,7 @@ from typing import Any
 
 import regex
 
-from .model import input_shape_name, load_model
+from .model import SERVICE_NAME, input_shape_name, load_model
 
 __all__ = ["ValidationFailure", "validate"]
 
@@ -191,13 +191,22 @@ def _length_phrases(shape: dict, noun: str) -> list[tuple[str, Callable[[int], b
     return out
 
 
-_nodes: dict[tuple[str, bool], _Node] = {}
+_nodes: dict[tuple[str, str, bool], _Node] = {}   # (service, shape, sensitive) -> node
+
+# Constraints of the model that the real service does not apply as written: (service, shape)
+# -> keys to ignore. DomainType's prefix pattern ^[a-z0-9](?:[a-z0-9\-]{0,61}[a-z0-9])?$ is
+# applied by the service to prefix domains only (custom domains such as "auth.example.com"
+# come in the same member), with its own message: domain/domains.py checks it.
+_NOT_APPLIED = {("cognito-idp", "DomainType"): ("pattern",)}
 
 
-def _node(name: str, sensitive: bool = False) -> _Node:
-    shape = load_model()["shapes"][name]
+def _node(service: str, name: str, sensitive: bool = False) -> _Node:
+    shape = load_model(service)["shapes"][name]
+    ignored = _NOT_APPLIED.get((service, name))
+    if ignored:
+        shape = {k: v for k, v in shape.items() if k not in ignored}
     sensitive = sensitive or bool(shape.get("sensitive"))
-    key = (name, sensitive)
+    key = (service, name, sensitive)
     node = _nodes.get(key)
     if node is None:
         node = _nodes[key] = _COMPILERS[shape["type"]](shape, sensitive, key)
@@ -350,7 +359,7 @@ def _compile_structure(shape, sensitive, key):
     node = _nodes[key] = _Node(check)
     for name, ref in shape["members"].items():
         members.append((name, _lower_first(name), name in required,
-                        _node(ref["shape"], sensitive).check))
+                        _node(key[0], ref["shape"], sensitive).check))
     return node
 
 
@@ -363,9 +372,9 @@ def _collection_tests(shape, sensitive):
     return check_size
 
 
-def _compile_list(shape, sensitive, _key):
+def _compile_list(shape, sensitive, key):
     check_size = _collection_tests(shape, sensitive)
-    element = _node(shape["member"]["shape"], sensitive)
+    element = _node(key[0], shape["member"]["shape"], sensitive)
     sub = element.check
     scalar_phrase = None
     if element.phrases is not None:
@@ -400,10 +409,10 @@ def _compile_list(shape, sensitive, _key):
     return _Node(check)
 
 
-def _compile_map(shape, sensitive, _key):
+def _compile_map(shape, sensitive, key):
     check_size = _collection_tests(shape, sensitive)
-    key_node = _node(shape["key"]["shape"], sensitive)
-    value_node = _node(shape["value"]["shape"], sensitive)
+    key_node = _node(key[0], shape["key"]["shape"], sensitive)
+    value_node = _node(key[0], shape["value"]["shape"], sensitive)
     key_check, value_check = key_node.check, value_node.check
     key_phrase = f"Map keys must satisfy constraint: [{', '.join(key_node.phrases or ())}]"
     value_phrase = None
@@ -463,20 +472,21 @@ _COMPILERS = {
 
 # ---------------------------------------------------------------- entry point
 
-_validators: dict[str, Checker] = {}
+_validators: dict[tuple[str, str], Checker] = {}   # (service, operation) -> checker
 # Building registers structure nodes before their members are filled in, so
 # another thread must not pick up a half-built node: build under a lock.
 _build_lock = threading.Lock()
 
 
-def _validator(op_name: str) -> Checker:
-    checker = _validators.get(op_name)
+def _validator(op_name: str, service: str) -> Checker:
+    checker = _validators.get((service, op_name))
     if checker is None:
-        if op_name not in load_model()["operations"]:
+        if op_name not in load_model(service)["operations"]:
             raise ValidationFailure("UnknownOperationException", f"Unknown operation {op_name}")
         with _build_lock:
-            shape = input_shape_name(op_name)
-            checker = _validators[op_name] = _node(shape).check if shape else _accept_anything
+            shape = input_shape_name(op_name, service)
+            checker = _node(service, shape).check if shape else _accept_anything
+            _validators[(service, op_name)] = checker
     return checker
 
 
@@ -492,9 +502,10 @@ def _format(record: Record) -> str:
     return f"Value {value}at '{path}' failed to satisfy constraint: {phrase}"
 
 
-def validate(op_name: str, params: object) -> None:
-    """Check a decoded JSON request body for ``op_name``; raise ValidationFailure."""
-    check = _validator(op_name)
+def validate(op_name: str, params: object, service: str = SERVICE_NAME) -> None:
+    """Check a decoded JSON request body for ``op_name`` of ``service``; raise
+    ValidationFailure."""
+    check = _validator(op_name, service)
     if type(params) is not dict:
         raise ValidationFailure(
             SERIALIZATION,

@@ -40,10 +40,11 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from urllib.parse import unquote_plus
 
+import signxml
 import xmlsec
 from cryptography import x509
 from cryptography.exceptions import InvalidSignature
-from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from lxml import etree
 
@@ -72,6 +73,7 @@ CM_BEARER = "urn:oasis:names:tc:SAML:2.0:cm:bearer"
 AC_PASSWORD = "urn:oasis:names:tc:SAML:2.0:ac:classes:PasswordProtectedTransport"
 
 RSA_SHA256 = "http://www.w3.org/2001/04/xmldsig-more#rsa-sha256"
+EXC_C14N = "http://www.w3.org/2001/10/xml-exc-c14n#"
 # Redirect-binding signature algorithms we accept (rsa-sha1 is refused: too weak), each to the
 # concrete hash class that makes its digest.
 SIG_ALGS: dict[str, Callable[[], hashes.HashAlgorithm]] = {
@@ -143,29 +145,30 @@ def _b64(root: etree._Element) -> str:
     return base64.b64encode(etree.tostring(root, xml_declaration=False, encoding="UTF-8")).decode()
 
 
-# --- XML signature and encryption (xmlsec) ---------------------------------------------------
+# --- XML signature (signxml) and encryption (xmlsec) ----------------------------------------
 
-def sign_element(node: etree._Element, key_pem: str, certificate_pem: str) -> None:
-    """Enveloped signature over `node` (which has an ID), placed right after its Issuer as the
-    SAML schema wants: rsa-sha256, sha256 digest, exclusive c14n, the certificate in KeyInfo."""
-    node_id = node.get("ID")
-    signature = xmlsec.template.create(node, xmlsec.constants.TransformExclC14N,
-                                       xmlsec.constants.TransformRsaSha256, ns="ds")
+def sign_element(node: etree._Element, key_pem: str, certificate_pem: str) -> etree._Element:
+    """`node` (which has an ID) with an enveloped signature over it, placed right after its
+    Issuer as the SAML schema wants: rsa-sha256, sha256 digest, exclusive c14n, the
+    certificate in KeyInfo. signxml signs a copy: use the element returned (`node` itself is
+    left as it was)."""
+    # The IdP's own key (saml.certificates made it): skip the primality checks that make each
+    # load cost ~50 ms, as xmlsec's loader did.
+    key = serialization.load_pem_private_key(key_pem.encode(), None,
+                                             unsafe_skip_rsa_key_validation=True)
+    if not isinstance(key, rsa.RSAPrivateKey):
+        raise ValueError("the IdP signs with rsa-sha256: its key must be RSA")
+    signer = signxml.XMLSigner(method=signxml.methods.enveloped, signature_algorithm="rsa-sha256",
+                               digest_algorithm="sha256", c14n_algorithm=EXC_C14N)
+    # signxml puts the signature where a placeholder stands (else it would go last).
+    placeholder = etree.Element(f"{{{DS}}}Signature", Id="placeholder", nsmap={"ds": DS})
     issuer = node.find(f"{{{SAML}}}Issuer")
-    node.insert(0 if issuer is None else node.index(issuer) + 1, signature)
-    ref = xmlsec.template.add_reference(signature, xmlsec.constants.TransformSha256,
-                                        uri=f"#{node_id}")
-    xmlsec.template.add_transform(ref, xmlsec.constants.TransformEnveloped)
-    xmlsec.template.add_transform(ref, xmlsec.constants.TransformExclC14N)
-    key_info = xmlsec.template.ensure_key_info(signature)
-    xmlsec.template.x509_data_add_certificate(xmlsec.template.add_x509_data(key_info))
-    xmlsec.tree.add_ids(node, ["ID"])
-    key = xmlsec.Key.from_memory(key_pem.encode(), xmlsec.constants.KeyDataFormatPem, None)
-    key.load_cert_from_memory(_pem(certificate_pem).encode(),
-                              xmlsec.constants.KeyDataFormatCertPem)
-    ctx = xmlsec.SignatureContext()
-    ctx.key = key
-    ctx.sign(signature)
+    node.insert(0 if issuer is None else node.index(issuer) + 1, placeholder)
+    try:
+        return signer.sign(node, key=key, cert=_pem(certificate_pem),
+                           reference_uri="#" + node.get("ID", ""))
+    finally:
+        node.remove(placeholder)
 
 
 def encrypt_assertion(assertion: etree._Element, certificate_pem: str,
@@ -349,7 +352,7 @@ def build_response(*, idp_entity_id: str, key_pem: str, certificate_pem: str, na
                            audience=audience, acs_url=acs_url, in_response_to=in_response_to,
                            now=now, session_index=session_index, lifetime=lifetime)
     if sign_assertion:
-        sign_element(assertion, key_pem, certificate_pem)
+        assertion = sign_element(assertion, key_pem, certificate_pem)
     if encrypt_certificate_pem:
         assertion = encrypt_assertion(assertion, encrypt_certificate_pem, cipher)
     # The Response declares only samlp: a saml prefix declared here would make lxml drop
@@ -361,7 +364,7 @@ def build_response(*, idp_entity_id: str, key_pem: str, certificate_pem: str, na
     _el(_el(response, SAMLP, "Status"), SAMLP, "StatusCode", Value=status)
     response.append(assertion)
     if sign_response:
-        sign_element(response, key_pem, certificate_pem)
+        response = sign_element(response, key_pem, certificate_pem)
     return _b64(response)
 
 
@@ -379,7 +382,7 @@ def build_logout_request(*, idp_entity_id: str, key_pem: str, certificate_pem: s
     _el(req, SAML, "NameID", name_id, Format=name_id_format or NAMEID_UNSPECIFIED)
     if session_index:
         _el(req, SAMLP, "SessionIndex", session_index)
-    sign_element(req, key_pem, certificate_pem)
+    req = sign_element(req, key_pem, certificate_pem)
     return _b64(req)
 
 
@@ -392,7 +395,7 @@ def build_logout_response(*, idp_entity_id: str, key_pem: str, certificate_pem: 
               InResponseTo=in_response_to)
     _el(res, SAML, "Issuer", idp_entity_id)
     _el(_el(res, SAMLP, "Status"), SAMLP, "StatusCode", Value=status)
-    sign_element(res, key_pem, certificate_pem)
+    res = sign_element(res, key_pem, certificate_pem)
     return _b64(res)
 
 

@@ -9,11 +9,10 @@ and `forget()` drops it when a pool goes away.
 """
 import base64
 import hashlib
-import json
 from dataclasses import dataclass
 
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import padding, rsa
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
 
 from ..domain import pools
 from ..store import AlreadyExists
@@ -21,8 +20,6 @@ from ..store import AlreadyExists
 KIND = "signing_key"
 USES = ("id", "access")
 _CACHE = "signing_keys"
-_PKCS1 = padding.PKCS1v15()
-_SHA256 = hashes.SHA256()
 
 
 def _b64url_uint(n: int) -> str:
@@ -36,18 +33,6 @@ class SigningKey:
     private: rsa.RSAPrivateKey
     public: rsa.RSAPublicKey
     jwk: dict
-    header: bytes  # base64url of the JWS header {"kid", "alg"}, ready for signing
-
-    def sign(self, data: bytes) -> bytes:
-        return self.private.sign(data, _PKCS1, _SHA256)
-
-    def verify(self, signature: bytes, data: bytes) -> bool:
-        from cryptography.exceptions import InvalidSignature
-        try:
-            self.public.verify(signature, data, _PKCS1, _SHA256)
-            return True
-        except InvalidSignature:
-            return False
 
 
 @dataclass(frozen=True)
@@ -75,9 +60,7 @@ def _load(record: dict) -> SigningKey:
     numbers = public.public_numbers()
     jwk = {"alg": "RS256", "e": _b64url_uint(numbers.e), "kid": record["kid"], "kty": "RSA",
            "n": _b64url_uint(numbers.n), "use": "sig"}
-    header = json.dumps({"kid": record["kid"], "alg": "RS256"}, separators=(",", ":")).encode()
-    return SigningKey(record["kid"], private, public, jwk,
-                      base64.urlsafe_b64encode(header).rstrip(b"="))
+    return SigningKey(record["kid"], private, public, jwk)
 
 
 def _generate(now: float) -> dict:

@@ -1,8 +1,8 @@
 """ID, access and refresh tokens: issue, refresh, authorize, revoke, global sign-out.
 
-ID and access tokens are RS256 JWS signed with the pool's keys (auth/keys.py), claims as
-reference §6.2/6.3. Refresh tokens are opaque strings shaped like Cognito's JWE; only their
-SHA-256 is stored.
+ID and access tokens are RS256 JWS made and checked with PyJWT, signed with the pool's keys
+(auth/keys.py), claims as reference §6.2/6.3. Refresh tokens are opaque strings shaped like
+Cognito's JWE; only their SHA-256 is stored.
 
 Records (scope = pool id):
     refresh_token  key sha256(token) -> {clientId, username, sub, originJti, authTime,
@@ -16,13 +16,15 @@ Records (scope = pool id):
                    just after it.)
 """
 import base64
-import binascii
 import hashlib
 import hmac
 import json
 import os
 import re
 import uuid
+
+import jwt
+from jwt.types import Options
 
 from .. import triggers
 from ..domain import groups as group_domain
@@ -48,17 +50,22 @@ def _b64url(data: bytes) -> bytes:
     return base64.urlsafe_b64encode(data).rstrip(b"=")
 
 
-def _unb64url(text: str) -> bytes:
-    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+class _KidFirst(json.JSONEncoder):
+    """PyJWT writes the JWS header's alg first; Cognito's header reads {"kid":..,"alg":"RS256"}
+    (its tokens start "eyJraWQi"), so the header goes out in that order. The claims (never
+    just these two names) pass through as PyJWT encodes them."""
 
-
-def _json(obj) -> bytes:
-    return json.dumps(obj, separators=(",", ":"), ensure_ascii=False).encode("utf-8", "replace")
+    def encode(self, o):
+        if isinstance(o, dict) and o.keys() == {"kid", "alg"}:
+            o = {"kid": o["kid"], "alg": o["alg"]}
+        return super().encode(o)
 
 
 def _sign(key: keys.SigningKey, claims: dict) -> str:
-    signing_input = key.header + b"." + _b64url(_json(claims))
-    return (signing_input + b"." + _b64url(key.sign(signing_input))).decode()
+    # typ None: Cognito's header carries no "typ" (PyJWT would add "JWT").
+    return jwt.encode(claims, key.private, algorithm="RS256",
+                      headers={"kid": key.kid, "typ": None}, json_encoder=_KidFirst,
+                      sort_headers=False)
 
 
 def _digest(refresh_token: str) -> str:
@@ -231,6 +238,20 @@ def issue(ctx, pool: dict, client: dict, user: dict, *, auth_time=None, scopes=N
                       {"clientId": client_id, "username": user["Username"],
                        "authTime": auth_time, "issuedAt": now, "expiresAt": session_end})
     return result
+
+
+def client_credentials_token(ctx, pool: dict, client: dict, scopes: list[str]) -> dict:
+    """The token endpoint's answer to a client_credentials grant: an access token for the app
+    client itself - no user, so sub = client_id (UNCONFIRMED, reference 6.3), the custom
+    scopes - and no ID or refresh token."""
+    now = int(ctx.now())
+    life = lifetime(client, "AccessToken")
+    claims = {"sub": client["ClientId"], "token_use": "access", "scope": " ".join(scopes),
+              "auth_time": now, "iss": ctx.settings.issuer(pool["Id"]), "exp": now + life,
+              "iat": now, "version": 2, "jti": str(uuid.uuid4()),
+              "client_id": client["ClientId"]}
+    token = _sign(keys.for_pool(ctx, pool).access, claims)
+    return {"access_token": token, "expires_in": life, "token_type": "Bearer"}
 
 
 # --- the pre token generation trigger ------------------------------------------------------
@@ -448,19 +469,27 @@ def _bad_access() -> CognitoError:
     return CognitoError("NotAuthorizedException", "Invalid Access Token")
 
 
+# PyJWT checks the signature (and alg) only: expiry is judged by the emulator clock, and
+# nothing else about the claims is checked (an aud an access token may carry included).
+_SIGNATURE_ONLY: Options = {"verify_signature": True, "verify_exp": False, "verify_nbf": False,
+                            "verify_iat": False, "verify_aud": False, "verify_iss": False,
+                            "verify_sub": False, "verify_jti": False}
+_UNVERIFIED: Options = {"verify_signature": False}
+# What a token that isn't one (wrong shape, base64, JSON, a str that isn't UTF-8) raises.
+_MALFORMED = (jwt.PyJWTError, ValueError, TypeError)
+
+
 def verify_access(ctx, access_token: str) -> tuple[dict, dict]:
     """(pool, claims) of one of our access tokens: RS256 signature by the pool's access key,
     token_use "access", not expired by the emulator clock. Nothing else is checked."""
+    if not isinstance(access_token, str):  # PyJWT would take bytes too
+        raise _bad_access()
     try:
-        head, body, sig = access_token.split(".")
-        header = json.loads(_unb64url(head))
-        claims = json.loads(_unb64url(body))
-        signature = _unb64url(sig)
-    except (ValueError, TypeError, binascii.Error, UnicodeDecodeError):
+        unverified = jwt.decode_complete(access_token, options=_UNVERIFIED)
+    except _MALFORMED:
         raise _bad_access() from None
-    # Exactly RS256 with our access key: no "none", no HMAC keyed with a public key.
-    if not isinstance(header, dict) or header.get("alg") != "RS256" \
-            or not isinstance(claims, dict) or not isinstance(claims.get("iss"), str):
+    header, claims = unverified["header"], unverified["payload"]
+    if not isinstance(claims.get("iss"), str):
         raise _bad_access()
     # The signature proves the issuer, so the pool id is simply the last path segment
     # (tokens stay valid if the issuer style or port changes between runs).
@@ -469,12 +498,14 @@ def verify_access(ctx, access_token: str) -> tuple[dict, dict]:
     if pool is None:
         raise _bad_access()
     signing = keys.for_pool(ctx, pool, create=False)
-    if signing is None:
+    if signing is None or header.get("kid") != signing.access.kid:
         raise _bad_access()
-    key = signing.access
-    signed = f"{head}.{body}".encode("ascii", "replace")
-    if header.get("kid") != key.kid or not key.verify(signature, signed):
-        raise _bad_access()
+    # Exactly RS256 with our access key: no "none", no HMAC keyed with a public key.
+    try:
+        claims = jwt.decode(access_token, signing.access.public, algorithms=["RS256"],
+                            options=_SIGNATURE_ONLY)
+    except _MALFORMED:
+        raise _bad_access() from None
     if claims.get("token_use") != "access":
         raise _bad_access()
     exp = claims.get("exp")

@@ -22,7 +22,6 @@ from __future__ import annotations
 import base64
 import binascii
 import hmac
-import json
 import logging
 import re
 import uuid
@@ -36,7 +35,7 @@ from starlette.routing import Route
 
 from ..api import calls
 from ..api.context import Context
-from ..auth import keys, oauth_codes, tokens
+from ..auth import oauth_codes, tokens
 from ..domain import client_config, clients, domains, pools, resource_servers, users
 from ..errors import CognitoError
 from . import sessions, templates
@@ -524,26 +523,6 @@ def _grant_refresh(ctx, pool: dict, client: dict, form: dict) -> dict:
     return _token_json(result)
 
 
-def _b64url(data: bytes) -> str:
-    return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
-
-
-def m2m_access_token(ctx, pool: dict, client: dict, scopes: list[str]) -> dict:
-    """An access token for the app client itself (client_credentials): no user, so sub =
-    client_id (UNCONFIRMED, reference 6.3), the custom scopes, no ID or refresh token."""
-    now = int(ctx.now())
-    life = tokens.lifetime(client, "AccessToken")
-    claims = {"sub": client["ClientId"], "token_use": "access", "scope": " ".join(scopes),
-              "auth_time": now, "iss": ctx.settings.issuer(pool["Id"]), "exp": now + life,
-              "iat": now, "version": 2, "jti": str(uuid.uuid4()),
-              "client_id": client["ClientId"]}
-    key = keys.for_pool(ctx, pool).access
-    signing_input = key.header + b"." + _b64url(
-        json.dumps(claims, separators=(",", ":")).encode()).encode()
-    token = (signing_input + b"." + _b64url(key.sign(signing_input)).encode()).decode()
-    return {"access_token": token, "expires_in": life, "token_type": "Bearer"}
-
-
 def _grant_client_credentials(ctx, pool: dict, client: dict, form: dict) -> dict:
     if not client_config.allows_flow(client, "client_credentials") \
             or not clients.has_secret(client):
@@ -558,7 +537,7 @@ def _grant_client_credentials(ctx, pool: dict, client: dict, form: dict) -> dict
             raise oauth_codes.GrantError("invalid_scope")
     if not granted:
         raise oauth_codes.GrantError("invalid_scope")
-    return m2m_access_token(ctx, pool, client, granted)
+    return tokens.client_credentials_token(ctx, pool, client, granted)
 
 
 GRANTS = {"authorization_code": _grant_code, "refresh_token": _grant_refresh,

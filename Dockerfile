@@ -6,7 +6,11 @@ RUN apt-get update && apt-get install -y --no-install-recommends nodejs \
     && rm -rf /var/lib/apt/lists/*
 COPY requirements.txt pyproject.toml README.md ./
 RUN pip install --no-cache-dir -r requirements.txt
+# Every package the wheel ships (pyproject.toml [tool.setuptools.packages.find]).
 COPY emulator ./emulator
+COPY risk ./risk
+COPY saml ./saml
+COPY srp ./srp
 RUN pip install --no-cache-dir --no-deps .
 ENV COGNITO_EMULATOR_HOST=0.0.0.0 \
     COGNITO_EMULATOR_PORT=9229 \

@@ -41,6 +41,18 @@ def test_dockerfile_runs_the_same_service():
     assert "COGNITO_EMULATOR_DATA_DIR=/data" in text
 
 
+def test_the_image_gets_every_package_the_wheel_ships():
+    """The image installs the project from what it copies in: each top-level package of
+    pyproject.toml's package list must be copied (srp/ and saml/ once were not)."""
+    import tomllib
+    found = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"][
+        "packages"]["find"]["include"]
+    packages = [p.rstrip("*") for p in found]
+    text = (ROOT / "Dockerfile").read_text()
+    missing = [p for p in packages if f"COPY {p} ./{p}" not in text]
+    assert not missing, f"the Dockerfile does not copy {missing}"
+
+
 def test_console_script_and_module_help():
     script = Path(sys.executable).with_name("cognito-emulator")
     for cmd in ([str(script), "serve", "--help"],

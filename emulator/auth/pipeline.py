@@ -23,10 +23,10 @@ importing this module.
 """
 from __future__ import annotations
 
-from ..domain import clients, devices, lockout, pools, threats, users
+from ..domain import clients, devices, federation, lockout, pools, threats, users
 from ..errors import invalid
 from . import device_auth, mfa, password, registry, tokens
-from .shared import SignedIn, SignIn, Steps, check_status, post_authentication
+from .shared import SignedIn, SignIn, Steps, check_status, post_authentication, pre_authentication
 
 PASSWORD_FLOWS = ("USER_PASSWORD_AUTH", "ADMIN_USER_PASSWORD_AUTH", "ADMIN_NO_SRP_AUTH")
 REFRESH_FLOWS = ("REFRESH_TOKEN_AUTH", "REFRESH_TOKEN")
@@ -110,6 +110,26 @@ def new_signin(ctx, pool: dict, client: dict, **fields) -> SignIn:
     return SignIn(ctx, pool, client, STEPS, **fields)
 
 
+def federated(signin: SignIn, provider: dict, *, subject: str, attributes: dict,
+              issuer: str) -> dict | SignedIn:
+    """A sign-in through an external identity provider (SAML today), after the front end has
+    checked what the provider sent: federation finds, links or creates the profile
+    (PreSignUp_ExternalProvider and PostConfirmation for a new one; PreAuthentication before a
+    known one's attributes are refreshed), then the steps of every sign-in, ending in
+    PostAuthentication - except for a new profile, which had PostConfirmation instead
+    (COGNITO_REFERENCE 4.3) - and the success result."""
+    user, new_profile = federation.sign_in(
+        signin.ctx, signin.pool, signin.client, provider, subject=subject,
+        attributes=attributes, issuer=issuer,
+        pre_authentication=lambda known: pre_authentication(signin, known, known["Username"],
+                                                            existence_hint=False))
+    progress = {"firstFactor": "FEDERATED", "typed": user["Username"],
+                "newProfile": new_profile}
+    # The identity provider vouched for the user: federation checked that the profile (or a
+    # link's destination) is enabled; a native destination's password status doesn't gate it.
+    return first_factor_passed(signin, user, progress, status_checked=True)
+
+
 def password_first(signin: SignIn, user: dict | None, username: str,
                    typed_password: str) -> dict | SignedIn:
     """The password as first factor, for front ends that collect it themselves."""
@@ -173,7 +193,8 @@ def next_step(signin: SignIn, user: dict, progress: dict) -> dict:
     threats.assess_sign_in(signin, user, progress,
                            mfa_eligible=lambda: mfa.eligible(signin, user, progress))
     passed = progress.setdefault("passed", [])
-    if user["UserStatus"] == "FORCE_CHANGE_PASSWORD" and "NEW_PASSWORD_REQUIRED" not in passed:
+    if user["UserStatus"] == "FORCE_CHANGE_PASSWORD" and "NEW_PASSWORD_REQUIRED" not in passed \
+            and progress.get("firstFactor") != "FEDERATED":  # no password was typed to replace
         return password.new_password_challenge(signin, user, progress)
     device = device_auth.sign_in_device(signin, user, progress)
     if device_auth.needs_srp(device, progress) and devices.replaces_mfa(signin.pool):
@@ -197,7 +218,8 @@ def success(signin: SignIn, user: dict, progress: dict, *,
     plain sign-in), with NewDeviceMetadata when the pool tracks devices and this one is
     new. A SignIn with issue_tokens False gets SignedIn(user) instead of tokens."""
     if not signin.issue_tokens:
-        post_authentication(signin, user)
+        if not progress.get("newProfile"):  # a first federated sign-in had PostConfirmation
+            post_authentication(signin, user)
         threats.sign_in_passed(signin, user, progress)
         return SignedIn(user)
     if device is _UNREAD:

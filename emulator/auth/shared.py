@@ -204,14 +204,17 @@ def check_status(signin: SignIn, user: dict) -> None:
                                                          "must be reset by an administrator.")
 
 
-def pre_authentication(signin: SignIn, user: dict | None, typed: str) -> None:
+def pre_authentication(signin: SignIn, user: dict | None, typed: str, *,
+                       existence_hint: bool = True) -> None:
     """PreAuthentication, before the password (or SRP round 1) is looked at. For an unknown
     user it runs only with PreventUserExistenceErrors (userNotFound true, DG), which is also
     the only time the event carries userNotFound. validationData is the call's
     ClientMetadata (null without). A function that throws denies the sign-in with
     UserLambdaValidationException "PreAuthentication failed with error ..." - the type most
-    public captures show (one 2026 report says NotAuthorizedException; UNCONFIRMED)."""
-    prevent = clients.prevents_existence_errors(signin.client)
+    public captures show (one 2026 report says NotAuthorizedException; UNCONFIRMED).
+    existence_hint False leaves userNotFound out (a federated sign-in names no unknown user;
+    what Cognito's event carries there is UNCONFIRMED)."""
+    prevent = clients.prevents_existence_errors(signin.client) and existence_hint
     if user is None and not prevent:
         return
     request = {"userAttributes": triggers.user_attributes(user),

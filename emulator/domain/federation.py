@@ -21,6 +21,7 @@ provider: sign-in looks only those up (at most five, DG), never scans the links.
 """
 import copy
 import json
+from collections.abc import Callable
 
 from .. import triggers
 from ..errors import CognitoError, invalid
@@ -327,30 +328,20 @@ def _disabled() -> CognitoError:
     return CognitoError("NotAuthorizedException", "User is disabled.")
 
 
-def _pre_authentication(ctx, pool: dict, client: dict, user: dict) -> None:
-    triggers.call(ctx, pool, "PreAuthentication", "PreAuthentication_Authentication",
-                  user_name=user["Username"], client_id=client["ClientId"],
-                  request={"userAttributes": triggers.user_attributes(user),
-                           "validationData": None})
+PreAuthentication = Callable[[dict], None]
 
 
-def _post_authentication(ctx, pool: dict, client: dict, user: dict) -> None:
-    triggers.call(ctx, pool, "PostAuthentication", "PostAuthentication_Authentication",
-                  user_name=user["Username"], client_id=client["ClientId"],
-                  request={"userAttributes": triggers.user_attributes(user),
-                           "newDeviceUsed": False})
-
-
-def _returning(ctx, pool: dict, client: dict, user: dict, values: dict, *, pre_auth: bool = True,
+def _returning(ctx, pool: dict, client: dict, user: dict, values: dict, *,
+               pre_authentication: PreAuthentication | None,
                linked: tuple[dict, dict] | None = None, subject: str = "",
                issuer: str | None = None, provider: dict | None = None,
-               own_issuer: str | None = None) -> dict:
+               own_issuer: str | None = None) -> tuple[dict, bool]:
     """A known user signs in again (their own profile, or the destination of a link):
-    PreAuthentication, mapped attributes refreshed, PostAuthentication."""
+    PreAuthentication, then the mapped attributes refreshed."""
     if not user.get("Enabled", True):
         raise _disabled()
-    if pre_auth:
-        _pre_authentication(ctx, pool, client, user)
+    if pre_authentication is not None:
+        pre_authentication(user)
     previous = copy.deepcopy(user)
     now = ctx.now()
     changed = attributes.apply(user, _updates(pool, user, values), now)
@@ -361,8 +352,7 @@ def _returning(ctx, pool: dict, client: dict, user: dict, values: dict, *, pre_a
     if changed:
         user["UserLastModifiedDate"] = now
         users.save(ctx.store, pool, user, previous=previous)
-    _post_authentication(ctx, pool, client, user)
-    return user
+    return user, False
 
 
 def _through_link(store, pool: dict, user: dict, record: dict, provider: dict, subject: str,
@@ -398,24 +388,31 @@ def _through_link(store, pool: dict, user: dict, record: dict, provider: dict, s
 
 
 def sign_in(ctx, pool: dict, client: dict, provider: dict, *, subject: str,
-            attributes: dict[str, list[str]], issuer: str) -> dict:
-    """The user an assertion from `provider` signs in as (COGNITO_REFERENCE 8.6):
+            attributes: dict[str, list[str]], issuer: str,
+            pre_authentication: PreAuthentication) -> tuple[dict, bool]:
+    """The user an assertion from `provider` signs in as (COGNITO_REFERENCE 8.6), and
+    whether it is a new profile:
     1. a link by Cognito_Subject (the NameID) -> its destination;
     2. the identity's own profile `<Provider>_<subject>` -> refreshed;
     3. a link by another attribute -> its destination;
     4. else a new profile: PreSignUp_ExternalProvider, created, PostConfirmation_ConfirmSignUp.
-    Runs inside the caller's transaction: a trigger that refuses undoes everything."""
+    A known user gets `pre_authentication(user)` (the sign-in pipeline's PreAuthentication)
+    before its attributes are refreshed; the rest of the sign-in (PostAuthentication for a
+    known user, the result) is the pipeline's (auth/pipeline.federated). Runs inside the
+    caller's transaction: a trigger that refuses undoes everything."""
     store = ctx.store
     _check_writable(client, provider)
     values = mapped_values(provider, attributes)
-    kw = {"subject": subject, "issuer": issuer, "provider": provider}
+    kw = {"subject": subject, "issuer": issuer, "provider": provider,
+          "pre_authentication": pre_authentication}
 
     found = _subject_link(store, pool, provider, subject)
     if found is not None:
         return _returning(ctx, pool, client, found[1], values, linked=found, **kw)
     own = users.get(store, pool, username(provider, subject))
     if own is not None:
-        return _returning(ctx, pool, client, own, values, own_issuer=issuer, provider=provider)
+        return _returning(ctx, pool, client, own, values, own_issuer=issuer, provider=provider,
+                          pre_authentication=pre_authentication)
     found = _attribute_link(store, pool, provider, attributes, values)
     if found is not None:
         return _returning(ctx, pool, client, found[1], values, linked=found, **kw)
@@ -447,7 +444,7 @@ def _pre_sign_up(ctx, pool: dict, client: dict, name: str, values: dict) -> None
 
 
 def _first_sign_in(ctx, pool: dict, client: dict, provider: dict, subject: str, issuer: str,
-                   values: dict, assertion: dict) -> dict:
+                   values: dict, assertion: dict) -> tuple[dict, bool]:
     store = ctx.store
     checked = _updates(pool, None, values)
     # Required pool attributes must be mapped and present in the assertion.
@@ -472,8 +469,8 @@ def _first_sign_in(ctx, pool: dict, client: dict, provider: dict, subject: str, 
         found = _subject_link(store, pool, provider, subject) or \
             _attribute_link(store, pool, provider, assertion, values)
     if found is not None:
-        return _returning(ctx, pool, client, found[1], values, pre_auth=False, linked=found,
-                          subject=subject, issuer=issuer, provider=provider)
+        return _returning(ctx, pool, client, found[1], values, pre_authentication=None,
+                          linked=found, subject=subject, issuer=issuer, provider=provider)
     try:
         users.create(store, pool, user)
     except CognitoError as err:
@@ -486,4 +483,4 @@ def _first_sign_in(ctx, pool: dict, client: dict, provider: dict, subject: str, 
                            f"Already found an entry for username {user['Username']}") from None
     signup.post_confirmation(ctx, pool, user, source="ConfirmSignUp",
                              client_id=client["ClientId"], metadata=None)
-    return user
+    return user, True

@@ -9,9 +9,10 @@
                   query (identity_provider or idp_identifier, client_id, redirect_uri,
                   response_type, scope); only for providers with IDPInit, no InResponseTo, an
                   assertion at most 6 minutes old.
-    Both end in federation.sign_in() and oauth.finish(): a code (or implicit tokens) at the
-    client's redirect URI, and a hosted-UI session that remembers the SAML NameID and
-    SessionIndex for single logout.
+    Both end in the sign-in pipeline (pipeline.federated: domain/federation.py finds or
+    makes the profile, the pipeline runs the triggers) and oauth.finish(): a code (or
+    implicit tokens) at the client's redirect URI, and a hosted-UI session that remembers
+    the SAML NameID and SessionIndex for single logout.
     Logout        /logout of a SAML session whose provider has IDPSignout -> a signed
                   LogoutRequest to the IdP's SLO URL; its LogoutResponse comes back by POST
                   to /saml2/logout, which then goes where /logout was asked to go.
@@ -35,6 +36,7 @@ from saml.logout import logout_request_url, read_logout_response
 from saml.response import read_response
 
 from ..api import calls
+from ..auth import pipeline
 from ..domain import identity_providers, pools
 from ..errors import CognitoError
 from ..store import AlreadyExists
@@ -149,14 +151,17 @@ def _accept(ctx, areq: oauth.AuthRequest, provider: dict, saml_response: str,
                  err.reason, err.message)
         raise _refused(err.message) from None
     _remember_assertion(ctx, pool["Id"], assertion)
-    from ..domain import federation  # the federation layer pulls in triggers; load on use
+    signin = pipeline.new_signin(ctx, pool, areq.client,
+                                 context_data={"IpAddress": ctx.source_ip},
+                                 issue_tokens=False, track_devices=False)
     try:
-        user = federation.sign_in(ctx, pool, areq.client, provider, subject=assertion.name_id,
-                                  attributes=assertion.attributes, issuer=assertion.issuer)
+        result = pipeline.federated(signin, provider, subject=assertion.name_id,
+                                    attributes=assertion.attributes, issuer=assertion.issuer)
     except CognitoError as err:
         # Cognito sends trigger and attribute failures back to the app (UNCONFIRMED wording).
         log.info("federated sign-in refused: %s %s", err.code, err.message)
         raise oauth.RedirectError("invalid_request", err.message) from None
+    user = result.user
     saml_session = {"provider": provider["ProviderName"], "nameId": assertion.name_id,
                     "nameIdFormat": assertion.name_id_format,
                     "sessionIndex": assertion.session_index}

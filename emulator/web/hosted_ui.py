@@ -9,7 +9,7 @@ for InitiateAuth; signup.* for the account pages. Each POST is one store transac
 
 Every page carries the authorize request in its URL (AuthRequest.url); every form a CSRF
 token (sessions.csrf_*). A completed sign-in sets the hosted-UI session cookie and goes
-back to the app with a code (or implicit tokens) through oauth.finish.
+back to the app with a code (or implicit tokens) through finish.
 
 How the sign-in result becomes a code: the page's SignIn issues no API tokens
 (issue_tokens False): the pipeline's success step ends in SignedIn(user), and the tokens
@@ -39,7 +39,11 @@ from ..domain import (
     users,
 )
 from ..errors import CognitoError
-from . import oauth, sessions, templates
+from . import sessions, templates
+from .authorize_request import AuthRequest, cognito_sign_in_allowed, parse_authorize
+from .errors import PageError, RedirectError, error_page
+from .http import form_body, host_pool, is_form, redirect, web_context, with_params
+from .signed_in import finish, session_user
 from .templates import Markup
 
 # The code box of each MFA challenge: ChallengeName -> ChallengeResponses key.
@@ -64,13 +68,13 @@ class Outcome:
     username: str | None = None
 
 
-def _signin(ctx, areq: oauth.AuthRequest, *, responding: bool = False) -> SignIn:
+def _signin(ctx, areq: AuthRequest, *, responding: bool = False) -> SignIn:
     return pipeline.new_signin(ctx, areq.pool, areq.client,
                                context_data={"IpAddress": ctx.source_ip}, responding=responding,
                                issue_tokens=False, track_devices=False)
 
 
-def _signed_in(ctx, areq: oauth.AuthRequest, result: dict | SignedIn,
+def _signed_in(ctx, areq: AuthRequest, result: dict | SignedIn,
                typed: str | None) -> Outcome:
     """Turn a pipeline result into the next page: a challenge, or the user signed in."""
     if not isinstance(result, SignedIn):
@@ -86,7 +90,7 @@ def _signed_in(ctx, areq: oauth.AuthRequest, result: dict | SignedIn,
     user = users.get(ctx.store, areq.pool, result.user["Username"])
     if user is None:
         raise CognitoError("UserNotFoundException", "User does not exist.")
-    url, cookie = oauth.finish(ctx, areq, user, int(ctx.now()))
+    url, cookie = finish(ctx, areq, user, int(ctx.now()))
     return Outcome(url=url, cookie=cookie)
 
 
@@ -96,7 +100,7 @@ def _secret_hash(client: dict, username: str) -> str | None:
     return clients.secret_hash(active[0], username, client["ClientId"]) if active else None
 
 
-def _client_params(areq: oauth.AuthRequest, username: str, **more) -> dict:
+def _client_params(areq: AuthRequest, username: str, **more) -> dict:
     """The parameters of a self-service call (SignUp, ForgotPassword ...) as the app client
     would send them, SecretHash included."""
     params = {"ClientId": areq.client["ClientId"], "Username": username, **more}
@@ -106,7 +110,7 @@ def _client_params(areq: oauth.AuthRequest, username: str, **more) -> dict:
     return params
 
 
-def password_step(ctx, areq: oauth.AuthRequest, username: str, password: str) -> Outcome:
+def password_step(ctx, areq: AuthRequest, username: str, password: str) -> Outcome:
     signin = _signin(ctx, areq)
     user = users.find(ctx.store, areq.pool, username)
     result = pipeline.password_first(signin, user, username, password)
@@ -121,7 +125,7 @@ def _json_list(value) -> list:
     return found if isinstance(found, list) else []
 
 
-def challenge_step(ctx, areq: oauth.AuthRequest, name: str, session: str,
+def challenge_step(ctx, areq: AuthRequest, name: str, session: str,
                    responses: dict) -> Outcome:
     """Answer a challenge as RespondToAuthChallenge would (the same responder)."""
     signin = _signin(ctx, areq, responding=True)
@@ -140,25 +144,25 @@ def challenge_step(ctx, areq: oauth.AuthRequest, name: str, session: str,
     return _signed_in(ctx, areq, result, username)
 
 
-def resume_session(ctx, request: Request, areq: oauth.AuthRequest) -> tuple[str, str] | None:
-    signed_in = oauth.session_user(ctx, request, areq.pool)
+def resume_session(ctx, request: Request, areq: AuthRequest) -> tuple[str, str] | None:
+    signed_in = session_user(ctx, request, areq.pool)
     if signed_in is None:
         return None
-    return oauth.finish(ctx, areq, *signed_in, new_session=False)
+    return finish(ctx, areq, *signed_in, new_session=False)
 
 
 # --- request plumbing ---------------------------------------------------------------------
 
-async def _start(request: Request) -> oauth.AuthRequest | Response:
+async def _start(request: Request) -> AuthRequest | Response:
     """The authorize request in the page's query string (or the response to give instead)."""
     try:
-        pool = oauth.host_pool(request)
-        return oauth.parse_authorize(request.app.state.emu.store, dict(request.query_params),
+        pool = host_pool(request)
+        return parse_authorize(request.app.state.emu.store, dict(request.query_params),
                                      pool)
-    except oauth.PageError as err:
-        return oauth.error_page(err)
-    except oauth.RedirectError as err:
-        return oauth.redirect(err.areq.error_url(err.error, err.description))
+    except PageError as err:
+        return error_page(err)
+    except RedirectError as err:
+        return redirect(err.areq.error_url(err.error, err.description))
 
 
 async def _view(request: Request, page):
@@ -178,19 +182,19 @@ async def _view(request: Request, page):
 
 async def _posted(request: Request) -> dict | Response:
     """The form of a POST, once its CSRF token checks out."""
-    if not oauth.is_form(request):
-        return oauth.error_page(oauth.PageError("Unsupported form encoding.", 415))
+    if not is_form(request):
+        return error_page(PageError("Unsupported form encoding.", 415))
     try:
-        form, _ = await oauth.form_body(request)
+        form, _ = await form_body(request)
     except CognitoError as err:
-        return oauth.error_page(oauth.PageError(err.message, err.status))
+        return error_page(PageError(err.message, err.status))
     if not sessions.csrf_ok(request.app.state.emu, request, form):
-        return oauth.error_page(oauth.PageError(
+        return error_page(PageError(
             "Invalid or missing CSRF token. Go back, reload the page and try again.", 403))
     return form
 
 
-def _html(request: Request, areq: oauth.AuthRequest, title: str, build, *, status: int = 200,
+def _html(request: Request, areq: AuthRequest, title: str, build, *, status: int = 200,
           error: str | None = None, message: str | None = None) -> HTMLResponse:
     """A page; build(csrf) makes its body. Sets the XSRF-TOKEN cookie the first time."""
     emu = request.app.state.emu
@@ -206,12 +210,12 @@ def _html(request: Request, areq: oauth.AuthRequest, title: str, build, *, statu
     return response
 
 
-def _done(areq: oauth.AuthRequest, outcome: Outcome) -> Response:
-    return oauth.redirect(outcome.url, (areq.pool["Id"], outcome.cookie))
+def _done(areq: AuthRequest, outcome: Outcome) -> Response:
+    return redirect(outcome.url, (areq.pool["Id"], outcome.cookie))
 
 
-async def _run(areq: oauth.AuthRequest, request: Request, operation: str, fn, *args):
-    ctx = oauth.web_context(request, operation, areq.pool)
+async def _run(areq: AuthRequest, request: Request, operation: str, fn, *args):
+    ctx = web_context(request, operation, areq.pool)
     return await calls.call(calls.runs_lambdas(areq.pool), fn, ctx, *args)
 
 
@@ -232,7 +236,7 @@ def _username_label(pool: dict) -> str:
     return "Username"
 
 
-def login_page(request: Request, areq: oauth.AuthRequest, *, error: str | None = None,
+def login_page(request: Request, areq: AuthRequest, *, error: str | None = None,
                message: str | None = None, username: str | None = None,
                status: int = 200) -> HTMLResponse:
     client = areq.client
@@ -241,7 +245,7 @@ def login_page(request: Request, areq: oauth.AuthRequest, *, error: str | None =
     def build(csrf: str) -> Markup:
         parts = []
         if others:
-            idp_links = [(oauth.with_params("/oauth2/authorize",
+            idp_links = [(with_params("/oauth2/authorize",
                                             {**areq.params, "identity_provider": name}),
                           f"Sign in with {name}") for name in others]
             parts.append(templates.links(idp_links, "idpButton-customizable"))
@@ -252,7 +256,7 @@ def login_page(request: Request, areq: oauth.AuthRequest, *, error: str | None =
                 templates.field("corporate_email", "Corporate email", type="email",
                                 autocomplete="email")], "Sign in with your corporate ID",
                 name="corporate"))
-        if oauth.cognito_sign_in_allowed(client):
+        if cognito_sign_in_allowed(client):
             parts.append(templates.form(areq.url("/login"), csrf, [
                 templates.field("username", _username_label(areq.pool), value=username or "",
                                 autocomplete="username"),
@@ -265,7 +269,7 @@ def login_page(request: Request, areq: oauth.AuthRequest, *, error: str | None =
             parts.append(templates.links(items))
         return templates.join(parts)
 
-    if not oauth.cognito_sign_in_allowed(client) and not others:
+    if not cognito_sign_in_allowed(client) and not others:
         error = error or "This app client has no identity provider enabled."
     return _html(request, areq, "Sign in", build, error=error, message=message, status=status)
 
@@ -335,7 +339,7 @@ def select_mfa_page(request, areq, outcome: Outcome, *, error=None) -> HTMLRespo
 def totp_setup_page(request, areq, outcome: Outcome, *, error=None) -> HTMLResponse:
     secret = outcome.parameters.get("SECRET_CODE") or ""
     label = f"{areq.pool['Id']}:{outcome.username}"
-    uri = oauth.with_params(f"otpauth://totp/{label}", {"secret": secret, "issuer": "Cognito"})
+    uri = with_params(f"otpauth://totp/{label}", {"secret": secret, "issuer": "Cognito"})
 
     def build(csrf: str) -> Markup:
         intro = Markup(
@@ -398,7 +402,7 @@ async def login(request: Request):
         if "login" not in (areq.prompt or "").split():
             resumed = await _run(areq, request, "/login", resume_session, request, areq)
             if resumed is not None:
-                return oauth.redirect(resumed[0])
+                return redirect(resumed[0])
         return login_page(request, areq, username=areq.login_hint)
 
     form = await _posted(request)
@@ -406,7 +410,7 @@ async def login(request: Request):
         return form
     if "corporate_email" in form:
         return _corporate_sign_in(request, areq, form["corporate_email"].strip())
-    if not oauth.cognito_sign_in_allowed(areq.client):
+    if not cognito_sign_in_allowed(areq.client):
         return login_page(request, areq, status=400,
                           error="Sign-in with a user-pool password is not enabled for this "
                                 "app client.")
@@ -449,7 +453,7 @@ async def login(request: Request):
     return challenge_page(request, areq, outcome)
 
 
-def _corporate_ids(store, areq: oauth.AuthRequest, names: list[str]) -> dict[str, str]:
+def _corporate_ids(store, areq: AuthRequest, names: list[str]) -> dict[str, str]:
     """{identifier: provider name} of the client's providers that declare IdpIdentifiers."""
     found = {}
     for name in names:
@@ -459,7 +463,7 @@ def _corporate_ids(store, areq: oauth.AuthRequest, names: list[str]) -> dict[str
     return found
 
 
-def _corporate_sign_in(request, areq: oauth.AuthRequest, email: str) -> Response:
+def _corporate_sign_in(request, areq: AuthRequest, email: str) -> Response:
     others = [p for p in (areq.client.get("SupportedIdentityProviders") or []) if p != "COGNITO"]
     known = _corporate_ids(request.app.state.emu.store, areq, others)
     address = email.lower()
@@ -468,7 +472,7 @@ def _corporate_sign_in(request, areq: oauth.AuthRequest, email: str) -> Response
         # Wording UNCONFIRMED.
         return login_page(request, areq, status=400,
                           error="No identity provider is set up for this email address.")
-    return oauth.redirect(oauth.with_params("/oauth2/authorize",
+    return redirect(with_params("/oauth2/authorize",
                                             {**areq.params, "identity_provider": name}))
 
 
@@ -523,7 +527,7 @@ def signup_page(request, areq, *, values: dict | None = None, error=None) -> HTM
     return _html(request, areq, "Sign up", build, error=error)
 
 
-def _sign_up(ctx, areq: oauth.AuthRequest, form: dict) -> dict:
+def _sign_up(ctx, areq: AuthRequest, form: dict) -> dict:
     username = (form.get("username") or "").strip()
     attrs = [{"Name": k[5:], "Value": v.strip()} for k, v in form.items()
              if k.startswith("attr:") and v.strip()]
@@ -537,7 +541,7 @@ async def signup_view(request: Request):
     if isinstance(start, Response):
         return start
     areq = start
-    if not _sign_up_allowed(areq.pool) or not oauth.cognito_sign_in_allowed(areq.client):
+    if not _sign_up_allowed(areq.pool) or not cognito_sign_in_allowed(areq.client):
         return login_page(request, areq, status=400,
                           error="Sign-up is not permitted for this user pool.")
     if request.method == "GET":
@@ -587,7 +591,7 @@ def confirm_page(request, areq, *, username: str = "", error=None, message=None)
                  message=message or "Enter the code we sent you.")
 
 
-def _confirm(ctx, areq: oauth.AuthRequest, username: str, code: str, resend: bool) -> dict:
+def _confirm(ctx, areq: AuthRequest, username: str, code: str, resend: bool) -> dict:
     params = _client_params(areq, username)
     if resend:
         return signup.resend_confirmation_code(ctx, areq.client, areq.pool, params)
@@ -654,11 +658,11 @@ def confirm_forgot_page(request, areq, *, username: str = "", error=None,
     return _html(request, areq, "Reset your password", build, error=error, message=message)
 
 
-def _forgot(ctx, areq: oauth.AuthRequest, username: str) -> dict:
+def _forgot(ctx, areq: AuthRequest, username: str) -> dict:
     return signup.forgot_password(ctx, areq.client, areq.pool, _client_params(areq, username))
 
 
-def _confirm_forgot(ctx, areq: oauth.AuthRequest, username: str, code: str,
+def _confirm_forgot(ctx, areq: AuthRequest, username: str, code: str,
                     password: str) -> dict:
     params = _client_params(areq, username, ConfirmationCode=code, Password=password)
     return signup.confirm_forgot_password(ctx, areq.client, areq.pool, params)

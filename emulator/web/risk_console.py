@@ -30,7 +30,7 @@ from starlette.routing import Route
 from ..api import calls
 from ..domain import pools, risk_config, threats, users
 from ..errors import CognitoError
-from .oauth import form_body
+from .http import form_body
 from .templates import esc
 from .wellknown import EmuContext
 

@@ -19,7 +19,7 @@ from ..api import calls
 from ..domain import log_delivery, pools, risk_config, threats, users
 from ..errors import CognitoError
 from . import templates
-from .oauth import web_context
+from .http import web_context
 
 VALUES = {"valid": "Valid", "invalid": "Invalid"}
 PAGE_HEADERS = {"Cache-Control": "no-store", "X-Frame-Options": "DENY",

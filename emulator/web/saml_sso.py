@@ -10,7 +10,7 @@
                   response_type, scope); only for providers with IDPInit, no InResponseTo, an
                   assertion at most 6 minutes old.
     Both end in the sign-in pipeline (pipeline.federated: domain/federation.py finds or
-    makes the profile, the pipeline runs the triggers) and oauth.finish(): a code (or
+    makes the profile, the pipeline runs the triggers) and finish(): a code (or
     implicit tokens) at the client's redirect URI, and a hosted-UI session that remembers
     the SAML NameID and SessionIndex for single logout.
     Logout        /logout of a SAML session whose provider has IDPSignout -> a signed
@@ -41,7 +41,10 @@ from ..domain import identity_providers, pools
 from ..errors import CognitoError
 from ..store import AlreadyExists
 from ..store.base import delete_expired
-from . import oauth
+from .authorize_request import AuthRequest, external_provider, parse_authorize
+from .errors import PageError, RedirectError, error_page
+from .http import form_body, host_pool, redirect, web_context
+from .signed_in import finish
 
 log = logging.getLogger("emulator.saml")
 
@@ -65,11 +68,12 @@ def _token() -> str:
 
 # --- SP-initiated: the AuthnRequest ----------------------------------------------------------
 
-def start(ctx, areq: oauth.AuthRequest, provider: dict) -> str:
-    """IDP_STARTERS["SAML"]: the IdP's SSO URL carrying a fresh AuthnRequest."""
+def start(ctx, areq: AuthRequest, provider: dict) -> str:
+    """The SAML entry of oauth/authorize.py's STARTERS: the IdP's SSO URL carrying a fresh
+    AuthnRequest."""
     meta = identity_providers.metadata(provider)
     if not meta.sso_redirect_url:  # pragma: no cover - Create/UpdateIdentityProvider refuse it
-        raise oauth.RedirectError("invalid_request", f"{provider['ProviderName']} has no "
+        raise RedirectError("invalid_request", f"{provider['ProviderName']} has no "
                                   f"SingleSignOnService with the HTTP-Redirect binding")
     now = ctx.now()
     delete_expired(ctx.store, PENDING_KIND, "", now)
@@ -87,13 +91,11 @@ def start(ctx, areq: oauth.AuthRequest, provider: dict) -> str:
                              signing_key_pem=signing)
 
 
-oauth.IDP_STARTERS["SAML"] = start
-
 
 # --- /saml2/idpresponse ----------------------------------------------------------------------
 
-def _refused(reason: str) -> oauth.PageError:
-    return oauth.PageError(f"Invalid SAML response: {reason}", 400,
+def _refused(reason: str) -> PageError:
+    return PageError(f"Invalid SAML response: {reason}", 400,
                            title="Sign-in through your identity provider failed")
 
 
@@ -106,9 +108,9 @@ def _unsolicited_request(store, relay: str, host_pool: dict | None):
                        "client_id, redirect_uri, response_type and scope for an IdP-initiated "
                        "sign-in")
     try:
-        areq = oauth.parse_authorize(store, params, host_pool)
-        provider = oauth.external_provider(store, areq)
-    except oauth.RedirectError as err:
+        areq = parse_authorize(store, params, host_pool)
+        provider = external_provider(store, areq)
+    except RedirectError as err:
         raise _refused(f"{err.error}: {err.description or ''}".rstrip(": ")) from None
     if provider is None or provider.get("ProviderType") != "SAML":
         raise _refused("the RelayState does not name a SAML identity provider")
@@ -129,7 +131,7 @@ def _remember_assertion(ctx, pool_id: str, assertion) -> None:
         raise _refused("this assertion was already used (replay)") from None
 
 
-def _accept(ctx, areq: oauth.AuthRequest, provider: dict, saml_response: str,
+def _accept(ctx, areq: AuthRequest, provider: dict, saml_response: str,
             pending_key: str | None, request_id: str | None) -> tuple[str, str | None]:
     """Validate, federate, finish: (redirect URL, session cookie). One transaction."""
     now = ctx.now()
@@ -160,23 +162,23 @@ def _accept(ctx, areq: oauth.AuthRequest, provider: dict, saml_response: str,
     except CognitoError as err:
         # Cognito sends trigger and attribute failures back to the app (UNCONFIRMED wording).
         log.info("federated sign-in refused: %s %s", err.code, err.message)
-        raise oauth.RedirectError("invalid_request", err.message) from None
+        raise RedirectError("invalid_request", err.message) from None
     user = result.user
     saml_session = {"provider": provider["ProviderName"], "nameId": assertion.name_id,
                     "nameIdFormat": assertion.name_id_format,
                     "sessionIndex": assertion.session_index}
-    return oauth.finish(ctx, areq, user, now, federated=saml_session)
+    return finish(ctx, areq, user, now, federated=saml_session)
 
 
 async def idp_response(request: Request):
     """POST /saml2/idpresponse (the ACS): SAMLResponse + RelayState."""
     try:
-        form, _ = await oauth.form_body(request)
+        form, _ = await form_body(request)
     except CognitoError as err:
-        return oauth.error_page(_refused(err.message))
+        return error_page(_refused(err.message))
     saml_response, relay = form.get("SAMLResponse"), form.get("RelayState") or ""
     if not saml_response:
-        return oauth.error_page(_refused("SAMLResponse is missing"))
+        return error_page(_refused("SAMLResponse is missing"))
     emu = request.app.state.emu
     store = emu.store
     try:
@@ -185,33 +187,33 @@ async def idp_response(request: Request):
             if pending is not None:
                 if emu.clock.now() >= pending["expiresAt"]:
                     store.delete(PENDING_KIND, "", relay)
-                    raise oauth.PageError(EXPIRED)
+                    raise PageError(EXPIRED)
                 pool = pools.get(store, pending["poolId"])
                 provider = pool and identity_providers.get(store, pool["Id"], pending["provider"])
                 if provider is None:
                     raise _refused("the identity provider no longer exists")
-                areq = oauth.parse_authorize(store, dict(parse_qsl(pending["query"])), pool)
+                areq = parse_authorize(store, dict(parse_qsl(pending["query"])), pool)
                 request_id = pending["requestId"]
             elif relay and "=" not in relay:
                 raise _refused("it answers a sign-in request that is unknown, expired or "
                                "already answered")
             else:
-                areq, provider = _unsolicited_request(store, relay, oauth.host_pool(request))
+                areq, provider = _unsolicited_request(store, relay, host_pool(request))
                 request_id = None
-    except oauth.PageError as err:
-        return oauth.error_page(err)
-    except oauth.RedirectError as err:  # the client's settings changed meanwhile
-        return oauth.error_page(_refused(f"{err.error}: {err.description or ''}"))
-    ctx = oauth.web_context(request, "/saml2/idpresponse", areq.pool)
+    except PageError as err:
+        return error_page(err)
+    except RedirectError as err:  # the client's settings changed meanwhile
+        return error_page(_refused(f"{err.error}: {err.description or ''}"))
+    ctx = web_context(request, "/saml2/idpresponse", areq.pool)
     try:
         url, cookie = await calls.call(calls.runs_lambdas(areq.pool), _accept, ctx, areq,
                                        provider, saml_response,
                                        relay if pending is not None else None, request_id)
-    except oauth.PageError as err:
-        return oauth.error_page(err)
-    except oauth.RedirectError as err:
-        return oauth.redirect(areq.error_url(err.error, err.description))
-    return oauth.redirect(url, (areq.pool["Id"], cookie))
+    except PageError as err:
+        return error_page(err)
+    except RedirectError as err:
+        return redirect(areq.error_url(err.error, err.description))
+    return redirect(url, (areq.pool["Id"], cookie))
 
 
 # --- single logout ---------------------------------------------------------------------------
@@ -247,12 +249,12 @@ def start_logout(ctx, pool: dict, session: dict, then: str) -> str | None:
 async def logout_response(request: Request):
     """POST /saml2/logout: the IdP's LogoutResponse; then where /logout was asked to go."""
     try:
-        form, _ = await oauth.form_body(request)
+        form, _ = await form_body(request)
     except CognitoError as err:
-        return oauth.error_page(oauth.PageError(err.message))
+        return error_page(PageError(err.message))
     if form.get("SAMLRequest"):
         # Cognito starts single logout itself; it doesn't take LogoutRequests from IdPs.
-        return oauth.error_page(oauth.PageError("IdP-initiated single logout is not supported "
+        return error_page(PageError("IdP-initiated single logout is not supported "
                                                 "by Amazon Cognito user pools."))
     emu = request.app.state.emu
     store, now = emu.store, emu.clock.now()
@@ -260,11 +262,11 @@ async def logout_response(request: Request):
     with store.transaction():
         pending = store.get(LOGOUT_KIND, "", relay) if relay else None
         if pending is None or now >= pending["expiresAt"]:
-            return oauth.error_page(oauth.PageError("Invalid SAML logout response: it answers "
+            return error_page(PageError("Invalid SAML logout response: it answers "
                                                     "no logout in progress."))
         provider = identity_providers.get(store, pending["poolId"], pending["provider"])
         if provider is None:
-            return oauth.error_page(oauth.PageError("The identity provider no longer exists."))
+            return error_page(PageError("The identity provider no longer exists."))
         meta = identity_providers.metadata(provider)
         try:
             read_logout_response(form.get("SAMLResponse") or "",
@@ -272,13 +274,11 @@ async def logout_response(request: Request):
                                  idp_entity_id=meta.entity_id,
                                  in_response_to=pending["requestId"], now=now)
         except SamlError as err:
-            return oauth.error_page(oauth.PageError(f"Invalid SAML logout response: "
+            return error_page(PageError(f"Invalid SAML logout response: "
                                                     f"{err.message}"))
         store.delete(LOGOUT_KIND, "", relay)
-    return oauth.redirect(pending["then"], (pending["poolId"], None))
+    return redirect(pending["then"], (pending["poolId"], None))
 
-
-oauth.LOGOUT_STARTERS.append(start_logout)
 
 routes = [
     Route("/saml2/idpresponse", idp_response, methods=["POST"]),

@@ -57,7 +57,8 @@ from saml.idp import (
 )
 
 from ..errors import CognitoError
-from . import oauth, sessions, templates
+from . import sessions, templates
+from .http import form_body, is_form
 from .templates import Markup, esc
 
 KIND = "test_idp"
@@ -184,10 +185,10 @@ def _select(name: str, label: str, options: list[tuple[str, str]], chosen: str |
 
 
 async def _form(request: Request) -> dict | Response:
-    if not oauth.is_form(request):
+    if not is_form(request):
         return _refused("Unsupported form encoding.", 415)
     try:
-        form, _ = await oauth.form_body(request)
+        form, _ = await form_body(request)
     except CognitoError as err:
         return _refused(err.message, err.status)
     if not sessions.csrf_ok(_emu(request), request, form):

@@ -4,7 +4,7 @@
 Every pool is served on the emulator's own port: the pool comes from client_id, and also
 from the Host header when it names a pool domain - `<prefix>.auth.localhost:<port>`
 (browsers resolve *.localhost to loopback), `<prefix>.auth.<region>.amazoncognito.com`, or
-a custom domain. The hosted pages (/login, /signup ...) are in hosted_ui.py; both share the
+a custom domain. The hosted pages (/login, /signup ...) are in hosted_ui/; both share the
 authorize request parsed here (AuthRequest), which travels between pages in the query
 string, as Cognito's own pages do.
 

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import logging
 import secrets
+from dataclasses import dataclass
 from urllib.parse import parse_qsl
 
 from starlette.requests import Request
@@ -131,13 +132,50 @@ def _remember_assertion(ctx, pool_id: str, assertion) -> None:
         raise _refused("this assertion was already used (replay)") from None
 
 
-def _accept(ctx, areq: AuthRequest, provider: dict, saml_response: str,
-            pending_key: str | None, request_id: str | None) -> tuple[str, str | None]:
-    """Validate, federate, finish: (redirect URL, session cookie). One transaction."""
+@dataclass
+class _Target:
+    """What a response answers: the authorize request, the provider, the AuthnRequest id
+    (None: IdP-initiated) and the key of the pending request record (None: IdP-initiated)."""
+    areq: AuthRequest
+    provider: dict
+    request_id: str | None
+    pending_key: str | None
+
+
+def _target(store, relay: str, host: dict | None, now: float) -> _Target:
+    """Read the RelayState: the pending SP-initiated request it keys, or (IdP-initiated) the
+    authorize query it is. PageError when it answers nothing that can still be answered."""
+    pending = store.get(PENDING_KIND, "", relay) if relay and "=" not in relay else None
+    if pending is not None:
+        if now >= pending["expiresAt"]:
+            raise PageError(EXPIRED)
+        pool = pools.get(store, pending["poolId"])
+        provider = pool and identity_providers.get(store, pool["Id"], pending["provider"])
+        if provider is None:
+            raise _refused("the identity provider no longer exists")
+        try:
+            areq = parse_authorize(store, dict(parse_qsl(pending["query"])), pool)
+        except RedirectError as err:  # the client's settings changed meanwhile
+            raise _refused(f"{err.error}: {err.description or ''}") from None
+        return _Target(areq, provider, pending["requestId"], relay)
+    if relay and "=" not in relay:
+        raise _refused("it answers a sign-in request that is unknown, expired or already "
+                       "answered")
+    areq, provider = _unsolicited_request(store, relay, host)
+    return _Target(areq, provider, None, None)
+
+
+def _accept(ctx, relay: str, host: dict | None,
+            saml_response: str) -> tuple[str, str | None]:
+    """Validate, federate, finish: (redirect URL, session cookie), all in one transaction
+    with the RelayState's pending request, which is read, checked and used up here: two
+    responses to one request (racing in worker threads) can't both sign in."""
     now = ctx.now()
+    target = _target(ctx.store, relay, host, now)
+    areq, provider, request_id = target.areq, target.provider, target.request_id
     pool = areq.pool
-    if pending_key is not None:
-        ctx.store.delete(PENDING_KIND, "", pending_key)
+    if target.pending_key is not None:
+        ctx.store.delete(PENDING_KIND, "", target.pending_key)
     meta = identity_providers.metadata(provider)
     try:
         assertion = read_response(
@@ -180,35 +218,18 @@ async def idp_response(request: Request):
     if not saml_response:
         return error_page(_refused("SAMLResponse is missing"))
     emu = request.app.state.emu
-    store = emu.store
     try:
-        with store.transaction():
-            pending = store.get(PENDING_KIND, "", relay) if relay and "=" not in relay else None
-            if pending is not None:
-                if emu.clock.now() >= pending["expiresAt"]:
-                    store.delete(PENDING_KIND, "", relay)
-                    raise PageError(EXPIRED)
-                pool = pools.get(store, pending["poolId"])
-                provider = pool and identity_providers.get(store, pool["Id"], pending["provider"])
-                if provider is None:
-                    raise _refused("the identity provider no longer exists")
-                areq = parse_authorize(store, dict(parse_qsl(pending["query"])), pool)
-                request_id = pending["requestId"]
-            elif relay and "=" not in relay:
-                raise _refused("it answers a sign-in request that is unknown, expired or "
-                               "already answered")
-            else:
-                areq, provider = _unsolicited_request(store, relay, host_pool(request))
-                request_id = None
+        host = host_pool(request)
+        # A first look picks the pool, and so whether the work needs a worker thread (Lambda
+        # triggers); _accept reads and checks the RelayState again in its own transaction.
+        with emu.store.transaction():
+            areq = _target(emu.store, relay, host, emu.clock.now()).areq
     except PageError as err:
         return error_page(err)
-    except RedirectError as err:  # the client's settings changed meanwhile
-        return error_page(_refused(f"{err.error}: {err.description or ''}"))
     ctx = web_context(request, "/saml2/idpresponse", areq.pool)
     try:
-        url, cookie = await calls.call(calls.runs_lambdas(areq.pool), _accept, ctx, areq,
-                                       provider, saml_response,
-                                       relay if pending is not None else None, request_id)
+        url, cookie = await calls.call(calls.runs_lambdas(areq.pool), _accept, ctx, relay, host,
+                                       saml_response)
     except PageError as err:
         return error_page(err)
     except RedirectError as err:

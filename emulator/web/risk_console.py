@@ -30,9 +30,8 @@ from starlette.routing import Route
 from ..api import calls
 from ..domain import pools, risk_config, threats, users
 from ..errors import CognitoError
-from .http import form_body
+from .http import form_body, web_context
 from .templates import esc
-from .wellknown import EmuContext
 
 PAGE_SIZE = 60              # AdminListUserAuthEvents' largest page
 USERS_PER_POOL = 200        # the index lists this many users per pool, then says so
@@ -369,7 +368,7 @@ async def feedback(request: Request) -> Response:
     if not (pool_id and username and event_id) or value not in FEEDBACK_VALUES:
         return _page("Feedback", "", status=400,
                      error="Expected pool, user, event and value=Valid|Invalid.")
-    ctx = EmuContext(request.app.state.emu)
+    ctx = web_context(request, "/_emulator/events/feedback")
     try:
         canonical = calls.run(_give_feedback, ctx, pool_id, username, event_id, value)
     except CognitoError as err:

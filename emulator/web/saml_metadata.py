@@ -17,7 +17,7 @@ from starlette.routing import Route
 from ..api import calls
 from ..domain import identity_providers as providers
 from ..domain import pools
-from .wellknown import EmuContext
+from .http import web_context
 
 MEDIA_TYPE = "application/samlmetadata+xml"
 
@@ -41,7 +41,7 @@ def _document(ctx, pool_id: str, provider_name: str | None) -> str | None:
 
 
 async def metadata(request: Request):
-    ctx = EmuContext(request.app.state.emu)
+    ctx = web_context(request, "/_emulator/saml/metadata.xml")
     pool_id = request.path_params["pool_id"]
     provider_name = request.path_params.get("provider_name")
     # A worker thread: the pool's signing key may be generated on first use.

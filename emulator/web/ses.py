@@ -13,7 +13,7 @@ from starlette.responses import JSONResponse
 from starlette.routing import Route
 
 from ..domain import outbox
-from .wellknown import EmuContext
+from .http import web_context
 
 
 def _error(code: str, message: str, status: int = 400) -> JSONResponse:
@@ -40,7 +40,7 @@ async def send_email(request: Request):
     subject = (simple.get("Subject") or {}).get("Data")
     parts = simple.get("Body") or {}
     text = (parts.get("Text") or {}).get("Data") or (parts.get("Html") or {}).get("Data") or ""
-    ctx = EmuContext(request.app.state.emu)
+    ctx = web_context(request, "/v2/email/outbound-emails")
     message_id = str(uuid.uuid4())
     with ctx.store.transaction():
         for address in recipients:

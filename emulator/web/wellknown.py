@@ -3,23 +3,13 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
+from ..api.context import Context
 from ..auth import keys
 from ..domain import pools
+from .http import web_context
 
 
-class EmuContext:
-    """The slice of api.context.Context that the auth modules use, for non-API routes."""
-
-    def __init__(self, emu):
-        self.emu = emu
-        self.store = emu.store
-        self.settings = emu.settings
-
-    def now(self) -> float:
-        return self.emu.clock.now()
-
-
-def _pool_or_404(ctx: EmuContext, pool_id: str):
+def _pool_or_404(ctx: Context, pool_id: str):
     pool = pools.get(ctx.store, pool_id)
     if pool is None:
         return None, JSONResponse({"message": f"User pool {pool_id} does not exist."}, 404)
@@ -27,7 +17,7 @@ def _pool_or_404(ctx: EmuContext, pool_id: str):
 
 
 async def jwks(request: Request):
-    ctx = EmuContext(request.app.state.emu)
+    ctx = web_context(request, "/.well-known/jwks.json")
     pool, missing = _pool_or_404(ctx, request.path_params["pool_id"])
     if missing:
         return missing
@@ -57,7 +47,7 @@ def discovery(settings, pool_id: str) -> dict:
 
 
 async def openid_configuration(request: Request):
-    ctx = EmuContext(request.app.state.emu)
+    ctx = web_context(request, "/.well-known/openid-configuration")
     pool_id = request.path_params["pool_id"]
     _, missing = _pool_or_404(ctx, pool_id)
     if missing:

@@ -3,22 +3,12 @@ has the same time) and across a second clock (the old key mixed in a monotonic r
 wrapped every second, so 'the last code' could be an earlier one)."""
 import time
 
-from emulator.clock import Clock
 from emulator.domain import outbox
-from emulator.store.memory import MemoryStore
-
-
-class Ctx:
-    def __init__(self):
-        self.store, self.clock = MemoryStore(), Clock()
-        self.clock.pin(1_700_000_000)
-
-    def now(self):
-        return self.clock.now()
+from tests.support.context import unit_context
 
 
 def test_messages_at_one_pinned_instant_come_back_in_send_order(monkeypatch):
-    ctx = Ctx()
+    ctx = unit_context()
     readings = iter([999_999_999, 5])  # a monotonic clock that wraps between two sends
     monkeypatch.setattr(time, "monotonic_ns", lambda: next(readings, 7))
     for n in range(3):

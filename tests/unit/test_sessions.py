@@ -3,10 +3,9 @@ import re
 
 import pytest
 
-from emulator.clock import Clock
 from emulator.domain import auth_sessions, lockout
 from emulator.errors import CognitoError
-from emulator.store.memory import MemoryStore
+from tests.support.context import unit_context
 
 POOL = {"Id": "us-east-1_AbCdEfGhI"}
 CASELESS_POOL = {"Id": "us-east-1_ZyXwVuTsR", "UsernameConfiguration": {"CaseSensitive": False}}
@@ -14,19 +13,9 @@ CLIENT = {"ClientId": "a" * 26}
 OTHER_CLIENT = {"ClientId": "b" * 26}
 
 
-class Ctx:
-    def __init__(self):
-        self.store = MemoryStore()
-        self.clock = Clock()
-        self.clock.pin(1_700_000_000)
-
-    def now(self):
-        return self.clock.now()
-
-
 @pytest.fixture
 def ctx():
-    return Ctx()
+    return unit_context()
 
 
 def new(ctx, pool=POOL, client=CLIENT, **kw):
@@ -72,10 +61,10 @@ def test_unknown_token_and_other_pool(ctx):
 
 def test_expiry_default_and_per_client(ctx):
     token = new(ctx)
-    ctx.clock.advance(179)
+    ctx.emu.clock.advance(179)
     assert auth_sessions.consume(ctx, POOL, CLIENT, token)
     token = new(ctx)
-    ctx.clock.advance(180)
+    ctx.emu.clock.advance(180)
     with pytest.raises(CognitoError) as e:
         auth_sessions.consume(ctx, POOL, CLIENT, token)
     assert message(e) == "Invalid session for the user, session is expired."
@@ -83,7 +72,7 @@ def test_expiry_default_and_per_client(ctx):
 
     slow = {"ClientId": "c" * 26, "AuthSessionValidity": 15}
     token = new(ctx, client=slow)
-    ctx.clock.advance(15 * 60 - 1)
+    ctx.emu.clock.advance(15 * 60 - 1)
     assert auth_sessions.consume(ctx, POOL, slow, token)
 
 
@@ -129,7 +118,7 @@ def test_prune_removes_only_dead_sessions(ctx, monkeypatch):
     # create() also prunes, at random (1 call in _PRUNE_EVERY): not while this test counts.
     monkeypatch.setattr(auth_sessions.secrets, "randbelow", lambda n: 1)
     old = new(ctx)
-    ctx.clock.advance(200)
+    ctx.emu.clock.advance(200)
     young = new(ctx)
     assert auth_sessions.prune(ctx, POOL["Id"]) == 1
     assert auth_sessions.peek(ctx, POOL, old) is None

@@ -118,8 +118,7 @@ def risk_from_file(path: str) -> dict:
 
 def _call(ctx: Context, op: str, params: dict) -> dict:
     _check(op, params)
-    ctx.operation = op
-    return handler("cognito-idp", op)(ctx, params)
+    return handler("cognito-idp", op)(ctx.answering(op, params), params)
 
 
 def apply(emu, data: dict) -> None:

@@ -100,7 +100,7 @@ async def _handle(request: Request, emu, request_id: str) -> Response:
     except ValidationFailure as failure:
         raise CognitoError(failure.error_type, failure.message) from None
 
-    ctx = Context(emu=emu, operation=op, request_id=request_id, region=region,
+    ctx = Context(emu=emu, operation=op, request_id=request_id, region=region, params=params,
                   account_id=account, source_ip=request.client.host if request.client else "",
                   headers=dict(request.headers), signed=bool(signed))
     # A worker thread when a Lambda function may be called (calls.call): a handler waiting

@@ -3,13 +3,13 @@ Create/Describe/DescribeByClient/Update/DeleteManagedLoginBranding (managed logi
 import base64
 
 from ..api.registry import operation
-from ..domain import branding, pools
+from ..domain import branding
 from ..errors import invalid
 
 
 @operation("SetUICustomization")
 def set_ui_customization(ctx, params):
-    pool = pools.require(ctx.store, params["UserPoolId"])
+    pool = ctx.pool
     image_b64 = params.get("ImageFile") or None
     image = base64.b64decode(image_b64) if image_b64 else None
     record = branding.set_ui_customization(ctx, pool, params.get("ClientId"),
@@ -19,7 +19,7 @@ def set_ui_customization(ctx, params):
 
 @operation("GetUICustomization")
 def get_ui_customization(ctx, params):
-    pool = pools.require(ctx.store, params["UserPoolId"])
+    pool = ctx.pool
     record = branding.get_ui_customization(ctx.store, pool, params.get("ClientId"))
     if record is None:
         # Documented as "an empty object" when nothing is set; the pool and client are named
@@ -31,21 +31,21 @@ def get_ui_customization(ctx, params):
 
 @operation("CreateManagedLoginBranding")
 def create_managed_login_branding(ctx, params):
-    pool = pools.require(ctx.store, params["UserPoolId"])
+    pool = ctx.pool
     record = branding.create_branding(ctx, pool, params)
     return {"ManagedLoginBranding": branding.branding_type(record)}
 
 
 @operation("DescribeManagedLoginBranding")
 def describe_managed_login_branding(ctx, params):
-    pool = pools.require(ctx.store, params["UserPoolId"])
+    pool = ctx.pool
     record = branding.require_branding(ctx.store, pool["Id"], params["ManagedLoginBrandingId"])
     return {"ManagedLoginBranding": branding.branding_type(record)}
 
 
 @operation("DescribeManagedLoginBrandingByClient")
 def describe_managed_login_branding_by_client(ctx, params):
-    pool = pools.require(ctx.store, params["UserPoolId"])
+    pool = ctx.pool
     record = branding.require_branding_for_client(ctx.store, pool["Id"], params["ClientId"])
     return {"ManagedLoginBranding": branding.branding_type(record)}
 
@@ -57,13 +57,13 @@ def update_managed_login_branding(ctx, params):
     for member in ("UserPoolId", "ManagedLoginBrandingId"):
         if not params.get(member):
             raise invalid(f"{member} is required.")
-    pool = pools.require(ctx.store, params["UserPoolId"])
+    pool = ctx.pool
     record = branding.update_branding(ctx, pool, params["ManagedLoginBrandingId"], params)
     return {"ManagedLoginBranding": branding.branding_type(record)}
 
 
 @operation("DeleteManagedLoginBranding")
 def delete_managed_login_branding(ctx, params):
-    pool = pools.require(ctx.store, params["UserPoolId"])
+    pool = ctx.pool
     branding.delete_branding(ctx, pool, params["ManagedLoginBrandingId"])
     return {}

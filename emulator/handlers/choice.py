@@ -1,8 +1,8 @@
 """GetUserAuthFactors / AdminGetUserAuthFactors: a user's choice-based sign-in options and
 MFA settings (emulator.auth.choice decides what the options are)."""
 from ..api.registry import operation
-from ..auth import choice, tokens
-from ..domain import pools, users
+from ..auth import choice
+from ..domain import users
 
 # Kept on the user record by the MFA module.
 _MFA_FIELDS = ("PreferredMfaSetting", "UserMFASettingList")
@@ -19,11 +19,11 @@ def _factors(ctx, pool: dict, user: dict) -> dict:
 
 @operation("GetUserAuthFactors")
 def get_user_auth_factors(ctx, params):
-    pool, user, _ = tokens.authorize(ctx, params["AccessToken"])
+    pool, user, _ = ctx.caller
     return _factors(ctx, pool, user)
 
 
 @operation("AdminGetUserAuthFactors")
 def admin_get_user_auth_factors(ctx, params):
-    pool = pools.require(ctx.store, params["UserPoolId"])
+    pool = ctx.pool
     return _factors(ctx, pool, users.require(ctx.store, pool, params["Username"]))

@@ -2,17 +2,17 @@
 user's devices, by access token or as an administrator. Logic in emulator/domain/devices.py."""
 from ..api.registry import operation
 from ..auth import tokens
-from ..domain import devices, pools, users
+from ..domain import devices, users
 
 
 def _admin(ctx, params) -> tuple[dict, dict]:
-    pool = pools.require(ctx.store, params["UserPoolId"])
+    pool = ctx.pool
     return pool, users.require(ctx.store, pool, params["Username"])
 
 
 @operation("ConfirmDevice")
 def confirm_device(ctx, params):
-    pool, user, _ = tokens.authorize(ctx, params["AccessToken"])
+    pool, user, _ = ctx.caller
     necessary = devices.confirm(ctx, pool, user, params["DeviceKey"],
                                 params.get("DeviceSecretVerifierConfig"), params.get("DeviceName"))
     return {"UserConfirmationNecessary": necessary}
@@ -20,7 +20,7 @@ def confirm_device(ctx, params):
 
 @operation("GetDevice")
 def get_device(ctx, params):
-    pool, user, _ = tokens.authorize(ctx, params["AccessToken"])
+    pool, user, _ = ctx.caller
     return {"Device": devices.public(devices.require(ctx.store, pool, user, params["DeviceKey"]))}
 
 
@@ -32,7 +32,7 @@ def admin_get_device(ctx, params):
 
 @operation("ListDevices")
 def list_devices(ctx, params):
-    pool, user, _ = tokens.authorize(ctx, params["AccessToken"])
+    pool, user, _ = ctx.caller
     return devices.list_devices(ctx.store, pool, user, limit=params.get("Limit"),
                                 pagination_token=params.get("PaginationToken"))
 
@@ -62,7 +62,7 @@ def admin_forget_device(ctx, params):
 
 @operation("UpdateDeviceStatus")
 def update_device_status(ctx, params):
-    pool, user, _ = tokens.authorize(ctx, params["AccessToken"])
+    pool, user, _ = ctx.caller
     devices.update_status(ctx, pool, user, params["DeviceKey"],
                           params.get("DeviceRememberedStatus"))
     return {}

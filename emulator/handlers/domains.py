@@ -1,12 +1,12 @@
 """User-pool domains: CreateUserPoolDomain, DescribeUserPoolDomain, UpdateUserPoolDomain,
 DeleteUserPoolDomain."""
 from ..api.registry import operation
-from ..domain import domains, pools
+from ..domain import domains
 
 
 @operation("CreateUserPoolDomain")
 def create_user_pool_domain(ctx, params):
-    pool = pools.require(ctx.store, params["UserPoolId"])
+    pool = ctx.pool
     record = domains.create(ctx, pool, params)
     return domains.create_response(record)
 
@@ -18,13 +18,13 @@ def describe_user_pool_domain(ctx, params):
 
 @operation("UpdateUserPoolDomain")
 def update_user_pool_domain(ctx, params):
-    pool = pools.require(ctx.store, params["UserPoolId"])
+    pool = ctx.pool
     record = domains.update(ctx, pool, params)
     return domains.create_response(record)
 
 
 @operation("DeleteUserPoolDomain")
 def delete_user_pool_domain(ctx, params):
-    pool = pools.require(ctx.store, params["UserPoolId"])
+    pool = ctx.pool
     domains.delete(ctx, pool, params["Domain"])
     return {}

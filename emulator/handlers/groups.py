@@ -1,6 +1,6 @@
 """Groups: CreateGroup ... ListUsersInGroup."""
 from ..api.registry import operation
-from ..domain import groups, paging, pools, users
+from ..domain import groups, paging, users
 
 LIST_LIMIT = 60
 _FIELDS = ("Description", "RoleArn", "Precedence")
@@ -16,7 +16,7 @@ def _page(items: list, limit: int, key_of) -> tuple[list, str | None]:
 
 @operation("CreateGroup")
 def create_group(ctx, params):
-    pools.require(ctx.store, params["UserPoolId"])
+    ctx.check_pool()
     now = ctx.now()
     group = {"GroupName": params["GroupName"], "UserPoolId": params["UserPoolId"]}
     for name in _FIELDS:
@@ -30,14 +30,14 @@ def create_group(ctx, params):
 
 @operation("GetGroup")
 def get_group(ctx, params):
-    pools.require(ctx.store, params["UserPoolId"])
+    ctx.check_pool()
     return {"Group": groups.require(ctx.store, params["UserPoolId"], params["GroupName"])}
 
 
 @operation("UpdateGroup")
 def update_group(ctx, params):
     """Only the fields given change (as Cognito documents for UpdateGroup)."""
-    pools.require(ctx.store, params["UserPoolId"])
+    ctx.check_pool()
     group = groups.require(ctx.store, params["UserPoolId"], params["GroupName"])
     for name in _FIELDS:
         if name in params:
@@ -49,7 +49,7 @@ def update_group(ctx, params):
 
 @operation("DeleteGroup")
 def delete_group(ctx, params):
-    pools.require(ctx.store, params["UserPoolId"])
+    ctx.check_pool()
     groups.require(ctx.store, params["UserPoolId"], params["GroupName"])
     groups.delete(ctx.store, params["UserPoolId"], params["GroupName"])
     return {}
@@ -57,7 +57,7 @@ def delete_group(ctx, params):
 
 @operation("ListGroups")
 def list_groups(ctx, params):
-    pools.require(ctx.store, params["UserPoolId"])
+    ctx.check_pool()
     limit = params.get("Limit") or LIST_LIMIT
     found = groups.list_groups(ctx.store, params["UserPoolId"],
                                after=paging.after(params.get("NextToken")), limit=limit + 1)
@@ -69,7 +69,7 @@ def list_groups(ctx, params):
 
 
 def _pool_user_group(ctx, params) -> tuple[dict, dict, dict]:
-    pool = pools.require(ctx.store, params["UserPoolId"])
+    pool = ctx.pool
     group = groups.require(ctx.store, pool["Id"], params["GroupName"])
     user = users.require(ctx.store, pool, params["Username"])
     return pool, user, group
@@ -91,7 +91,7 @@ def admin_remove_user_from_group(ctx, params):
 
 @operation("AdminListGroupsForUser")
 def admin_list_groups_for_user(ctx, params):
-    pool = pools.require(ctx.store, params["UserPoolId"])
+    pool = ctx.pool
     user = users.require(ctx.store, pool, params["Username"])
     limit = params.get("Limit") or LIST_LIMIT
     names = groups.group_names_for_user(ctx.store, pool, user,
@@ -106,7 +106,7 @@ def admin_list_groups_for_user(ctx, params):
 
 @operation("ListUsersInGroup")
 def list_users_in_group(ctx, params):
-    pool = pools.require(ctx.store, params["UserPoolId"])
+    pool = ctx.pool
     groups.require(ctx.store, pool["Id"], params["GroupName"])
     limit = params.get("Limit") or LIST_LIMIT
     keys = groups.user_keys_in_group(ctx.store, pool["Id"], params["GroupName"],

@@ -3,13 +3,13 @@ preferences. Logic in emulator/auth/mfa.py."""
 import copy
 
 from ..api.registry import operation
-from ..auth import mfa, tokens
-from ..domain import pools, users
+from ..auth import mfa
+from ..domain import users
 from ..errors import invalid
 
 
 def _pool_and_user(ctx, params) -> tuple[dict, dict]:
-    pool = pools.require(ctx.store, params["UserPoolId"])
+    pool = ctx.pool
     return pool, users.require(ctx.store, pool, params["Username"])
 
 
@@ -23,13 +23,13 @@ def _save(ctx, pool: dict, user: dict, previous: dict) -> None:
 
 @operation("SetUserPoolMfaConfig")
 def set_user_pool_mfa_config(ctx, params):
-    pool = pools.require(ctx.store, params["UserPoolId"])
+    pool = ctx.pool
     return mfa.set_config(ctx, pool, params)
 
 
 @operation("GetUserPoolMfaConfig")
 def get_user_pool_mfa_config(ctx, params):
-    return mfa.get_config(pools.require(ctx.store, params["UserPoolId"]))
+    return mfa.get_config(ctx.pool)
 
 
 # --- TOTP authenticators -------------------------------------------------------------------
@@ -44,7 +44,7 @@ def _one_of(params: dict) -> None:
 def associate_software_token(ctx, params):
     _one_of(params)
     if params.get("AccessToken"):
-        pool, user, _ = tokens.authorize(ctx, params["AccessToken"])
+        pool, user, _ = ctx.caller
         previous = copy.deepcopy(user)
         secret = mfa.associate(pool, user)
         _save(ctx, pool, user, previous)
@@ -59,7 +59,7 @@ def verify_software_token(ctx, params):
     _one_of(params)
     code, name = params["UserCode"], params.get("FriendlyDeviceName")
     if params.get("AccessToken"):
-        pool, user, _ = tokens.authorize(ctx, params["AccessToken"])
+        pool, user, _ = ctx.caller
         previous = copy.deepcopy(user)
         mfa.verify(pool, user, code, ctx.now(), name)
         _save(ctx, pool, user, previous)
@@ -81,7 +81,7 @@ def admin_delete_software_token(ctx, params):
 
 @operation("SetUserMFAPreference")
 def set_user_mfa_preference(ctx, params):
-    pool, user, _ = tokens.authorize(ctx, params["AccessToken"])
+    pool, user, _ = ctx.caller
     previous = copy.deepcopy(user)
     mfa.set_preference(pool, user, params)
     _save(ctx, pool, user, previous)
@@ -99,7 +99,7 @@ def admin_set_user_mfa_preference(ctx, params):
 
 @operation("SetUserSettings")
 def set_user_settings(ctx, params):
-    pool, user, _ = tokens.authorize(ctx, params["AccessToken"])
+    pool, user, _ = ctx.caller
     previous = copy.deepcopy(user)
     mfa.set_settings(user, params["MFAOptions"])
     _save(ctx, pool, user, previous)

@@ -13,20 +13,20 @@ def create_user_pool(ctx, params):
 
 @operation("DescribeUserPool")
 def describe_user_pool(ctx, params):
-    pool = pools.require(ctx.store, params["UserPoolId"])
+    pool = ctx.pool
     return {"UserPool": pools.describe(pool, users.count(ctx.store, pool["Id"]))}
 
 
 @operation("UpdateUserPool")
 def update_user_pool(ctx, params):
-    pool = pools.require(ctx.store, params["UserPoolId"])
+    pool = ctx.pool
     pools.update_pool(ctx, pool, params)
     return {}
 
 
 @operation("DeleteUserPool")
 def delete_user_pool(ctx, params):
-    pool = pools.require(ctx.store, params["UserPoolId"])
+    pool = ctx.pool
     if pool.get("DeletionProtection") == "ACTIVE":
         # Wording captured from the real service (localstack/localstack#11947).
         raise invalid("The user pool cannot be deleted because deletion protection is "
@@ -51,13 +51,13 @@ def list_user_pools(ctx, params):
 
 @operation("AddCustomAttributes")
 def add_custom_attributes(ctx, params):
-    pool = pools.require(ctx.store, params["UserPoolId"])
+    pool = ctx.pool
     pools.add_custom_attributes(ctx, pool, params["CustomAttributes"])
     return {}
 
 
 @operation("GetCSVHeader")
 def get_csv_header(ctx, params):
-    pool = pools.require(ctx.store, params["UserPoolId"])
+    pool = ctx.pool
     return {"UserPoolId": pool["Id"],
             "CSVHeader": pool_config.csv_header(pool.get("SchemaAttributes", []))}

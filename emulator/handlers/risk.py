@@ -1,13 +1,13 @@
 """Threat protection operations: risk configuration, the user's auth events and feedback.
 Logic in emulator/domain/risk_config.py and emulator/domain/threats.py."""
 from ..api.registry import operation
-from ..domain import clients, paging, pools, risk_config, threats, users
+from ..domain import clients, paging, risk_config, threats, users
 
 DEFAULT_MAX_RESULTS = 60
 
 
 def _pool(ctx, params) -> dict:
-    pool = pools.require(ctx.store, params["UserPoolId"])
+    pool = ctx.pool
     risk_config.require_add_on(pool)
     return pool
 

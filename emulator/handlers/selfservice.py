@@ -5,7 +5,6 @@ Logic lives in domain/signup.py; these handlers resolve the client or the token.
 import copy
 
 from ..api.registry import operation
-from ..auth import tokens
 from ..domain import attributes, clients, lifecycle, pools, signup, users
 
 # Set by the MFA module on the user record when the user has MFA settings.
@@ -58,7 +57,7 @@ def _token_client(ctx, pool: dict, claims: dict) -> dict | None:
 
 @operation("ChangePassword")
 def change_password(ctx, params):
-    pool, user, claims = tokens.authorize(ctx, params["AccessToken"])
+    pool, user, claims = ctx.caller
     signup.change_password(ctx, pool, user, params.get("PreviousPassword"),
                            params["ProposedPassword"],
                            client_id=str(claims.get("client_id", "")) or None)
@@ -67,7 +66,7 @@ def change_password(ctx, params):
 
 @operation("GetUser")
 def get_user(ctx, params):
-    pool, user, claims = tokens.authorize(ctx, params["AccessToken"])
+    pool, user, claims = ctx.caller
     # Only what the token's app client may read (its ReadAttributes).
     visible = attributes.readable(_token_client(ctx, pool, claims), user["Attributes"])
     out = {"Username": user["Username"], "UserAttributes": users.attribute_list(visible)}
@@ -79,7 +78,7 @@ def get_user(ctx, params):
 
 @operation("UpdateUserAttributes")
 def update_user_attributes(ctx, params):
-    pool, user, claims = tokens.authorize(ctx, params["AccessToken"])
+    pool, user, claims = ctx.caller
     return signup.update_attributes(ctx, _token_client(ctx, pool, claims), pool, user,
                                     params["UserAttributes"],
                                     client_metadata=params.get("ClientMetadata"))
@@ -87,7 +86,7 @@ def update_user_attributes(ctx, params):
 
 @operation("GetUserAttributeVerificationCode")
 def get_user_attribute_verification_code(ctx, params):
-    pool, user, claims = tokens.authorize(ctx, params["AccessToken"])
+    pool, user, claims = ctx.caller
     details = signup.send_verification(ctx, pool, user, params["AttributeName"],
                                        source="VerifyUserAttribute",
                                        client_id=str(claims.get("client_id", "")) or None,
@@ -98,14 +97,14 @@ def get_user_attribute_verification_code(ctx, params):
 
 @operation("VerifyUserAttribute")
 def verify_user_attribute(ctx, params):
-    pool, user, _ = tokens.authorize(ctx, params["AccessToken"])
+    pool, user, _ = ctx.caller
     signup.verify_attribute(ctx, pool, user, params["AttributeName"], params["Code"])
     return {}
 
 
 @operation("DeleteUserAttributes")
 def delete_user_attributes(ctx, params):
-    pool, user, claims = tokens.authorize(ctx, params["AccessToken"])
+    pool, user, claims = ctx.caller
     names = params["UserAttributeNames"]
     attributes.check_writable(_token_client(ctx, pool, claims), names)
     previous = copy.deepcopy(user)
@@ -118,7 +117,7 @@ def delete_user_attributes(ctx, params):
 
 @operation("DeleteUser")
 def delete_user(ctx, params):
-    pool, user, _ = tokens.authorize(ctx, params["AccessToken"])
+    pool, user, _ = ctx.caller
     # No global sign-out: the user's tokens die with the user (authorize and refresh look
     # the user up and match the sub, so a later namesake can't inherit them), and calls
     # with them answer "User does not exist." as Cognito does for deleted users.

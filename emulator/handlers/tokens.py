@@ -21,14 +21,14 @@ def revoke_token(ctx, params):
 
 @operation("GlobalSignOut")
 def global_sign_out(ctx, params):
-    pool, user, _ = tokens.authorize(ctx, params["AccessToken"])
+    pool, user, _ = ctx.caller
     tokens.global_sign_out(ctx, pool, user)
     return {}
 
 
 @operation("AdminUserGlobalSignOut")
 def admin_user_global_sign_out(ctx, params):
-    pool = pools.require(ctx.store, params["UserPoolId"])
+    pool = ctx.pool
     user = users.require(ctx.store, pool, params["Username"])
     tokens.global_sign_out(ctx, pool, user)
     return {}

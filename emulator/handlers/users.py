@@ -23,7 +23,7 @@ _SCAN_BATCH = 200
 
 
 def _pool_and_user(ctx, params) -> tuple[dict, dict]:
-    pool = pools.require(ctx.store, params["UserPoolId"])
+    pool = ctx.pool
     return pool, users.require(ctx.store, pool, params["Username"])
 
 
@@ -101,7 +101,7 @@ def _resend(ctx, pool: dict, params: dict) -> dict:
 
 @operation("AdminCreateUser")
 def admin_create_user(ctx, params):
-    pool = pools.require(ctx.store, params["UserPoolId"])
+    pool = ctx.pool
     if params.get("MessageAction") == "RESEND":
         return _resend(ctx, pool, params)
     given = params["Username"]
@@ -284,7 +284,7 @@ def admin_delete_user_attributes(ctx, params):
 
 @operation("ListUsers")
 def list_users(ctx, params):
-    pool = pools.require(ctx.store, params["UserPoolId"])
+    pool = ctx.pool
     flt = user_filter.parse(params.get("Filter"))
     limit = params.get("Limit") or LIST_LIMIT
     after = paging.after(params.get("PaginationToken"))

@@ -67,15 +67,19 @@ def _as_is(value, where):
 def _structure(service: str, shape: dict) -> Writer:
     members = [(member, ref["shape"]) for member, ref in shape.get("members", {}).items()]
     declared = {member for member, _ in members}
+    writers: list[tuple[str, Writer]] = []   # filled on first use: shapes may recurse
 
     def write(value, where):
         if not isinstance(value, dict):
             return _wrong(value, where, "an object")
+        if not writers:
+            writers.extend((member, _writer(service, name)) for member, name in members)
         out = {}
-        for member, member_shape in members:
+        for member, member_writer in writers:
             item = value.get(member)
             if item is not None:
-                out[member] = _writer(service, member_shape)(item, f"{where}.{member}")
+                # The path only names a member in an error (strict mode): not built otherwise.
+                out[member] = member_writer(item, f"{where}.{member}" if STRICT else where)
         if STRICT and len(out) != len(value):
             extra = sorted(k for k in value if k not in declared)
             if extra:
@@ -91,6 +95,8 @@ def _list(service: str, shape: dict) -> Writer:
         if not isinstance(value, (list, tuple)):
             return _wrong(value, where, "a list")
         item_writer = _writer(service, member_shape)
+        if not STRICT:
+            return [item_writer(item, where) for item in value]
         return [item_writer(item, f"{where}[{i}]") for i, item in enumerate(value)]
     return write
 
@@ -102,8 +108,8 @@ def _map(service: str, shape: dict) -> Writer:
         if not isinstance(value, dict):
             return _wrong(value, where, "an object")
         item_writer = _writer(service, value_shape)
-        return {key: item_writer(item, f"{where}.{key}") for key, item in value.items()
-                if item is not None}
+        return {key: item_writer(item, f"{where}.{key}" if STRICT else where)
+                for key, item in value.items() if item is not None}
     return write
 
 

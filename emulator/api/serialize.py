@@ -60,6 +60,12 @@ def _writer(service: str, name: str) -> Writer:
     return writer
 
 
+def _passes(service: str, name: str) -> bool:
+    """A scalar other than a blob: outside strict mode it is written as it is, no call."""
+    kind = load_model(service)["shapes"][name]["type"]
+    return kind in _SCALARS and kind != "blob"
+
+
 def _as_is(value, where):
     return value
 
@@ -67,19 +73,24 @@ def _as_is(value, where):
 def _structure(service: str, shape: dict) -> Writer:
     members = [(member, ref["shape"]) for member, ref in shape.get("members", {}).items()]
     declared = {member for member, _ in members}
-    writers: list[tuple[str, Writer]] = []   # filled on first use: shapes may recurse
+    # (member, writer, passes as it is), filled on first use: shapes may recurse
+    writers: list[tuple[str, Writer, bool]] = []
 
     def write(value, where):
         if not isinstance(value, dict):
             return _wrong(value, where, "an object")
         if not writers:
-            writers.extend((member, _writer(service, name)) for member, name in members)
+            writers.extend((member, _writer(service, name), _passes(service, name))
+                           for member, name in members)
         out = {}
-        for member, member_writer in writers:
+        for member, member_writer, passes in writers:
             item = value.get(member)
             if item is not None:
                 # The path only names a member in an error (strict mode): not built otherwise.
-                out[member] = member_writer(item, f"{where}.{member}" if STRICT else where)
+                if STRICT:
+                    out[member] = member_writer(item, f"{where}.{member}")
+                else:
+                    out[member] = item if passes else member_writer(item, where)
         if STRICT and len(out) != len(value):
             extra = sorted(k for k in value if k not in declared)
             if extra:

@@ -2,12 +2,12 @@
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
-from starlette.requests import Request
-from starlette.responses import JSONResponse
+from starlette.requests import ClientDisconnect, Request
+from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from . import handlers
-from .api import dispatcher
+from .api import body, dispatcher
 from .config import Settings
 from .service import Emulator
 from .web import (
@@ -32,6 +32,11 @@ async def _not_found(request: Request, exc):
                         status_code=getattr(exc, "status_code", 404))
 
 
+async def _client_gone(request: Request, exc) -> Response:
+    """The client hung up before its body was complete: nobody is left to answer."""
+    return Response(status_code=400)
+
+
 def create_app(settings: Settings | None = None, emu: Emulator | None = None,
                seed=None) -> Starlette:
     """`seed(emu)` (optional) runs at start and again after each /_emulator/reset."""
@@ -52,7 +57,9 @@ def create_app(settings: Settings | None = None, emu: Emulator | None = None,
                              expose_headers=["x-amzn-RequestId", "x-amzn-ErrorType",
                                              "x-amzn-ErrorMessage", "Date"])]
     app = Starlette(routes=routes, middleware=middleware,
-                    exception_handlers={404: _not_found, 405: _not_found})
+                    exception_handlers={404: _not_found, 405: _not_found,
+                                        body.ClientGone: _client_gone,
+                                        ClientDisconnect: _client_gone})
     app.state.emu = emu
     app.state.seed = seed
     return app

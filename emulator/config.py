@@ -15,6 +15,9 @@ from pathlib import Path
 ENV_PREFIX = "COGNITO_EMULATOR_"
 _SCRATCH: dict[tuple[int, str], str] = {}  # (id(settings), name) -> temporary directory
 MAX_BODY_BYTES = 1024 * 1024  # AWS rejects request bodies far smaller; 1 MiB is generous
+# Seconds to wait for the next bytes of a request body (uvicorn itself waits for ever for a
+# body shorter than its Content-Length); then 408.
+BODY_TIMEOUT = 10.0
 
 
 class ConfigError(ValueError):
@@ -34,6 +37,7 @@ class Settings:
     public_url: str | None = None      # base URL clients use to reach us, if not http://host:port
     log_level: str = "info"
     max_body_bytes: int = MAX_BODY_BYTES
+    body_timeout: float = BODY_TIMEOUT
     account_id: str = "000000000000"
     # Lambda functions by name -> handler spec (`path/file.py:handler`, `module:function`,
     # `file.js`/`file.mjs`), from the config file's `functions:` and COGNITO_EMULATOR_FUNCTIONS.
@@ -96,6 +100,9 @@ def add_serve_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--lambda-endpoint", metavar="URL",
                    help="Lambda Invoke API (sam local start-lambda, LocalStack) for trigger "
                         "functions not declared in the config file's functions:")
+    p.add_argument("--body-timeout", type=float, metavar="SECONDS",
+                   help="how long to wait for the missing bytes of a request body before "
+                        "answering 408 (default 10)")
 
 
 def settings_from(args: argparse.Namespace | None = None, **overrides) -> Settings:
@@ -103,7 +110,7 @@ def settings_from(args: argparse.Namespace | None = None, **overrides) -> Settin
     for name, kind in (("host", str), ("port", int), ("data_dir", str), ("in_memory", bool),
                        ("region", str), ("config", str), ("issuer_style", str),
                        ("public_url", str), ("log_level", str), ("lambda_endpoint", str),
-                       ("log_dir", str)):
+                       ("log_dir", str), ("body_timeout", float)):
         value = getattr(args, name, None) if args is not None else None
         if value is None:
             raw = _env(name)

@@ -58,7 +58,10 @@ class Context:
     @property
     def caller(self) -> tuple[dict, dict, dict]:
         """(pool, user, claims) of the call's AccessToken (auth/tokens.authorize): the
-        signed-in user a self-service operation acts for."""
+        signed-in user a self-service operation acts for. The model leaves AccessToken
+        optional on a few operations (GetDevice, ForgetDevice: a device's own tokens may
+        call them); without one the call is refused as with a bad token."""
         if "caller" not in self._resolved:
-            self._resolved["caller"] = tokens.authorize(self, self.params["AccessToken"])
+            self._resolved["caller"] = tokens.authorize(self,
+                                                        self.params.get("AccessToken") or "")
         return self._resolved["caller"]

@@ -8,7 +8,6 @@ amazon-cognito-identity-js all read the same code.
 """
 import json
 import logging
-import re
 import uuid
 
 from starlette.requests import Request
@@ -16,6 +15,7 @@ from starlette.responses import Response
 
 from ..domain import clients
 from ..errors import CognitoError
+from . import body as bodies
 from . import calls, model, sigv4
 from .context import Context
 from .registry import handler as handler_for
@@ -24,10 +24,6 @@ from .validation import ValidationFailure, validate
 
 log = logging.getLogger("emulator.api")
 CONTENT_TYPE = "application/x-amz-json-1.1"
-# A \uD800-\uDFFF escape that is not half of a pair: valid JSON text, but not Unicode.
-_LONE_SURROGATE = re.compile(
-    rb"\\u[dD][89abAB][0-9a-fA-F]{2}(?!\\u[dD][c-fC-F])"
-    rb"|(?<!\\u[dD][89abAB][0-9a-fA-F]{2})\\u[dD][c-fC-F][0-9a-fA-F]{2}")
 
 
 def _json(status: int, body: dict, request_id: str, error: str | None = None) -> Response:
@@ -49,6 +45,8 @@ async def handle(request: Request) -> Response:
         return await _handle(request, emu, request_id)
     except CognitoError as err:
         return error_response(err, request_id)
+    except bodies.ClientGone:  # hung up mid-body: nobody is left to read an answer
+        return Response(status_code=400)
     except Exception:  # a bug of ours: log it, never show the stack to the client
         log.exception("internal error (request %s)", request_id)
         return error_response(CognitoError("InternalErrorException",
@@ -56,15 +54,7 @@ async def handle(request: Request) -> Response:
 
 
 async def _handle(request: Request, emu, request_id: str) -> Response:
-    limit = emu.settings.max_body_bytes
-    declared = request.headers.get("content-length")
-    if declared and declared.isdigit() and int(declared) > limit:
-        raise _too_large(limit)
-    body = b""
-    async for chunk in request.stream():
-        body += chunk
-        if len(body) > limit:
-            raise _too_large(limit)
+    body = await bodies.read(request, emu.settings.max_body_bytes, emu.settings.body_timeout)
 
     target = request.headers.get("x-amz-target", "")
     resolved = model.resolve_target(target)
@@ -88,13 +78,7 @@ async def _handle(request: Request, emu, request_id: str) -> Response:
     elif not model.is_unsigned(op, service):
         raise CognitoError("MissingAuthenticationTokenException", "Missing Authentication Token")
 
-    try:
-        if b"\\u" in body and _LONE_SURROGATE.search(body):
-            raise ValueError("lone surrogate")
-        params = json.loads(body or b"{}")
-    except (ValueError, UnicodeDecodeError):
-        raise CognitoError("SerializationException",
-                           "Request body is not valid UTF-8 JSON.") from None
+    params = bodies.decode(body)
     try:
         validate(op, params, service)
     except ValidationFailure as failure:
@@ -129,8 +113,3 @@ def _may_call_lambda(store, params: dict) -> bool:
             return False  # the handler answers "does not exist"
         pool_id = ref["poolId"]
     return calls.pool_runs_lambdas(store, pool_id)
-
-
-def _too_large(limit: int) -> CognitoError:
-    return CognitoError("RequestEntityTooLargeException",
-                        f"Request body is larger than the limit of {limit} bytes.", 413)

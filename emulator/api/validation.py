@@ -7,7 +7,12 @@ AWS (Coral) handles a JSON 1.1 request in two stages, and so do we:
    ``SerializationException`` ("Invalid type for member 'Limit': expected
    integer, got string"; Coral's own texts don't name the member, ours do).
    Unknown members are dropped silently, and a JSON ``null`` counts as "member
-   absent".
+   absent": validate() removes such members from the body, so a handler's
+   ``params.get("Limit", 60)`` never sees a None. (botocore never sends null; a
+   null inside a list or as a map value has no "absent" reading and is a
+   constraint violation: "Value '[null]' at 'attributesToGet' failed to satisfy
+   constraint: Member must satisfy constraint: [Member must not be null]", or
+   "Value null at 'userAttributes.1.member'" for a list of structures.)
 2. Constraint validation over the whole input: required members, length and
    value ranges, enums, patterns. All violations are collected and reported in
    one ``InvalidParameterException`` (Cognito's code for Coral's
@@ -335,6 +340,9 @@ def _compile_structure(shape, sensitive, key):
     def check(value):
         if type(value) is not dict:
             raise _wrong("structure", value)
+        if None in value.values():  # null = absent: the handler must not see the member
+            for name in [name for name, item in value.items() if item is None]:
+                del value[name]
         errors = None
         for name, segment, is_required, sub in members:
             item = value.get(name)
@@ -376,17 +384,23 @@ def _compile_list(shape, sensitive, key):
     check_size = _collection_tests(shape, sensitive)
     element = _node(key[0], shape["member"]["shape"], sensitive)
     sub = element.check
-    scalar_phrase = None
+    scalar_phrase = null_phrase = None
     if element.phrases is not None:
         scalar_phrase = f"Member must satisfy constraint: [{', '.join(element.phrases)}]"
+        null_phrase = f"Member must satisfy constraint: [{_NOT_NULL}]"
 
     def check(value):
         if type(value) is not list:
             raise _wrong("list", value)
         errors = check_size(value) or None
-        element_failed = False
+        element_failed = element_null = False
         for index, item in enumerate(value):
-            if item is None:
+            if item is None:  # a list has no absent elements
+                if null_phrase:  # reported once for the whole list
+                    element_null = True
+                else:
+                    errors = errors or []
+                    errors.append([True, None, _NOT_NULL, ["member", str(index + 1)]])
                 continue
             try:
                 found = sub(item)
@@ -402,6 +416,8 @@ def _compile_list(shape, sensitive, key):
                 record[3] += ("member", str(index + 1))
             errors = errors or []
             errors += found
+        if element_null:
+            errors = (errors or []) + [_record(value, null_phrase, sensitive)]
         if element_failed:
             errors = (errors or []) + [_record(value, scalar_phrase, sensitive)]
         return errors
@@ -415,20 +431,25 @@ def _compile_map(shape, sensitive, key):
     value_node = _node(key[0], shape["value"]["shape"], sensitive)
     key_check, value_check = key_node.check, value_node.check
     key_phrase = f"Map keys must satisfy constraint: [{', '.join(key_node.phrases or ())}]"
-    value_phrase = None
+    value_phrase = null_phrase = None
     if value_node.phrases is not None:
         value_phrase = f"Map value must satisfy constraint: [{', '.join(value_node.phrases)}]"
+        null_phrase = f"Map value must satisfy constraint: [{_NOT_NULL}]"
 
     def check(value):
         if type(value) is not dict:
             raise _wrong("map", value)
         errors = check_size(value) or None
-        key_failed = value_failed = False
+        key_failed = value_failed = value_null = False
         nested = []
         for k, item in value.items():
             if key_check(k):  # JSON object keys are always strings
                 key_failed = True
-            if item is None:
+            if item is None:  # a map has no absent values
+                if null_phrase:
+                    value_null = True
+                else:
+                    nested.append([True, None, _NOT_NULL, ["member", k]])
                 continue
             try:
                 found = value_check(item)
@@ -446,6 +467,8 @@ def _compile_map(shape, sensitive, key):
         # Coral reports keys once and values once, keys first.
         if key_failed:
             errors = (errors or []) + [_record(value, key_phrase, sensitive)]
+        if value_null:
+            errors = (errors or []) + [_record(value, null_phrase, sensitive)]
         if value_failed:
             errors = (errors or []) + [_record(value, value_phrase, sensitive)]
         if nested:
@@ -504,7 +527,8 @@ def _format(record: Record) -> str:
 
 def validate(op_name: str, params: object, service: str = SERVICE_NAME) -> None:
     """Check a decoded JSON request body for ``op_name`` of ``service``; raise
-    ValidationFailure."""
+    ValidationFailure. Members of the model's structures whose value is null are removed
+    from ``params`` (null counts as absent), so the handler reads only present values."""
     check = _validator(op_name, service)
     if type(params) is not dict:
         raise ValidationFailure(

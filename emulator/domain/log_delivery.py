@@ -115,7 +115,8 @@ def log_dir(settings) -> Path:
 
 
 def _pool_dir(settings, pool_id: str) -> Path:
-    if not re.fullmatch(r"[\w-]+", pool_id):
+    # The model's UserPoolIdType: a file name of at most 55 ASCII characters.
+    if len(pool_id) > 55 or not re.fullmatch(r"[\w-]+_[0-9a-zA-Z]+", pool_id, re.ASCII):
         raise invalid("Invalid user pool id.")
     return log_dir(settings) / pool_id
 

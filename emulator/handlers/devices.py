@@ -1,7 +1,6 @@
 """Device operations: ConfirmDevice, and getting, listing, forgetting and (un)remembering a
 user's devices, by access token or as an administrator. Logic in emulator/domain/devices.py."""
 from ..api.registry import operation
-from ..auth import tokens
 from ..domain import devices, users
 
 
@@ -46,9 +45,7 @@ def admin_list_devices(ctx, params):
 
 @operation("ForgetDevice")
 def forget_device(ctx, params):
-    # AccessToken is optional in the model (a device's own tokens may forget it); the
-    # emulator needs it to know whose device it is.
-    pool, user, _ = tokens.authorize(ctx, params.get("AccessToken") or "")
+    pool, user, _ = ctx.caller  # AccessToken: optional in the model, needed here
     devices.forget(ctx, pool, user, params["DeviceKey"])
     return {}
 

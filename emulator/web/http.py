@@ -11,6 +11,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit
 from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse
 
+from ..api import body as api_body
 from ..api.context import Context
 from ..domain import domains, pools
 from ..errors import CognitoError
@@ -34,12 +35,11 @@ def web_context(request: Request, operation: str, pool: dict | None = None) -> C
 async def form_body(request: Request) -> tuple[dict[str, str], set[str]]:
     """An application/x-www-form-urlencoded body: (first value of each name, names given
     more than once). Parsed here: Starlette's form() needs python-multipart."""
-    limit = request.app.state.emu.settings.max_body_bytes
-    body = b""
-    async for chunk in request.stream():
-        body += chunk
-        if len(body) > limit:
-            raise CognitoError("invalid_request", "Request body too large.", 413)
+    settings = request.app.state.emu.settings
+    try:
+        body = await api_body.read(request, settings.max_body_bytes, settings.body_timeout)
+    except CognitoError as err:  # too large (413), too slow (408)
+        raise CognitoError("invalid_request", err.message, err.status) from None
     values: dict[str, str] = {}
     repeated: set[str] = set()
     try:

@@ -1,13 +1,15 @@
 """Emulator-only endpoints under /_emulator: health, operations, outbox, reset, clock."""
-import json
+import math
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
+from ..api import body as bodies
 from ..api import model
 from ..api.registry import implemented
 from ..domain import outbox
+from ..errors import CognitoError
 
 
 async def health(request: Request):
@@ -46,23 +48,49 @@ async def clock(request: Request):
     {"reset": true}."""
     c = request.app.state.emu.clock
     if request.method == "POST":
+        settings = request.app.state.emu.settings
         try:
-            body = json.loads(await request.body() or b"{}")
-            if not isinstance(body, dict):
-                raise ValueError
-            if "pin" in body:
-                c.pin(None if body["pin"] is None else float(body["pin"]))
-            if "advance" in body:
-                c.advance(float(body["advance"]))
-            if body.get("release"):
-                c.release()
-            if body.get("reset"):
-                c.reset()
-        except (ValueError, TypeError):
+            body = bodies.decode(await bodies.read(request, settings.max_body_bytes,
+                                                   settings.body_timeout))
+        except CognitoError as err:  # not JSON, too large, too slow
+            return JSONResponse({"__type": err.code, "message": err.message}, err.status)
+        if not _well_formed(body, c.now()):
             return JSONResponse({"__type": "InvalidParameterException",
                                  "message": 'Expected {"pin": epoch|null}, {"advance": seconds}, '
-                                            '{"release": true} or {"reset": true}.'}, 400)
+                                            '{"release": true} or {"reset": true}, the clock '
+                                            "staying between 1970 and 9999."}, 400)
+        if "pin" in body:
+            c.pin(body["pin"])
+        if "advance" in body:
+            c.advance(body["advance"])
+        if body.get("release"):
+            c.release()
+        if body.get("reset"):
+            c.reset()
     return JSONResponse(c.state())
+
+
+_LAST_SECOND = 253402300799  # 9999-12-31T23:59:59Z
+
+
+def _well_formed(body, now: float) -> bool:
+    """Seconds are finite JSON numbers, and the clock stays between 1970 and 9999: datetime,
+    which token and record dates use, can't go further."""
+    if not isinstance(body, dict):
+        return False
+    if body.get("pin") is not None:
+        now = body["pin"]
+        if not _seconds(now) or not 0 <= now <= _LAST_SECOND:
+            return False
+    if "advance" in body:
+        advance = body["advance"]
+        if not _seconds(advance) or not 0 <= now + advance <= _LAST_SECOND:
+            return False
+    return True
+
+
+def _seconds(value) -> bool:
+    return type(value) in (int, float) and math.isfinite(value)
 
 
 routes = [

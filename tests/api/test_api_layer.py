@@ -106,7 +106,17 @@ def test_oversized_body_refused(http):
 def test_odd_unicode_is_handled(http):
     # A lone surrogate escape and control characters: a clear 4xx, never a 500.
     resp = post(http, "CreateUserPool", None, raw=b'{"PoolName": "\\ud800"}')
-    assert resp.status_code == 400
+    assert_error(resp, 400, "SerializationException")
+    resp = post(http, "CreateUserPool", None, raw=b'{"PoolName": "x", "\\udc00\\ud800": 1}')
+    assert_error(resp, 400, "SerializationException")  # a member name is checked too
+    # An escaped backslash followed by the text "ud800" is no surrogate: the pool is made
+    # (the text lands in a tag value, where backslashes are allowed).
+    resp = post(http, "CreateUserPool", None,
+                raw=b'{"PoolName": "backslash-u", "UserPoolTags": {"k": "\\\\ud800"}}')
+    assert resp.status_code == 200, resp.text
+    pool = resp.json()["UserPool"]
+    assert pool["UserPoolTags"] == {"k": "\\ud800"}
+    post(http, "DeleteUserPool", {"UserPoolId": pool["Id"]})
     resp = post(http, "CreateUserPool", {"PoolName": "\u0000\u202e"})
     assert resp.status_code == 400
     assert resp.json()["__type"] == "InvalidParameterException"

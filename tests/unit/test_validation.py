@@ -88,6 +88,40 @@ def test_json_null_counts_as_missing():
     assert "Value null at 'poolName'" in message
 
 
+def test_null_members_are_removed_before_the_handler():
+    """Issue #16: handlers read `params.get("MaxResults", 60)`; a null must not reach them."""
+    params = {"UserPoolId": POOL, "Limit": None, "AttributesToGet": None, "Filter": None,
+              "Bogus": None, "UserAttributes": [{"Name": "email", "Value": None}]}
+    validate("ListUsers", params)
+    assert params == {"UserPoolId": POOL, "UserAttributes": [{"Name": "email", "Value": None}]}
+    nested = {"UserPoolId": POOL, "Username": "bob", "MessageAction": None,
+              "UserAttributes": [{"Name": "email", "Value": None}]}
+    validate("AdminCreateUser", nested)
+    assert nested == {"UserPoolId": POOL, "Username": "bob",
+                      "UserAttributes": [{"Name": "email"}]}
+
+
+def test_null_in_a_list_of_scalars_is_reported_once():
+    assert constraint_failure("ListUsers", {
+        "UserPoolId": POOL, "AttributesToGet": ["email", None, None]}) == (
+        "1 validation error detected: Value '[email, null, null]' at 'attributesToGet' failed "
+        "to satisfy constraint: Member must satisfy constraint: [Member must not be null]")
+
+
+def test_null_in_a_list_of_structures_is_a_missing_member():
+    assert constraint_failure("AddCustomAttributes", {
+        "UserPoolId": POOL, "CustomAttributes": [{"Name": "team"}, None]}) == (
+        "1 validation error detected: Value null at 'customAttributes.2.member' failed to "
+        "satisfy constraint: Member must not be null")
+
+
+def test_null_map_value_is_refused():
+    assert constraint_failure("AdminCreateUser", {
+        "UserPoolId": POOL, "Username": "bob", "ClientMetadata": {"a": "b", "c": None}}) == (
+        "1 validation error detected: Value '{a=b, c=null}' at 'clientMetadata' failed to "
+        "satisfy constraint: Map value must satisfy constraint: [Member must not be null]")
+
+
 def test_too_long_pool_name():
     name = "p" * 129
     assert constraint_failure("CreateUserPool", {"PoolName": name}) == (

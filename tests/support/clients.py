@@ -39,7 +39,7 @@ CLIENTS: dict[str, Client] = {
     "node": Client("Node.js (`node`)", lambda: shutil.which("node") is not None),
     "node_modules": Client(
         "the Node.js test clients (tests/node/node_modules: amazon-cognito-identity-js, "
-        "AWS SDK v3, aws-jwt-verify)",
+        "AWS SDK v3, aws-jwt-verify, samlify)",
         lambda: shutil.which("node") is not None
         and (NODE_DIR / "node_modules" / ".package-lock.json").exists(),
         "cd tests/node && npm ci"),

@@ -14,6 +14,7 @@ import os
 import subprocess
 import tempfile
 import time
+import uuid
 from dataclasses import dataclass
 
 import signxml
@@ -88,31 +89,46 @@ def response(*, in_response_to: str | None = REQUEST_ID) -> etree._Element:
     """An unsigned samlp:Response, valid at NOW for SP_ID at ACS_URL (SAML core 2.0 order:
     Issuer first, where the signature goes, then Status; in the assertion Issuer, Subject,
     Conditions, AuthnStatement, AttributeStatement)."""
+    return response_for(issuer=IDP_ID, audience=SP_ID, acs_url=ACS_URL,
+                        in_response_to=in_response_to, issued=ISSUED,
+                        name_id="alice@example.com",
+                        attributes={"email": ["alice@example.com"],
+                                    "groups": ["admins", "staff"]},
+                        response_id=RESPONSE_ID, assertion_id=ASSERTION_ID)
+
+
+def response_for(*, issuer: str, audience: str, acs_url: str, in_response_to: str | None,
+                 issued: float, name_id: str, attributes: dict[str, list[str]],
+                 response_id: str | None = None, assertion_id: str | None = None
+                 ) -> etree._Element:
+    """response() for one sign-in: this IdP, SP (audience) and ACS, made at `issued` (the
+    emulator's clock), valid LIFETIME seconds; fresh IDs unless given."""
     optional = {"InResponseTo": in_response_to} if in_response_to else {}
     root = etree.Element(q(SAMLP, "Response"), nsmap={"samlp": SAMLP, "saml": SAML},
-                         ID=RESPONSE_ID, Version="2.0", IssueInstant=instant(ISSUED),
-                         Destination=ACS_URL, **optional)
-    sub(root, SAML, "Issuer", IDP_ID)
+                         ID=response_id or "_" + uuid.uuid4().hex, Version="2.0",
+                         IssueInstant=instant(issued), Destination=acs_url, **optional)
+    sub(root, SAML, "Issuer", issuer)
     sub(sub(root, SAMLP, "Status"), SAMLP, "StatusCode",
         Value="urn:oasis:names:tc:SAML:2.0:status:Success")
     assertion = etree.SubElement(root, q(SAML, "Assertion"), nsmap={"xs": XS, "xsi": XSI},
-                                 ID=ASSERTION_ID, Version="2.0", IssueInstant=instant(ISSUED))
-    sub(assertion, SAML, "Issuer", IDP_ID)
+                                 ID=assertion_id or "_" + uuid.uuid4().hex, Version="2.0",
+                                 IssueInstant=instant(issued))
+    sub(assertion, SAML, "Issuer", issuer)
     subject = sub(assertion, SAML, "Subject")
-    sub(subject, SAML, "NameID", "alice@example.com", Format=EMAIL)
+    sub(subject, SAML, "NameID", name_id, Format=EMAIL)
     confirmation = sub(subject, SAML, "SubjectConfirmation", Method=BEARER)
-    sub(confirmation, SAML, "SubjectConfirmationData", Recipient=ACS_URL,
-        NotOnOrAfter=instant(ISSUED + LIFETIME), **optional)
-    conditions = sub(assertion, SAML, "Conditions", NotBefore=instant(ISSUED),
-                     NotOnOrAfter=instant(ISSUED + LIFETIME))
-    sub(sub(conditions, SAML, "AudienceRestriction"), SAML, "Audience", SP_ID)
-    statement = sub(assertion, SAML, "AuthnStatement", AuthnInstant=instant(ISSUED - 5),
+    sub(confirmation, SAML, "SubjectConfirmationData", Recipient=acs_url,
+        NotOnOrAfter=instant(issued + LIFETIME), **optional)
+    conditions = sub(assertion, SAML, "Conditions", NotBefore=instant(issued),
+                     NotOnOrAfter=instant(issued + LIFETIME))
+    sub(sub(conditions, SAML, "AudienceRestriction"), SAML, "Audience", audience)
+    statement = sub(assertion, SAML, "AuthnStatement", AuthnInstant=instant(issued - 5),
                     SessionIndex="_session-1")
     sub(sub(statement, SAML, "AuthnContext"), SAML, "AuthnContextClassRef",
         "urn:oasis:names:tc:SAML:2.0:ac:classes:PasswordProtectedTransport")
-    attributes = sub(assertion, SAML, "AttributeStatement")
-    for name, values in (("email", ["alice@example.com"]), ("groups", ["admins", "staff"])):
-        attribute = sub(attributes, SAML, "Attribute", Name=name,
+    statement = sub(assertion, SAML, "AttributeStatement")
+    for name, values in attributes.items():
+        attribute = sub(statement, SAML, "Attribute", Name=name,
                         NameFormat="urn:oasis:names:tc:SAML:2.0:attrname-format:basic")
         for value in values:
             sub(attribute, SAML, "AttributeValue", value, **{q(XSI, "type"): "xs:string"})
@@ -227,9 +243,14 @@ def _xmlsec1(arguments: list[str], xml: bytes, files: dict[str, str]):
 def _with_xmlsec1(root, where: str, pair, info: SignedInfo):
     target = _target(root, where)
     target.insert(1, _signature_template(target.get("ID"), info))
+    return xmlsec1_sign(root, pair, _signature_xpath(where))
+
+
+def xmlsec1_sign(root, pair, node_xpath: str):
+    """The xmlsec1 program fills the ds:Signature template at `node_xpath` (its prefixes and
+    algorithms as written) with the IdP's key pair -> the new root."""
     result = _xmlsec1(["--sign", "--privkey-pem", "@/key.pem,@/cert.pem",
-                       "--node-xpath", _signature_xpath(where),
-                       "--output", "@/out.xml"],
+                       "--node-xpath", node_xpath, "--output", "@/out.xml"],
                       etree.tostring(root),
                       {"key.pem": pair.private_key_pem, "cert.pem": pair.certificate_pem})
     if result.returncode != 0:
@@ -294,11 +315,19 @@ def _encrypted_data(plaintext: bytes, pair, *, method: str, transport: str, data
     sub(key, XENC, "EncryptionMethod", Algorithm=transport)
     sub(sub(key, XENC, "CipherData"), XENC, "CipherValue")
     sub(sub(template, XENC, "CipherData"), XENC, "CipherValue")
+    return xmlsec1_encrypt(etree.tostring(template), plaintext, pair.certificate_pem,
+                           SESSION_KEYS[method])
+
+
+def xmlsec1_encrypt(template: bytes, plaintext: bytes, certificate_pem: str,
+                    session_key: str) -> etree._Element:
+    """The xmlsec1 program fills the xenc:EncryptedData `template` (XML text, any prefixes:
+    they are kept) with `plaintext` under a fresh `session_key` ("aes-128"...), the key
+    transported to `certificate_pem`'s public key."""
     result = _xmlsec1(["--encrypt", "--pubkey-cert-pem", "@/cert.pem", "--session-key",
-                       SESSION_KEYS[method], "--binary-data", "@/data.xml",
-                       "--output", "@/out.xml"],
-                      etree.tostring(template),
-                      {"cert.pem": pair.certificate_pem, "data.xml": plaintext.decode("utf-8")})
+                       session_key, "--binary-data", "@/data.xml", "--output", "@/out.xml"],
+                      template,
+                      {"cert.pem": certificate_pem, "data.xml": plaintext.decode("utf-8")})
     if result.returncode != 0:
         raise RuntimeError("xmlsec1 --encrypt failed: " + result.stderr.decode(errors="replace"))
     return etree.fromstring(result.stdout)

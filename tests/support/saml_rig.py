@@ -16,11 +16,15 @@ make what the IdP sends.
     done.code / done.error / done.error_description
     rig.id_claims(done)["cognito:username"]                      # exchanges the code
     rig.delete()
+
+`idp_metadata` imports another IdP's metadata instead of pysaml2's (the samlify IdP's, say);
+`encryption_certificate()` and `sp_metadata()` are what an administrator hands that IdP.
 """
 from __future__ import annotations
 
 import base64
 import contextlib
+import html
 import time
 import zlib
 from dataclasses import dataclass
@@ -29,7 +33,7 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 import httpx
 from lxml import etree
 
-from saml.certificates import KeyPair, new_key_pair
+from saml.certificates import KeyPair, new_key_pair, pem_from_body
 from tests.support.factories import claims, delete_pool, unique_name
 from tests.support.pysaml2_idp import Pysaml2Producer
 
@@ -82,6 +86,14 @@ class SignIn:
         return self.params.get("error_description")
 
 
+def error_page(answer: httpx.Response, text: str) -> None:
+    """`answer` is the 400 error page /saml2/idpresponse shows for a refused response, and it
+    says `text` (the reason proves which check refused it)."""
+    assert answer.status_code == 400, (answer.status_code, answer.headers, answer.text[:500])
+    assert answer.headers["content-type"].startswith("text/html")
+    assert html.escape(text, quote=True) in answer.text, answer.text
+
+
 @contextlib.contextmanager
 def rigs(cognito, endpoint: str, **defaults):
     """make(**options) -> a new SamlRig (options over `defaults`); every pool made is
@@ -106,7 +118,8 @@ class SamlRig:
                  provider_name: str = "Corp", entity_id: str = ENTITY_ID,
                  details: dict | None = None, mapping: dict | None = None,
                  pool: dict | None = None, lambda_config: dict | None = None,
-                 client: dict | None = None, scopes: tuple = ("openid", "email")):
+                 client: dict | None = None, scopes: tuple = ("openid", "email"),
+                 idp_metadata: str | None = None):
         self.cognito, self.endpoint = cognito, endpoint
         self.keys = keys or idp_keys()
         self.provider_name, self.entity_id = provider_name, entity_id
@@ -120,7 +133,8 @@ class SamlRig:
         self._producers: dict[tuple, Pysaml2Producer] = {}
         cognito.create_identity_provider(
             UserPoolId=self.pool_id, ProviderName=provider_name, ProviderType="SAML",
-            ProviderDetails={"MetadataFile": self.metadata(), **(details or {})},
+            ProviderDetails={"MetadataFile": idp_metadata or self.metadata(),
+                             **(details or {})},
             AttributeMapping={"email": EMAIL} if mapping is None else mapping)
         self.client_id = self.add_client(**(client or {}))
 
@@ -163,6 +177,16 @@ class SamlRig:
     def provider(self) -> dict:
         return self.cognito.describe_identity_provider(
             UserPoolId=self.pool_id, ProviderName=self.provider_name)["IdentityProvider"]
+
+    def encryption_certificate(self) -> str:
+        """The provider's ActiveEncryptionCertificate (PEM): what an IdP encrypts to."""
+        return pem_from_body(self.provider()["ProviderDetails"]["ActiveEncryptionCertificate"])
+
+    def sp_metadata(self) -> str:
+        """The pool's SP metadata for this provider (entity id, ACS, certificates)."""
+        metadata = self._sp_metadata()
+        assert metadata is not None
+        return metadata
 
     def idp_initiated(self) -> bool:
         return self.provider()["ProviderDetails"].get("IDPInit") == "true"

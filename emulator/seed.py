@@ -37,6 +37,10 @@ and the threat-protection engine's offline world (docs/RISK.md):
       geo:                 # replaces the built-in workshop table (CIDR -> place)
         - {cidr: 198.51.100.0/24, country: DE, city: Berlin, lat: 52.52, lon: 13.40}
       bad_ip_ranges: [203.0.113.0/24]   # IP reputation: sign-ins from here score higher
+      compromised_passwords_file: breached.txt   # or a list; plain or SHA-1 (docs/RISK.md),
+                                                 # relative to this file's folder
+      compromised_passwords: [Workshop-Leak-2024]   # extra plain passwords
+      compromised_min_guesses_log10: 6   # zxcvbn rule: flag below 10**6 guesses
 """
 import json
 import os
@@ -91,17 +95,25 @@ def functions_from_file(path: str) -> dict[str, str]:
         raise SeedError(f"config file {path}: {exc}") from None
 
 
+RISK_KEYS = {"geo", "bad_ip_ranges", "compromised_passwords_file", "compromised_passwords",
+             "compromised_min_guesses_log10"}
+
+
 def risk_from_file(path: str) -> dict:
-    """The file's top-level `risk:` mapping (geo table, bad IP ranges), checked; {} when
-    there is none. It becomes settings.extra["risk"] (domain/risk_config.engine_config)."""
+    """The file's top-level `risk:` mapping (geo table, bad IP ranges, compromised-password
+    lists), checked; {} when there is none. It becomes settings.extra["risk"]
+    (domain/risk_config.engine_config). Breach files are read now: one that can't be read
+    stops the start with an error naming it, rather than leaving the check silently empty."""
     import ipaddress
     data = _read(path)
     found = data.get("risk") if isinstance(data, dict) else None
     if found is None:
         return {}
     where = f"config file {path}: risk"
-    if not isinstance(found, dict) or set(found) - {"geo", "bad_ip_ranges"}:
-        raise SeedError(f"{where}: expected a mapping with 'geo' and/or 'bad_ip_ranges'")
+    if not isinstance(found, dict) or set(found) - RISK_KEYS:
+        raise SeedError(f"{where}: expected a mapping with 'geo', 'bad_ip_ranges', "
+                        "'compromised_passwords_file', 'compromised_passwords' and/or "
+                        "'compromised_min_guesses_log10'")
     try:
         for cidr in found.get("bad_ip_ranges") or []:
             ipaddress.ip_network(str(cidr), strict=False)
@@ -113,7 +125,38 @@ def risk_from_file(path: str) -> dict:
     except (ValueError, TypeError, KeyError) as exc:
         raise SeedError(f"{where}: {exc}") from None
     return {"geo": [dict(p) for p in found.get("geo") or []] or None,
-            "bad_ip_ranges": [str(c) for c in found.get("bad_ip_ranges") or []]}
+            "bad_ip_ranges": [str(c) for c in found.get("bad_ip_ranges") or []],
+            **_compromised_from(found, os.path.dirname(os.path.abspath(path)), where)}
+
+
+def _compromised_from(found: dict, base_dir: str, where: str) -> dict:
+    """The compromised-password settings of a `risk:` mapping; files made absolute from the
+    config file's folder and loaded (risk.warm) so a bad one fails the start."""
+    files = found.get("compromised_passwords_file") or []
+    files = [files] if isinstance(files, str) else files
+    extra = found.get("compromised_passwords") or []
+    threshold = found.get("compromised_min_guesses_log10")
+    if not isinstance(files, list) or not all(isinstance(f, str) for f in files):
+        raise SeedError(f"{where}: compromised_passwords_file: expected a path or a list of paths")
+    if not isinstance(extra, list) or not all(isinstance(p, str | int) and not isinstance(
+            p, bool) for p in extra):       # YAML reads a password such as 123456 as a number
+        raise SeedError(f"{where}: compromised_passwords: expected a list of passwords")
+    if threshold is not None and (isinstance(threshold, bool)
+                                  or not isinstance(threshold, int | float)):
+        raise SeedError(f"{where}: compromised_min_guesses_log10: expected a number")
+    if not (files or extra or threshold is not None):
+        return {}
+    import risk
+    files = [os.path.join(base_dir, os.path.expanduser(f)) for f in files]
+    try:
+        risk.warm(files)
+    except risk.BreachFileError as exc:
+        raise SeedError(f"{where}: {exc}") from None
+    out: dict = {"compromised_passwords_files": files,
+                 "compromised_passwords": [str(p) for p in extra]}
+    if threshold is not None:
+        out["compromised_min_guesses_log10"] = float(threshold)
+    return out
 
 
 def _call(ctx: Context, op: str, params: dict) -> dict:

@@ -7,11 +7,19 @@ from typing import Any
 
 from . import signals as S
 from .geo import GeoTable, IPRanges, locate
-from .passwords import is_compromised
+from .passwords import MIN_GUESSES_LOG10, compromised_by
 
 EVENTS = ("SIGN_IN", "SIGN_UP", "FORGOT_PASSWORD", "PASSWORD_CHANGE")
 FLOWS = ("STANDARD", "CUSTOM")
 LEVELS = ("NO_RISK", "LOW", "MEDIUM", "HIGH")
+# Explanations by rule (risk/passwords.py); never a word of the password itself.
+COMPROMISED_WHY = {
+    "extra": "the password is in the configured list of compromised passwords",
+    "file": "the password is in the configured file of breached passwords",
+    "list": "the password is in the list of commonly breached passwords",
+    "words": "the password is a common word or name with common decorations",
+    "guesses": "the password is too easy to guess (zxcvbn estimate)",
+}
 
 
 @dataclass(frozen=True)
@@ -56,7 +64,12 @@ class Config:
     max_travel_kmh: float = 900.0       # faster than an airliner = impossible travel
     min_travel_km: float = 100.0        # nearer than this is the same area (geo-table noise)
     invalid_feedback_window: float = 30 * 86400.0
-    compromised_passwords: tuple | list = ()  # added to the bundled list (compared lower-case)
+    # Compromised credentials (risk/passwords.py): extra plain passwords (compared after
+    # normalisation, case-insensitively), breach files (risk/breach_file.py: plain or SHA-1),
+    # and the zxcvbn rule's threshold (flag below 10**compromised_min_guesses_log10 guesses).
+    compromised_passwords: tuple | list = ()
+    compromised_passwords_files: tuple | list = ()
+    compromised_min_guesses_log10: float = MIN_GUESSES_LOG10
     # Derived from the fields above by __post_init__; not constructor arguments, and left out of
     # repr, ==, and hash (as before they were declared).
     geo_table: GeoTable = field(init=False, repr=False, compare=False)
@@ -169,10 +182,12 @@ def assess(ctx: Context, history: History | None = None,
             fired.append(S.Signal(name, cfg.weight_of[name], why))
     score = min(100.0, max(0.0, sum(s.weight for s in fired)))
 
-    compromised = is_compromised(ctx.password, cfg.extra_passwords)
-    if compromised:
+    rule = compromised_by(ctx.password, cfg.extra_passwords, cfg.compromised_passwords_files,
+                          cfg.compromised_min_guesses_log10)
+    compromised = rule is not None
+    if rule is not None:
         fired.append(S.Signal(S.COMPROMISED_CREDENTIALS, cfg.weight_of[S.COMPROMISED_CREDENTIALS],
-                              "the password is in the list of commonly breached passwords"))
+                              COMPROMISED_WHY[rule]))
     return Assessment(level_for(score, cfg.thresholds), score, tuple(fired), compromised, **common)
 
 

@@ -113,6 +113,8 @@ def delete_client(store, pool_id: str, client_id: str) -> None:
 
 
 _CONFIGS: dict = {}
+COMPROMISED_KEYS = ("compromised_passwords", "compromised_passwords_files",
+                    "compromised_min_guesses_log10")
 
 
 def engine_config(settings, pool_id: str, rc: dict | None):
@@ -127,8 +129,11 @@ def engine_config(settings, pool_id: str, rc: dict | None):
     if config is None:
         if len(_CONFIGS) > 1024:
             _CONFIGS.clear()
+        # The config file's compromised-password settings (seed.risk_from_file), when given
+        compromised = {k: (tuple(v) if isinstance(v, list) else v) for k, v in extra.items()
+                       if k in COMPROMISED_KEYS}
         config = risk.Config.from_risk_configuration(
             rc, geo=tuple(extra.get("geo") or WORKSHOP_GEO),
-            bad_ip_ranges=tuple(extra.get("bad_ip_ranges") or ()))
+            bad_ip_ranges=tuple(extra.get("bad_ip_ranges") or ()), **compromised)
         _CONFIGS[cache_key] = config
     return config

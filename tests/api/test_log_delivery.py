@@ -8,9 +8,9 @@ import pytest
 from botocore.exceptions import ClientError
 
 from tests.api.test_risk_events import BREACHED, REFUSED, compromised
-from tests.api.test_risk_signin import FLOWS, LONDON, START, events, sign_in
+from tests.api.test_risk_signin import FLOWS, LONDON, PASSWORD, START, events, sign_in
 from tests.conftest import make_client
-from tests.support.factories import PASSWORD, attribute_list, create_user, error, unique_name
+from tests.support.factories import attribute_list, create_user, error, unique_name
 from tests.support.server import RunningServer
 
 GROUP = "arn:aws:logs:us-east-1:000000000000:log-group:/aws/cognito/risk-events"
@@ -117,7 +117,7 @@ def test_user_auth_events_need_the_plus_plan(cognito, new_pool):
 
 def test_auth_events_are_exported(cognito, plus_pool, http):
     pool_id, client_id = plus_pool("AUDIT")
-    name = create_user(cognito, pool_id, unique_name("u"))
+    name = create_user(cognito, pool_id, unique_name("u"), password=PASSWORD)
     sign_in(cognito, pool_id, client_id, name, LONDON, "laptop")     # before: not exported
     assert sink(http, pool_id)["lines"] == []
     cognito.set_log_delivery_configuration(UserPoolId=pool_id, LogConfigurations=[
@@ -175,7 +175,7 @@ def test_off_exports_nothing(cognito, new_pool, http):
     client_id = cognito.create_user_pool_client(
         UserPoolId=pool_id, ClientName="app", ExplicitAuthFlows=FLOWS)["UserPoolClient"]["ClientId"]
     cognito.set_log_delivery_configuration(UserPoolId=pool_id, LogConfigurations=[AUTH_TO_GROUP])
-    name = create_user(cognito, pool_id, unique_name("u"))
+    name = create_user(cognito, pool_id, unique_name("u"), password=PASSWORD)
     sign_in(cognito, pool_id, client_id, name, LONDON, "laptop")
     assert sink(http, pool_id)["lines"] == []
     assert http.get("/_emulator/logs/bad..id").status_code == 400
@@ -195,7 +195,7 @@ def test_sink_file_on_disk(tmp_path, where):
             UserPoolId=pool_id, ClientName="app",
             ExplicitAuthFlows=FLOWS)["UserPoolClient"]["ClientId"]
         idp.set_log_delivery_configuration(UserPoolId=pool_id, LogConfigurations=[AUTH_TO_GROUP])
-        name = create_user(idp, pool_id, "alice", attributes=attribute_list(
+        name = create_user(idp, pool_id, "alice", password=PASSWORD, attributes=attribute_list(
             email="alice@example.com"))
         sign_in(idp, pool_id, client_id, name, LONDON, "laptop")
         with httpx.Client(base_url=running.url) as http:

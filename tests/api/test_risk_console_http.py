@@ -2,7 +2,7 @@
 browser walk-through is tests/browser/test_risk_console.py)."""
 import pytest
 
-from tests.support.factories import create_user, unique_name
+from tests.support.factories import RISK_PASSWORD, create_user, unique_name
 from tests.support.risk_console import LONDON, api_events, audited_pool, sign_in
 
 
@@ -13,7 +13,7 @@ def audited(cognito, new_pool, clock):
 
 def test_errors_and_neighbours(cognito, endpoint, audited, http):
     pool_id, client_id = audited
-    name = create_user(cognito, pool_id, unique_name("cy"))
+    name = create_user(cognito, pool_id, unique_name("cy"), password=RISK_PASSWORD)
     sign_in(cognito, pool_id, client_id, name, LONDON, "home-laptop")
     event_id = api_events(cognito, pool_id, name)[0]["EventId"]
 

@@ -12,8 +12,8 @@ import pytest
 from botocore.exceptions import ClientError
 
 from tests.api.test_oauth_endpoints import CALLBACK, Browser, authorize_params, code_of, error_text
-from tests.api.test_risk_signin import BLOCKED, FLOWS, LONDON, START, events, sign_in
-from tests.support.factories import PASSWORD, attribute_list, create_user, error, unique_name
+from tests.api.test_risk_signin import BLOCKED, FLOWS, LONDON, PASSWORD, START, events, sign_in
+from tests.support.factories import attribute_list, create_user, error, unique_name
 
 BREACHED = "P@ssw0rd"          # in the bundled list, and good enough for the default policy
 REFUSED = ("InvalidPasswordException", "Provided password cannot be used for security reasons.")
@@ -54,7 +54,7 @@ def sign_up(cognito, client_id, name, password):
 
 def confirmed_user(cognito, pool_id) -> str:
     name = unique_name("u")
-    return create_user(cognito, pool_id, name, attributes=attribute_list(
+    return create_user(cognito, pool_id, name, password=PASSWORD, attributes=attribute_list(
         email=f"{name}@example.com", email_verified=True))
 
 

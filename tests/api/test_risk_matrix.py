@@ -29,12 +29,13 @@ from tests.api.test_risk_signin import (
     FLOWS,
     LONDON,
     MILTON,
+    PASSWORD,
     custom_sign_in,
     events,
     sign_in,
 )
 from tests.support import totp
-from tests.support.factories import PASSWORD, create_user, error, unique_name
+from tests.support.factories import create_user, error, unique_name
 from tests.support.risk_helpers import custom_auth_server
 from tests.support.srp_client import SrpClient, secret_hash
 
@@ -276,7 +277,7 @@ def test_ip_reputation_from_the_config_file(custom_pool, custom_server):
     """BAD_IP_REPUTATION (45, Medium), the bad ranges named in the config file's `risk:`
     (seed.risk_from_file)."""
     idp, clock, pool_id, client_id = custom_pool({"AdvancedSecurityMode": "AUDIT"})
-    name = create_user(idp, pool_id, unique_name("u"))
+    name = create_user(idp, pool_id, unique_name("u"), password=PASSWORD)
     sign_in(idp, pool_id, client_id, name, BAD_IP, "home-laptop")
     clock.advance(60)
     sign_in(idp, pool_id, client_id, name, BAD_IP, "home-laptop")
@@ -406,7 +407,7 @@ def rig(cognito, protected, clock, endpoint, request):
 @pytest.mark.parametrize("flow", FLOW_NAMES)
 def test_high_risk_action(rig, flow, mode, action, eligibility):
     r = rig(flow, mode, action)
-    name = create_user(r.idp, r.pool_id, unique_name("u"))
+    name = create_user(r.idp, r.pool_id, unique_name("u"), password=PASSWORD)
     home = r.sign_in(name, LONDON, "home-laptop")
     secret = None
     if eligibility == "totp":
@@ -480,7 +481,7 @@ def test_custom_auth_mode_against_the_pool_mode(custom_pool, pool_mode, custom_m
         add_ons["AdvancedSecurityAdditionalFlows"] = {"CustomAuthMode": custom_mode}
     idp, clock, pool_id, client_id = custom_pool(add_ons, high="BLOCK")
     r = Rig(idp, clock, "", pool_id, client_id, "custom")
-    name = create_user(idp, pool_id, unique_name("u"))
+    name = create_user(idp, pool_id, unique_name("u"), password=PASSWORD)
     r.sign_in(name, LONDON, "home-laptop")
     clock.advance(3600)
     if outcome == "BLOCK":
@@ -505,7 +506,7 @@ def test_custom_auth_is_off_while_the_pool_is_off(custom_pool):
         "AdvancedSecurityMode": "OFF",
         "AdvancedSecurityAdditionalFlows": {"CustomAuthMode": "ENFORCED"}})
     r = Rig(idp, clock, "", pool_id, client_id, "custom")
-    name = create_user(idp, pool_id, unique_name("u"))
+    name = create_user(idp, pool_id, unique_name("u"), password=PASSWORD)
     r.sign_in(name, LONDON, "home-laptop")
     clock.advance(3600)
     assert "AccessToken" in r.sign_in(name, MILTON, "stranger-phone")["AuthenticationResult"]

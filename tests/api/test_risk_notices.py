@@ -14,13 +14,14 @@ from tests.api.test_risk_signin import (
     BLOCKED,
     LONDON,
     MILTON,
+    PASSWORD,
     START,
     events,
     protected_pool,
     sign_in,
 )
 from tests.support import totp
-from tests.support.factories import PASSWORD, attribute_list, create_user, error, unique_name
+from tests.support.factories import attribute_list, create_user, error, unique_name
 
 PURPOSE = "ACCOUNT_TAKEOVER_NOTIFICATION"
 SOURCE = "arn:aws:ses:us-east-1:000000000000:identity/security@example.com"
@@ -54,7 +55,7 @@ def notifying(cognito, new_pool, clock):
 
 def user_with_email(cognito, pool_id, verified=False) -> str:
     name = unique_name("u")
-    return create_user(cognito, pool_id, name, attributes=attribute_list(
+    return create_user(cognito, pool_id, name, password=PASSWORD, attributes=attribute_list(
         email=f"{name}@example.com", email_verified=verified))
 
 
@@ -217,7 +218,7 @@ def test_no_notice(cognito, notifying, clock, outbox, case):
     pool_id, client_id = notifying("AUDIT" if case == "audit" else "ENFORCED",
                                    high=("BLOCK", case != "no-notify"))
     if case == "no-email":
-        name = create_user(cognito, pool_id, unique_name("u"))
+        name = create_user(cognito, pool_id, unique_name("u"), password=PASSWORD)
     else:
         name = user_with_email(cognito, pool_id)
     abroad = abroad_after_home(cognito, clock, pool_id, client_id, name)

@@ -12,13 +12,14 @@ import pytest
 from botocore.exceptions import ClientError
 
 from tests.support import totp
-from tests.support.factories import PASSWORD, create_user, error, unique_name
+from tests.support.factories import RISK_PASSWORD, create_user, error, unique_name
 
 LONDON, BOXFORD, MILTON = "81.2.69.142", "2.125.160.216", "216.160.83.56"
 BLOCKED = ("NotAuthorizedException", "Unable to login because of security reasons.")
 FLOWS = ["ALLOW_USER_PASSWORD_AUTH", "ALLOW_USER_SRP_AUTH", "ALLOW_ADMIN_USER_PASSWORD_AUTH",
          "ALLOW_REFRESH_TOKEN_AUTH"]
 START = 1_780_000_000.0   # a fixed instant (2026-05-28 20:26:40 UTC)
+PASSWORD = RISK_PASSWORD   # not the suite's default: that one is a breached password
 
 
 def actions(low="NO_ACTION", medium="NO_ACTION", high="NO_ACTION") -> dict:
@@ -75,7 +76,7 @@ def at_home_then_abroad(cognito, clock, pool_id, client_id, name):
 
 
 def new_user(cognito, pool_id) -> str:
-    return create_user(cognito, pool_id, unique_name("u"))
+    return create_user(cognito, pool_id, unique_name("u"), password=PASSWORD)
 
 
 def add_authenticator(cognito, pool_id, client_id, name, clock) -> str:
@@ -371,7 +372,7 @@ def test_custom_auth_mode(custom_pool, custom_mode, outcome):
     if custom_mode:
         add_ons["AdvancedSecurityAdditionalFlows"] = {"CustomAuthMode": custom_mode}
     idp, clock, pool_id, client_id = custom_pool(add_ons, high="BLOCK")
-    name = create_user(idp, pool_id, unique_name("tokensnow"))
+    name = create_user(idp, pool_id, unique_name("tokensnow"), password=PASSWORD)
     custom_sign_in(idp, pool_id, client_id, name, LONDON, "home-laptop")
     clock.advance(3600)
     if outcome == "blocked":

@@ -11,7 +11,7 @@ from urllib.parse import urlencode
 
 import pytest
 
-from tests.support.factories import create_user, unique_name
+from tests.support.factories import RISK_PASSWORD, create_user, unique_name
 from tests.support.risk_console import (
     HIGH_BLOCKS,
     LONDON,
@@ -40,7 +40,7 @@ def events_url(endpoint, pool_id, name):
 
 def test_history_levels_signals_and_feedback_in_chromium(cognito, endpoint, audited, clock, page):
     pool_id, client_id = audited
-    name = create_user(cognito, pool_id, unique_name("ana"))
+    name = create_user(cognito, pool_id, unique_name("ana"), password=RISK_PASSWORD)
     home_then_abroad(cognito, clock, pool_id, client_id, name)
     risky, safe = api_events(cognito, pool_id, name)
 
@@ -121,7 +121,7 @@ def test_failed_and_blocked_events_show_their_outcome(cognito, endpoint, new_poo
                  "NotifyConfiguration": {"SourceArn": "arn:aws:ses:us-east-1:000000000000:"
                                                       "identity/example.com"}}
     cognito.set_risk_configuration(UserPoolId=pool_id, AccountTakeoverRiskConfiguration=notifying)
-    name = create_user(cognito, pool_id, unique_name("bo"),
+    name = create_user(cognito, pool_id, unique_name("bo"), password=RISK_PASSWORD,
                        attributes=[{"Name": "email", "Value": "bo@example.com"}])
     sign_in(cognito, pool_id, client_id, name, LONDON, "home-laptop")
     clock.advance(60)
@@ -148,7 +148,8 @@ def test_failed_and_blocked_events_show_their_outcome(cognito, endpoint, new_poo
 
 def test_stored_values_are_shown_as_text(cognito, endpoint, audited, clock, page):
     pool_id, client_id = audited
-    name = create_user(cognito, pool_id, "<img/src=x/onerror=alert(1)>" + unique_name("x"))
+    name = create_user(cognito, pool_id, "<img/src=x/onerror=alert(1)>" + unique_name("x"),
+                       password=RISK_PASSWORD)
     home_then_abroad(cognito, clock, pool_id, client_id, name,
                      agent="<script>document.title='owned'</script>")
     page.goto(events_url(endpoint, pool_id, name))
@@ -163,7 +164,7 @@ def test_stored_values_are_shown_as_text(cognito, endpoint, audited, clock, page
 
 def test_older_events_on_the_next_page(cognito, endpoint, audited, clock, page):
     pool_id, client_id = audited
-    name = create_user(cognito, pool_id, unique_name("di"))
+    name = create_user(cognito, pool_id, unique_name("di"), password=RISK_PASSWORD)
     for _ in range(61):
         sign_in(cognito, pool_id, client_id, name, LONDON, "home-laptop")
         clock.advance(60)

@@ -7,6 +7,9 @@ import re
 import uuid
 
 PASSWORD = "Passw0rd!"
+# Threat-protection tests sign in with this one: PASSWORD is a decorated breached password
+# ("password" + leet + "!"), which the compromised-credentials check flags (docs/RISK.md).
+RISK_PASSWORD = "Quiet-Lantern-58x"
 PASSWORD_FLOWS = ["ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"]
 UUID_RE = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
 

@@ -1,7 +1,7 @@
 """Shared by the threat-protection console tests (tests/browser/test_risk_console.py in
 Chromium, tests/api/test_risk_console_http.py over plain HTTP). Places come from the
 emulator's built-in workshop geo table (emulator/domain/risk_config.py)."""
-from tests.support.factories import PASSWORD, unique_name
+from tests.support.factories import RISK_PASSWORD, unique_name
 
 LONDON, MILTON = "81.2.69.142", "216.160.83.56"
 START = 1_780_000_000.0          # 2026-05-28 20:26:40 UTC
@@ -25,7 +25,7 @@ def audited_pool(cognito, new_pool, clock) -> tuple[str, str]:
 
 
 def sign_in(cognito, pool_id, client_id, name, ip, device, agent="Firefox 128, Linux",
-            password=PASSWORD):
+            password=RISK_PASSWORD):
     return cognito.admin_initiate_auth(
         UserPoolId=pool_id, ClientId=client_id, AuthFlow="ADMIN_USER_PASSWORD_AUTH",
         AuthParameters={"USERNAME": name, "PASSWORD": password},

@@ -14,7 +14,6 @@
 from __future__ import annotations
 
 import json
-import re
 from typing import Any
 
 import anyio
@@ -65,7 +64,7 @@ def _not_a_number(name: str):
     raise ValueError(f"{name} is not JSON")
 
 
-def decode(body: bytes) -> object:
+def decode(body: bytes) -> Any:
     """The JSON value of a request body; CognitoError SerializationException when it is not
     strict UTF-8 JSON nesting at most MAX_DEPTH levels."""
     try:
@@ -102,12 +101,9 @@ def _check_tree(value: object, limit: int, lone_surrogates_possible: bool) -> No
                 continue
             if depth > limit:
                 raise _too_deep()
-            if isinstance(item, dict):
-                if lone_surrogates_possible:
-                    inner.extend(item)  # the keys
-                children = item.values()
-            else:
-                children = item
+            children = list(item.values()) if isinstance(item, dict) else item
+            if isinstance(item, dict) and lone_surrogates_possible:
+                inner.extend(item)  # the keys
             inner.extend(c for c in children if isinstance(c, (dict, list))
                          or (lone_surrogates_possible and isinstance(c, str)))
         level = inner

@@ -15,8 +15,9 @@ AWS (Coral) handles a JSON 1.1 request in two stages, and so do we:
    "Value null at 'userAttributes.1.member'" for a list of structures.)
 2. Constraint validation over the whole input: required members, length and
    value ranges, enums, patterns. All violations are collected and reported in
-   one ``InvalidParameterException`` (Cognito's code for Coral's
-   ValidationException), in Coral's wording::
+   one ``InvalidParameterException`` (the user-pool service's code for Coral's
+   ValidationException; the identity-pool service answers ``ValidationException``
+   itself: CONSTRAINT_ERROR), in Coral's wording::
 
        2 validation errors detected: Value null at 'username' failed to satisfy
        constraint: Member must not be null; Value 'abc' at 'userPoolId' failed to
@@ -56,6 +57,11 @@ __all__ = ["ValidationFailure", "validate"]
 
 SERIALIZATION = "SerializationException"
 INVALID_PARAMETER = "InvalidParameterException"
+# The code of a constraint violation, per service. cognito-idp renames Coral's
+# ValidationException; cognito-identity keeps it ("Service: AmazonCognitoIdentity; ... Error
+# Code: ValidationException" for an IdentityPoolName off its pattern: moto#1979, moto#4415
+# verified against AWS, and a CloudFormation event in awslabs/serverless-automated-ui-testing#2).
+CONSTRAINT_ERROR = {"cognito-idp": INVALID_PARAMETER}
 
 
 class ValidationFailure(Exception):
@@ -542,6 +548,6 @@ def validate(op_name: str, params: object, service: str = SERVICE_NAME) -> None:
         errors.sort(key=lambda record: not record[0])  # missing members first, else in order
         count = len(errors)
         raise ValidationFailure(
-            INVALID_PARAMETER,
+            CONSTRAINT_ERROR.get(service, "ValidationException"),
             f"{count} validation error{'s' if count > 1 else ''} detected: "
             + "; ".join(map(_format, errors)))

@@ -12,6 +12,8 @@ from .config import Settings
 from .service import Emulator
 from .web import (
     hosted_ui,
+    identity_credentials,
+    identity_wellknown,
     oauth,
     passkey_demo,
     risk_console,
@@ -46,10 +48,12 @@ def create_app(settings: Settings | None = None, emu: Emulator | None = None,
         seed(emu)
     # oauth / hosted_ui: the user-pool domain's OAuth endpoints and hosted pages (the pool
     # comes from client_id, or from a Host such as <prefix>.auth.localhost:<port>).
-    routes = [Route("/", dispatcher.handle, methods=["POST"]), *testing.routes, *wellknown.routes,
+    # identity_wellknown before wellknown: /{pool_id}/.well-known/... would take its paths.
+    routes = [Route("/", dispatcher.handle, methods=["POST"]), *testing.routes,
+              *identity_wellknown.routes, *wellknown.routes,
               *ses.routes, *passkey_demo.routes, *oauth.routes, *hosted_ui.routes,
               *saml_sso.routes, *saml_metadata.routes, *test_idp.routes, *risk_feedback.routes,
-              *risk_console.routes, *user_import.routes]
+              *risk_console.routes, *user_import.routes, *identity_credentials.routes]
     # Browser SDKs call from pages on other origins; they need preflight answers
     # and to read the request id and error headers.
     middleware = [Middleware(CORSMiddleware, allow_origins=["*"], allow_methods=["*"],

@@ -43,6 +43,9 @@ class Settings:
     # `file.js`/`file.mjs`), from the config file's `functions:` and COGNITO_EMULATOR_FUNCTIONS.
     functions: dict = field(default_factory=dict)
     lambda_endpoint: str | None = None  # Lambda Invoke API for functions not declared above
+    # STS (LocalStack, moto_server) for GetCredentialsForIdentity's AssumeRoleWithWebIdentity;
+    # None: credentials are minted locally.
+    sts_endpoint: str | None = None
     # Where exported user auth events go (SetLogDeliveryConfiguration's local sink);
     # default <data_dir>/logs, or a temporary directory when in memory.
     log_dir: str | None = None
@@ -100,6 +103,9 @@ def add_serve_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--lambda-endpoint", metavar="URL",
                    help="Lambda Invoke API (sam local start-lambda, LocalStack) for trigger "
                         "functions not declared in the config file's functions:")
+    p.add_argument("--sts-endpoint", metavar="URL",
+                   help="STS (LocalStack, moto_server) on which GetCredentialsForIdentity calls "
+                        "AssumeRoleWithWebIdentity (default: credentials minted locally)")
     p.add_argument("--body-timeout", type=float, metavar="SECONDS",
                    help="how long to wait for the missing bytes of a request body before "
                         "answering 408 (default 10)")
@@ -110,7 +116,7 @@ def settings_from(args: argparse.Namespace | None = None, **overrides) -> Settin
     for name, kind in (("host", str), ("port", int), ("data_dir", str), ("in_memory", bool),
                        ("region", str), ("config", str), ("issuer_style", str),
                        ("public_url", str), ("log_level", str), ("lambda_endpoint", str),
-                       ("log_dir", str), ("body_timeout", float)):
+                       ("log_dir", str), ("body_timeout", float), ("sts_endpoint", str)):
         value = getattr(args, name, None) if args is not None else None
         if value is None:
             raw = _env(name)

@@ -21,8 +21,33 @@ from CloudFormation or a CreateUserPool call:
             Attributes: {email: alice@example.com, email_verified: "true"}
             Groups: [admins]
 
+Identity pools (cognito-identity) go beside them, with their roles; a user pool and app
+client of the same file are named by the pool's Id or PoolName and the client's ClientId or
+ClientName (docs/IDENTITY_POOLS.md):
+
+    identity_pools:
+      - Id: us-east-1:4a7e1c52-0000-4000-8000-000000000001   # fixed id (optional)
+        IdentityPoolName: demo
+        AllowUnauthenticatedIdentities: true
+        # ...any other CreateIdentityPool parameter
+        CognitoIdentityProviders:
+          - UserPool: demo               # a pool of this file
+            Client: web                  # one of its clients
+            ServerSideTokenCheck: false
+          # or as the API has it: {ProviderName: cognito-idp.<region>.amazonaws.com/<id>,
+          #                        ClientId: ...}
+        Roles:
+          authenticated: arn:aws:iam::000000000000:role/Cognito_Auth
+          unauthenticated: arn:aws:iam::000000000000:role/Cognito_Unauth
+        RoleMappings:                    # as SetIdentityPoolRoles has it, or a list whose
+          - UserPool: demo               # items name their provider (UserPool + Client,
+            Client: web                  # or Provider: accounts.google.com)
+            Type: Token
+            AmbiguousRoleResolution: AuthenticatedRole
+
 Applying is idempotent: what already exists (same id or name) is left as it is, so a
-restart on a data dir keeps changes made since.
+restart on a data dir keeps changes made since. An identity pool without an Id counts as
+existing when a pool of its IdentityPoolName does.
 
 The same file may name the Lambda functions that triggers call (see emulator/lambdas):
 
@@ -68,6 +93,8 @@ def from_file(path: str):
         raise SeedError(f"cannot read seed file {path}: {exc}") from None
     if not isinstance(data, dict) or not isinstance(data.get("pools", []), list):
         raise SeedError(f"seed file {path}: expected a mapping with a 'pools' list")
+    if not isinstance(data.get("identity_pools", []), list):
+        raise SeedError(f"seed file {path}: 'identity_pools' must be a list")
     return lambda emu: apply(emu, data)
 
 
@@ -171,6 +198,7 @@ def apply(emu, data: dict) -> None:
 
     ctx = Context(emu=emu, operation="Seed", request_id=str(uuid.uuid4()),
                   region=emu.settings.region, account_id=emu.settings.account_id, signed=True)
+    seeded: list[dict] = []   # the user pools of this file, for identity pools to name
     try:
         with emu.store.transaction():
             for spec in data.get("pools") or []:
@@ -201,15 +229,93 @@ def apply(emu, data: dict) -> None:
                             raise
                 for uspec in users:
                     _seed_user(ctx, pool, uspec, user_store)
+                seeded.append(pool)
+            for spec in data.get("identity_pools") or []:
+                _seed_identity_pool(ctx, dict(spec), seeded)
     except CognitoError as err:
         raise SeedError(f"seed: {err.code}: {err.message}") from None
 
 
-def _check(op: str, params: dict) -> None:
+def _check(op: str, params: dict, service: str = "cognito-idp") -> None:
     try:
-        validate(op, params)
+        validate(op, params, service)
     except ValidationFailure as failure:
         raise SeedError(f"{op}: {failure.message}") from None
+
+
+IDENTITY = "cognito-identity"
+
+
+def _seed_identity_pool(ctx, spec: dict, user_pools: list[dict]) -> None:
+    """One entry of `identity_pools:`: created with its roles unless it exists already."""
+    from .domain.identity import pools as identity_pools
+    from .domain.identity import roles
+
+    pool_id = spec.pop("Id", None)
+    role_spec = {"Roles": spec.pop("Roles", None) or {},
+                 "RoleMappings": spec.pop("RoleMappings", None) or {}}
+    name = spec.get("IdentityPoolName")
+    if pool_id is not None:
+        _check("DescribeIdentityPool", {"IdentityPoolId": pool_id}, IDENTITY)
+        if identity_pools.get(ctx.store, pool_id):
+            return
+    elif any(p["IdentityPoolName"] == name for _, p in ctx.store.list(identity_pools.KIND, "")):
+        return
+    spec["CognitoIdentityProviders"] = [_user_pool_provider(ctx.store, p, user_pools)
+                                        for p in spec.get("CognitoIdentityProviders") or []]
+    _check("CreateIdentityPool", spec, IDENTITY)
+    pool = identity_pools.create(ctx.answering("CreateIdentityPool", spec), spec,
+                                 pool_id=pool_id)
+    mappings = role_spec["RoleMappings"]
+    if isinstance(mappings, list):
+        role_spec["RoleMappings"] = dict(_role_mapping(ctx.store, m, user_pools) for m in mappings)
+    if role_spec["Roles"] or role_spec["RoleMappings"]:
+        params = {"IdentityPoolId": pool["IdentityPoolId"], **role_spec}
+        _check("SetIdentityPoolRoles", params, IDENTITY)
+        roles.set_roles(ctx.store, pool["IdentityPoolId"], params)
+
+
+def _user_pool_provider(store, spec: dict, user_pools: list[dict]) -> dict:
+    """A CognitoIdentityProviders item; `UserPool` + `Client` name a pool and client of
+    this file and become ProviderName + ClientId."""
+    spec = dict(spec)
+    if "UserPool" not in spec:
+        return spec
+    pool, client_id = _pool_and_client(store, spec.pop("UserPool"), spec.pop("Client", None),
+                                       user_pools)
+    return {"ProviderName": _provider_name(pool), "ClientId": client_id, **spec}
+
+
+def _role_mapping(store, spec: dict, user_pools: list[dict]) -> tuple[str, dict]:
+    """A RoleMappings list item -> (provider key, RoleMapping)."""
+    spec = dict(spec)
+    if "UserPool" in spec:
+        pool, client_id = _pool_and_client(store, spec.pop("UserPool"), spec.pop("Client", None),
+                                           user_pools)
+        return f"{_provider_name(pool)}:{client_id}", spec
+    if "Provider" not in spec:
+        raise SeedError("identity_pools: a RoleMappings item names its provider with "
+                        "'UserPool' and 'Client' or with 'Provider'")
+    return spec.pop("Provider"), spec
+
+
+def _provider_name(pool: dict) -> str:
+    region = pool["Id"].split("_", 1)[0]
+    return f"cognito-idp.{region}.amazonaws.com/{pool['Id']}"
+
+
+def _pool_and_client(store, pool_ref, client_ref, user_pools: list[dict]) -> tuple[dict, str]:
+    from .domain import clients as client_store
+    pool = next((p for p in user_pools if pool_ref in (p["Id"], p["Name"])), None)
+    if pool is None:
+        raise SeedError(f"identity_pools: no user pool {pool_ref!r} in this file "
+                        "(name one by its Id or PoolName)")
+    clients, _ = client_store.list_clients(store, pool["Id"], after=None, limit=1000)
+    client = next((c for c in clients if client_ref in (c["ClientId"], c["ClientName"])), None)
+    if client is None:
+        raise SeedError(f"identity_pools: user pool {pool_ref!r} has no app client "
+                        f"{client_ref!r} (name one by its ClientId or ClientName)")
+    return pool, client["ClientId"]
 
 
 def _seed_user(ctx, pool: dict, spec: dict, user_store) -> None:

@@ -56,8 +56,9 @@ def endpoint(server) -> str:
     return server.url
 
 
-def make_client(endpoint: str, region: str = REGION, *, validate: bool = True):
-    return boto3.client("cognito-idp", endpoint_url=endpoint, region_name=region,
+def make_client(endpoint: str, region: str = REGION, *, validate: bool = True,
+                service: str = "cognito-idp"):
+    return boto3.client(service, endpoint_url=endpoint, region_name=region,
                         aws_access_key_id="testing", aws_secret_access_key="testing",
                         config=Config(retries={"max_attempts": 1}, parameter_validation=validate))
 
@@ -65,6 +66,12 @@ def make_client(endpoint: str, region: str = REGION, *, validate: bool = True):
 @pytest.fixture(scope="session")
 def cognito(endpoint):
     return make_client(endpoint)
+
+
+@pytest.fixture(scope="session")
+def identity(endpoint):
+    """boto3's cognito-identity client (identity pools), on the same emulator."""
+    return make_client(endpoint, service="cognito-identity")
 
 
 @pytest.fixture(scope="module")

@@ -88,8 +88,11 @@ async def _handle(request: Request, emu, request_id: str) -> Response:
                   account_id=account, source_ip=request.client.host if request.client else "",
                   headers=dict(request.headers), signed=bool(signed))
     # A worker thread when a Lambda function may be called (calls.call): a handler waiting
-    # on one must not stop the server from answering others.
-    result = await calls.call(_may_call_lambda(emu.store, params), handler, ctx, params)
+    # on one must not stop the server from answering others. The same for an STS
+    # (GetCredentialsForIdentity with --sts-endpoint).
+    threaded = _may_call_lambda(emu.store, params) or (
+        op == "GetCredentialsForIdentity" and settings.sts_endpoint is not None)
+    result = await calls.call(threaded, handler, ctx, params)
     return _json(200, serialize(op, result, service), request_id)
 
 

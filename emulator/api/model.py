@@ -15,9 +15,10 @@ from pathlib import Path
 import botocore
 
 SERVICE_NAME = "cognito-idp"
-# X-Amz-Target prefix -> botocore service name. The identity-pool service
-# (AWSCognitoIdentityService., "cognito-identity") gets its line here.
-TARGETS = {"AWSCognitoIdentityProviderService.": SERVICE_NAME}
+IDENTITY_SERVICE = "cognito-identity"  # identity pools (handlers/identity, domain/identity)
+# X-Amz-Target prefix -> botocore service name.
+TARGETS = {"AWSCognitoIdentityProviderService.": SERVICE_NAME,
+           "AWSCognitoIdentityService.": IDENTITY_SERVICE}
 
 
 def resolve_target(target: str) -> tuple[str, str] | None:

@@ -76,6 +76,15 @@ def _session_key(sub: str, origin_jti: str) -> str:
     return f"{sub}/{origin_jti}"
 
 
+def session_alive(store, pool_id: str, claims: dict) -> bool:
+    """Whether the sign-in session a token was issued in (its sub and origin_jti) is still on:
+    RevokeToken and global sign-out end it. Access tokens here, ID tokens at identity pools
+    with ServerSideTokenCheck."""
+    sub, origin = claims.get("sub"), claims.get("origin_jti")
+    return bool(sub and origin) and store.get(
+        SESSION_KIND, pool_id, _session_key(str(sub), str(origin))) is not None
+
+
 def lifetime(client: dict, which: str) -> int:
     """Seconds a token lives for this client; `which` is AccessToken, IdToken or RefreshToken."""
     field, default, unit = _VALIDITY[which]
@@ -521,8 +530,8 @@ def authorize(ctx, access_token: str) -> tuple[dict, dict, dict]:
     pool, claims = verify_access(ctx, access_token)
     if ADMIN_SCOPE not in str(claims.get("scope", "")).split():
         raise CognitoError("NotAuthorizedException", "Access Token does not have required scopes")
-    sub, origin = claims.get("sub"), claims.get("origin_jti")
-    if not origin or ctx.store.get(SESSION_KIND, pool["Id"], _session_key(sub, origin)) is None:
+    sub = claims.get("sub")
+    if not session_alive(ctx.store, pool["Id"], claims):
         raise CognitoError("NotAuthorizedException", "Access Token has been revoked")
     user = users.get(ctx.store, pool, str(claims.get("username", "")))
     if user is None or user["Attributes"].get("sub") != sub:

@@ -16,6 +16,17 @@ Fixtures (all names start with `cognito_` so they never clash with a project's o
                         medium, destination); .last_code(username) -> newest code
   cognito_clock         the emulator's clock (pin/advance/release/reset/now), reset after the test
 
+Identity pools (the cognito-identity service, same emulator):
+  cognito_identity      a boto3 cognito-identity client pointed at it
+  cognito_identity_pool a fresh identity pool (the CreateIdentityPool answer), deleted afterwards:
+                        cognito_pool's cognito_client as its user-pool provider, guests
+                        allowed, and the roles COGNITO_AUTHENTICATED_ROLE /
+                        COGNITO_UNAUTHENTICATED_ROLE set.
+                        @pytest.mark.cognito_identity_pool(**CreateIdentityPool params)
+                        changes it.
+  cognito_identity_pool_factory  make(**CreateIdentityPool params) -> another identity pool
+                        (a unique name and no guests unless given), deleted afterwards
+
 Options (command line, or the ini key of the same name with `_` for `-`):
   --cognito-emulator-scope     session (default) | package | module | class | function
   --cognito-emulator-data-dir  keep the store in this directory (SQLite) instead of in memory;
@@ -33,6 +44,9 @@ import pytest
 from . import CognitoEmulator
 
 DEFAULT_PASSWORD = "Passw0rd!"
+# The roles cognito_identity_pool sets (in the emulator's default account).
+COGNITO_AUTHENTICATED_ROLE = "arn:aws:iam::000000000000:role/cognito-authenticated"
+COGNITO_UNAUTHENTICATED_ROLE = "arn:aws:iam::000000000000:role/cognito-unauthenticated"
 _SCOPES = ("session", "package", "module", "class", "function")
 _OPTIONS = {  # option name -> (help, default)
     "scope": ("scope of the cognito_emulator fixture: " + ", ".join(_SCOPES), "session"),
@@ -61,6 +75,8 @@ def pytest_configure(config):
                                        "for the cognito_pool fixture")
     config.addinivalue_line("markers", "cognito_client(**params): CreateUserPoolClient "
                                        "parameters for the cognito_client fixture")
+    config.addinivalue_line("markers", "cognito_identity_pool(**params): CreateIdentityPool "
+                                       "parameters for the cognito_identity_pool fixture")
     scope = _option(config, "scope")
     if scope not in _SCOPES:
         raise pytest.UsageError(f"cognito_emulator_scope must be one of {', '.join(_SCOPES)}, "
@@ -188,3 +204,63 @@ def cognito_clock(cognito_emulator):
     yield cognito_emulator.clock
     if cognito_emulator.running:
         cognito_emulator.clock.reset()
+
+
+# --- identity pools -----------------------------------------------------------------------------
+
+@pytest.fixture
+def cognito_identity(cognito_emulator):
+    """boto3 cognito-identity client for cognito_emulator (made once per emulator), with the
+    same dummy credentials, region and retry settings as cognito_idp."""
+    client = getattr(cognito_emulator, "_plugin_identity", None)
+    if client is None:
+        import boto3
+        from botocore.config import Config
+
+        from . import DUMMY_KEY
+        client = cognito_emulator._plugin_identity = boto3.client(
+            "cognito-identity", endpoint_url=cognito_emulator.endpoint_url,
+            region_name=cognito_emulator.region, aws_access_key_id=DUMMY_KEY,
+            aws_secret_access_key=DUMMY_KEY,
+            config=Config(retries={"max_attempts": 1, "mode": "standard"}))
+    return client
+
+
+@pytest.fixture
+def cognito_identity_pool_factory(cognito_identity):
+    """make(**CreateIdentityPool params) -> the IdentityPool dict; every pool it made is
+    deleted after the test."""
+    made: list[str] = []
+
+    def make(**params) -> dict:
+        params = {"IdentityPoolName": f"test-{uuid.uuid4().hex[:8]}",
+                  "AllowUnauthenticatedIdentities": False, **params}
+        pool = cognito_identity.create_identity_pool(**params)
+        pool.pop("ResponseMetadata", None)
+        made.append(pool["IdentityPoolId"])
+        return pool
+    yield make
+    for pool_id in made:
+        try:
+            cognito_identity.delete_identity_pool(IdentityPoolId=pool_id)
+        except cognito_identity.exceptions.ResourceNotFoundException:
+            pass  # the test deleted it (or reset the emulator)
+
+
+@pytest.fixture
+def cognito_identity_pool(request, cognito_identity, cognito_identity_pool_factory,
+                          cognito_pool, cognito_client):
+    """A fresh identity pool whose user-pool provider is cognito_pool + cognito_client, with
+    guests allowed and both roles set; deleted after the test."""
+    region = cognito_pool["Id"].split("_", 1)[0]
+    params = {"AllowUnauthenticatedIdentities": True,
+              "CognitoIdentityProviders": [{
+                  "ProviderName": f"cognito-idp.{region}.amazonaws.com/{cognito_pool['Id']}",
+                  "ClientId": cognito_client["ClientId"]}],
+              **_marker_params(request, "cognito_identity_pool")}
+    pool = cognito_identity_pool_factory(**params)
+    cognito_identity.set_identity_pool_roles(
+        IdentityPoolId=pool["IdentityPoolId"],
+        Roles={"authenticated": COGNITO_AUTHENTICATED_ROLE,
+               "unauthenticated": COGNITO_UNAUTHENTICATED_ROLE})
+    return pool

@@ -49,6 +49,9 @@ CLIENTS: dict[str, Client] = {
                          lambda: importlib.util.find_spec("playwright") is not None),
     "awscli": Client("the AWS CLI in the venv", AWS_CLI.exists),
     "curl": Client("curl", lambda: shutil.which("curl") is not None, "apt-get install curl"),
+    "moto_server": Client("moto_server (moto[server] in the venv: an STS and S3 for the "
+                          "identity-pool credential tests)",
+                          lambda: Path(sys.executable).with_name("moto_server").exists()),
     "xmlsec1": Client("xmlsec1 (pysaml2 signs and encrypts with it)",
                       lambda: shutil.which("xmlsec1") is not None, "apt-get install xmlsec1"),
 }

@@ -56,6 +56,18 @@ The same file may name the Lambda functions that triggers call (see emulator/lam
       create-auth: lambdas/create.mjs
       verify-auth: my_package.triggers:verify    # this file's folder is on sys.path
 
+the IAM identity providers that identity pools list by ARN (docs/IDENTITY_POOLS.md, "IAM
+identity providers"; there is no IAM here, so they are declared):
+
+    iam:
+      oidc_providers:      # arn:aws:iam::<account>:oidc-provider/<url without https://>
+        - url: https://login.example.com/realms/x   # http:// for loopback hosts only
+          client_ids: [my-app]                       # the accepted audiences (aud / azp)
+      saml_providers:      # arn:aws:iam::<account>:saml-provider/<name>
+        - name: CorpIdP
+          metadata_file: idp-metadata.xml   # relative to this file's folder
+          # or metadata: "<EntityDescriptor ...>"
+
 and the threat-protection engine's offline world (docs/RISK.md):
 
     risk:
@@ -76,6 +88,7 @@ import yaml
 from .api.context import Context
 from .api.registry import handler
 from .api.validation import ValidationFailure, validate
+from .domain.identity import iam_providers
 from .errors import CognitoError
 
 
@@ -95,7 +108,23 @@ def from_file(path: str):
         raise SeedError(f"seed file {path}: expected a mapping with a 'pools' list")
     if not isinstance(data.get("identity_pools", []), list):
         raise SeedError(f"seed file {path}: 'identity_pools' must be a list")
-    return lambda emu: apply(emu, data)
+    iam = iam_from_file(path, data)
+
+    def seed(emu) -> None:
+        emu.settings.extra[iam_providers.EXTRA_KEY] = iam
+        apply(emu, data)
+    return seed
+
+
+def iam_from_file(path: str, data: dict) -> dict:
+    """The file's top-level `iam:` section (the IAM OIDC and SAML providers identity pools
+    trust), checked now: a bad entry or an unreadable metadata file stops the start naming
+    it. Kept in settings.extra["iam"] (domain/identity/iam_providers.py says why)."""
+    try:
+        return iam_providers.from_config(data.get("iam"),
+                                         os.path.dirname(os.path.abspath(path)))
+    except iam_providers.IamConfigError as exc:
+        raise SeedError(f"config file {path}: iam: {exc}") from None
 
 
 def _read(path: str):

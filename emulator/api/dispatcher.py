@@ -14,6 +14,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from ..domain import clients
+from ..domain.identity import iam_providers
 from ..errors import CognitoError
 from . import body as bodies
 from . import calls, model, sigv4
@@ -87,13 +88,22 @@ async def _handle(request: Request, emu, request_id: str) -> Response:
     ctx = Context(emu=emu, operation=op, request_id=request_id, region=region, params=params,
                   account_id=account, source_ip=request.client.host if request.client else "",
                   headers=dict(request.headers), signed=bool(signed))
-    # A worker thread when a Lambda function may be called (calls.call): a handler waiting
-    # on one must not stop the server from answering others. The same for an STS
-    # (GetCredentialsForIdentity with --sts-endpoint).
-    threaded = _may_call_lambda(emu.store, params) or (
-        op == "GetCredentialsForIdentity" and settings.sts_endpoint is not None)
+    threaded = _may_wait_outside(emu, op, params)
     result = await calls.call(threaded, handler, ctx, params)
     return _json(200, serialize(op, result, service), request_id)
+
+
+def _may_wait_outside(emu, op: str, params: dict) -> bool:
+    """Whether the call may wait on something outside this process: it then runs in a
+    worker thread (calls.call), so the server goes on answering others meanwhile. A Lambda
+    function, a SAML MetadataURL download, an STS (GetCredentialsForIdentity with
+    --sts-endpoint), an outside OIDC provider's keys (a login through the config file's
+    `iam:` providers)."""
+    settings = emu.settings
+    if op == "GetCredentialsForIdentity" and settings.sts_endpoint is not None:
+        return True
+    return iam_providers.fetches_keys(settings, params.get("Logins")) or \
+        _may_call_lambda(emu.store, params)
 
 
 def _may_call_lambda(store, params: dict) -> bool:

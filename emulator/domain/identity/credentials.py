@@ -23,6 +23,14 @@ RoleMapping / MappingRule API reference:
 - a role the pool doesn't have: InvalidIdentityPoolConfigurationException "Invalid identity
   pool configuration. Check assigned IAM roles for this pool." (the real wording).
 
+- a SAML login (the key is the provider ARN; the developer guide's "SAML identity providers
+  (identity pools)"): without a mapping, or with a Token mapping, the assertion's
+  https://aws.amazon.com/SAML/Attributes/Role values ("<role ARN>,<provider ARN>") that name
+  this provider: the only one; CustomRoleArn among several (not one of them: denied);
+  several without CustomRoleArn: the Token mapping's AmbiguousRoleResolution, else denied;
+  Role values that name only other providers: denied; no Role attribute: as any login.
+  A Rules mapping matches on the assertion's attributes.
+
 UNCONFIRMED (no source found; chosen to be the least surprising): a list claim
 (cognito:groups) matches when one of its members does; CustomRoleArn that no matching rule
 names is denied like a Token mapping's; CustomRoleArn without a mapping is ignored; with
@@ -38,6 +46,7 @@ key id) with the role, identity, providers and times: GET /_emulator/credentials
 from __future__ import annotations
 
 import base64
+import re
 import secrets
 import string
 
@@ -48,6 +57,9 @@ KIND = "identitycredentials"  # scope = identity pool id, key = AccessKeyId
 LIFETIME = 3600               # seconds; GetCredentialsForIdentity's credentials last an hour
 SESSION_NAME = "CognitoIdentityCredentials"
 OPENID_PROVIDER = "cognito-identity.amazonaws.com"  # a login with the pool's own token
+SAML_ROLE_ATTRIBUTE = "https://aws.amazon.com/SAML/Attributes/Role"
+SAML_PROVIDER = re.compile(r"arn:aws[a-z-]*:iam::\d{12}:saml-provider/[\w+=,.@-]+")
+ROLE_ARN = re.compile(r"arn:aws[a-z-]*:iam::\d{12}:role/\S+")
 _KEY_CHARS = string.ascii_uppercase + string.digits
 _SECRET_CHARS = string.ascii_letters + string.digits + "+/"
 _MATCHES = {
@@ -81,9 +93,55 @@ def resolve_role(pool: dict, roles: dict, verified: dict[str, dict],
     for provider, claims in verified.items():
         key = mapping_key(provider, claims)
         mapping = mappings.get(key)
+        if SAML_PROVIDER.fullmatch(provider) and (mapping is None
+                                                  or mapping.get("Type") == "Token"):
+            offered = saml_roles(provider, claims)
+            if offered is not None:
+                return _from_assertion(provider, offered, mapping, defaults, custom_role_arn)
         if mapping is not None:
             return _mapped(mapping, key, claims, defaults, custom_role_arn)
     return _default(defaults, "authenticated")
+
+
+def saml_roles(provider_arn: str, claims: dict) -> list[str] | None:
+    """The role ARNs a SAML assertion's Role attribute pairs with this provider: each value is
+    "<role ARN>,<provider ARN>" (either order, as IAM accepts them). None when the assertion
+    has no Role attribute."""
+    values = claims.get(SAML_ROLE_ATTRIBUTE)
+    if values is None:
+        return None
+    roles = []
+    for value in values if isinstance(values, list) else [values]:
+        parts = [part.strip() for part in str(value).split(",")]
+        if len(parts) != 2:
+            continue
+        role = next((p for p in parts if ROLE_ARN.fullmatch(p)), None)
+        provider = next((p for p in parts if SAML_PROVIDER.fullmatch(p)), None)
+        if role and provider == provider_arn and role not in roles:
+            roles.append(role)
+    return roles
+
+
+def _from_assertion(provider: str, offered: list[str], mapping: dict | None, defaults: dict,
+                    custom_role_arn: str | None) -> str:
+    """The role of a SAML login from its assertion's Role pairs for this provider: the only
+    one, or CustomRoleArn among several (the developer guide: "If multiple roles are
+    received in the SAML assertion, the optional customRoleArn parameter should be
+    populated")."""
+    if not offered:
+        raise not_authorized(f"The SAML assertion from {provider} grants no role through this "
+                             f"provider (no {SAML_ROLE_ATTRIBUTE} value pairs a role with it).")
+    if custom_role_arn:
+        if custom_role_arn in offered:
+            return custom_role_arn
+        raise not_authorized(f"The CustomRoleArn {custom_role_arn} is not one of the roles the "
+                             f"SAML assertion from {provider} allows.")
+    if len(offered) == 1:
+        return offered[0]
+    if mapping is not None and mapping.get("AmbiguousRoleResolution") == "AuthenticatedRole":
+        return _default(defaults, "authenticated")
+    raise not_authorized(f"The SAML assertion from {provider} allows several roles: choose one "
+                         f"with CustomRoleArn.")
 
 
 def mapping_key(provider: str, claims: dict) -> str:

@@ -1,6 +1,7 @@
 """`cognito-emulator serve` (also `python -m emulator serve`)."""
 import argparse
 import asyncio
+import contextlib
 import logging
 import socket
 import sys
@@ -41,21 +42,17 @@ def serve_forever(settings) -> int:
     logging.basicConfig(level=settings.log_level.upper(),
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     # Bind first so that --port 0 yields a real port before the issuer URL is fixed.
-    family = socket.AF_INET6 if ":" in settings.host else socket.AF_INET
-    # IPPROTO_TCP matters: uvicorn only sets TCP_NODELAY on TCP sockets it recognises,
-    # and without it every answer waits ~40 ms for delayed ACKs.
-    sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    try:
-        sock.bind((settings.host, settings.port))
-    except OSError as exc:
-        print(f"cognito-emulator: cannot bind {settings.host}:{settings.port}: {exc}",
-              file=sys.stderr)
+    sock = _listen(settings.host, settings.port)
+    if sock is None:
         return 1
-    # Listen now: clients that connect as soon as they read the "listening on" line
-    # queue up instead of being refused while uvicorn starts.
-    sock.listen(2048)
     settings.port = sock.getsockname()[1]
+    tls_sock = None
+    if settings.tls:
+        tls_sock = _listen(settings.host, settings.tls_port)
+        if tls_sock is None:
+            sock.close()
+            return 1
+        settings.tls_port = tls_sock.getsockname()[1]
     seeder = None
     try:
         if settings.config:
@@ -78,19 +75,108 @@ def serve_forever(settings) -> int:
             log.info("other functions: Lambda Invoke API at %s", settings.lambda_endpoint)
         emu = Emulator(settings)
         app = create_app(settings, emu=emu, seed=seeder)
-    except (seed.SeedError, OSError) as exc:
+        certificates = _certificates(settings, emu) if settings.tls else None
+    except (seed.SeedError, OSError, ValueError) as exc:
         print(f"cognito-emulator: {exc}", file=sys.stderr)
         return 1
     store_desc = "in memory" if settings.in_memory else f"data dir {settings.data_dir}"
+    if certificates is not None:
+        # Before the "listening on" line: tests and scripts read up to that one.
+        print(f"cognito-emulator TLS on https://{_url_host(settings.host)}:{settings.tls_port} "
+              f"(CA certificate: {certificates.ca.path}; also GET /_emulator/ca.pem)",
+              flush=True)
     print(f"cognito-emulator listening on {settings.base_url} ({store_desc}, region "
           f"{settings.region})", flush=True)
     config = uvicorn.Config(app, log_level=settings.log_level, access_log=False,
                             lifespan="off", server_header=False)
-    server = uvicorn.Server(config)
     try:
-        asyncio.run(server.serve(sockets=[sock]))
+        if certificates is None:
+            asyncio.run(uvicorn.Server(config).serve(sockets=[sock]))
+        else:
+            # A second server rather than a second socket: uvicorn gives all the sockets of
+            # one server the same SSLContext. Its ssl_context_factory hands over ours.
+            context = certificates.context()
+            tls_config = uvicorn.Config(app, log_level=settings.log_level, access_log=False,
+                                        lifespan="off", server_header=False,
+                                        ssl_context_factory=lambda _config, _default: context)
+            server = _quiet_server(config)
+            asyncio.run(_serve_both(server, _quiet_server(tls_config, leader=server),
+                                    sock, tls_sock))
     except KeyboardInterrupt:
         pass
     finally:
         emu.close()
     return 0
+
+
+def _listen(host: str, port: int) -> socket.socket | None:
+    """A listening TCP socket, or None after printing why it can't be had."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    # IPPROTO_TCP matters: uvicorn only sets TCP_NODELAY on TCP sockets it recognises,
+    # and without it every answer waits ~40 ms for delayed ACKs.
+    sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((host, port))
+    except OSError as exc:
+        sock.close()
+        print(f"cognito-emulator: cannot bind {host}:{port}: {exc}", file=sys.stderr)
+        return None
+    # Listen now: clients that connect as soon as they read the "listening on" line
+    # queue up instead of being refused while uvicorn starts.
+    sock.listen(2048)
+    return sock
+
+
+def _url_host(host: str) -> str:
+    host = "127.0.0.1" if host in ("0.0.0.0", "::", "") else host
+    return f"[{host}]" if ":" in host else host
+
+
+def _certificates(settings, emu):
+    """The --tls listener's certificates: the CA kept in <data-dir>/tls, leaves for the
+    default names and, on demand, for the AWS names and the pools' domains (emulator/tls.py)."""
+    from urllib.parse import urlsplit
+
+    from . import tls
+    from .domain import domains
+
+    ca = tls.LocalCA.load_or_create(settings.files_dir("tls"))
+    public = urlsplit(settings.public_url).hostname if settings.public_url else None
+    names = ["localhost", "127.0.0.1", "::1", public, *tls.aws_names(settings.region)]
+    if settings.host not in ("0.0.0.0", "::", ""):
+        names.append(settings.host)
+    return tls.ServerCertificates(
+        ca, names, known=lambda name: domains.by_host(emu.store, name) is not None)
+
+
+def _quiet_server(config, leader=None):
+    """A uvicorn server that leaves the signal handlers to its caller and, given a `leader`,
+    stops when the leader is told to: two of them share one event loop (_serve_both)."""
+    import uvicorn
+
+    class Quiet(uvicorn.Server):
+        @contextlib.contextmanager
+        def capture_signals(self):
+            yield
+
+        async def on_tick(self, counter: int) -> bool:
+            stop = await super().on_tick(counter)
+            return stop or (leader is not None and leader.should_exit)
+
+    return Quiet(config)
+
+
+async def _serve_both(server, companion, sock, tls_sock) -> None:
+    """The HTTP and HTTPS listeners, one uvicorn server each in this loop. SIGINT/SIGTERM go
+    to the first (uvicorn's own handler, set here), the second follows it, and uvicorn's
+    re-raise of the signal waits until both have shut down. If one stops by itself (it
+    could not start), the other is stopped too."""
+    import uvicorn
+
+    with uvicorn.Server.capture_signals(server):
+        first = asyncio.ensure_future(server.serve(sockets=[sock]))
+        second = asyncio.ensure_future(companion.serve(sockets=[tls_sock]))
+        await asyncio.wait([first, second], return_when=asyncio.FIRST_COMPLETED)
+        server.should_exit = True
+        await asyncio.gather(first, second)

@@ -35,6 +35,11 @@ class Settings:
     # "local": http://host:port/<pool>; "aws": https://cognito-idp.<region>.amazonaws.com/<pool>
     issuer_style: str = "local"
     public_url: str | None = None      # base URL clients use to reach us, if not http://host:port
+    # --tls: an HTTPS listener on tls_port beside the HTTP one, certificates from a local CA
+    # kept in <data_dir>/tls (emulator/tls.py; docs/TLS.md). It implies issuer_style "aws"
+    # unless an issuer style is given.
+    tls: bool = False
+    tls_port: int = 9230
     log_level: str = "info"
     max_body_bytes: int = MAX_BODY_BYTES
     body_timeout: float = BODY_TIMEOUT
@@ -49,6 +54,10 @@ class Settings:
     # Where exported user auth events go (SetLogDeliveryConfiguration's local sink);
     # default <data_dir>/logs, or a temporary directory when in memory.
     log_dir: str | None = None
+    # Relay every email the outbox records to this SMTP server (docs/MAIL.md); None: outbox only.
+    smtp_url: str | None = None
+    smtp_ca_file: str | None = None     # PEM CAs to trust for smtps:// / smtp+starttls://
+    smtp_insecure: bool = False         # TLS without certificate checks (a local catcher)
     extra: dict = field(default_factory=dict)
 
     @property
@@ -71,10 +80,13 @@ class Settings:
             atexit.register(shutil.rmtree, _SCRATCH[key], True)
         return Path(_SCRATCH[key])
 
-    def issuer(self, pool_id: str) -> str:
+    def issuer(self, pool_id: str, issuer_type: str | None = None) -> str:
+        """The `iss` of the pool's tokens. In the aws style, a pool whose IssuerConfiguration
+        Type is UPDATED gets https://issuer-cognito-idp.<region>.amazonaws.com/<pool>."""
         if self.issuer_style == "aws":
             region = pool_id.split("_", 1)[0]
-            return f"https://cognito-idp.{region}.amazonaws.com/{pool_id}"
+            host = "issuer-cognito-idp" if issuer_type == "UPDATED" else "cognito-idp"
+            return f"https://{host}.{region}.amazonaws.com/{pool_id}"
         return f"{self.base_url}/{pool_id}"
 
 
@@ -97,6 +109,10 @@ def add_serve_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--issuer-style", choices=["local", "aws"],
                    help="token issuer: local http://host:port/<pool> or aws https://cognito-idp...")
     p.add_argument("--public-url", help="base URL clients use to reach the emulator")
+    p.add_argument("--tls", action="store_true", default=None,
+                   help="also serve HTTPS on --tls-port, with certificates from a local CA "
+                        "kept in the data dir (implies --issuer-style aws; docs/TLS.md)")
+    p.add_argument("--tls-port", type=int, help="port of the HTTPS listener (default 9230)")
     p.add_argument("--log-level", choices=["debug", "info", "warning", "error"])
     p.add_argument("--log-dir", help="where exported user auth events are written (default "
                                      "<data-dir>/logs; a temporary directory when in memory)")
@@ -106,6 +122,15 @@ def add_serve_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--sts-endpoint", metavar="URL",
                    help="STS (LocalStack, moto_server) on which GetCredentialsForIdentity calls "
                         "AssumeRoleWithWebIdentity (default: credentials minted locally)")
+    p.add_argument("--smtp-url", metavar="URL",
+                   help="also send every email as real mail through this SMTP server: "
+                        "smtp://[user:pass@]host[:port] (plain, port 25), smtp+starttls://... "
+                        "(port 587) or smtps://... (TLS, port 465); see docs/MAIL.md")
+    p.add_argument("--smtp-ca-file", metavar="PEM",
+                   help="trust the CA certificates in this file (instead of the system's) "
+                        "for smtps:// and smtp+starttls://")
+    p.add_argument("--smtp-insecure", action="store_true", default=None,
+                   help="TLS to the SMTP server without checking its certificate")
     p.add_argument("--body-timeout", type=float, metavar="SECONDS",
                    help="how long to wait for the missing bytes of a request body before "
                         "answering 408 (default 10)")
@@ -113,10 +138,13 @@ def add_serve_arguments(p: argparse.ArgumentParser) -> None:
 
 def settings_from(args: argparse.Namespace | None = None, **overrides) -> Settings:
     s = Settings()
+    given: set[str] = set()
     for name, kind in (("host", str), ("port", int), ("data_dir", str), ("in_memory", bool),
                        ("region", str), ("config", str), ("issuer_style", str),
                        ("public_url", str), ("log_level", str), ("lambda_endpoint", str),
-                       ("log_dir", str), ("body_timeout", float), ("sts_endpoint", str)):
+                       ("log_dir", str), ("body_timeout", float), ("sts_endpoint", str),
+                       ("tls", bool), ("tls_port", int),
+                       ("smtp_url", str), ("smtp_ca_file", str), ("smtp_insecure", bool)):
         value = getattr(args, name, None) if args is not None else None
         if value is None:
             raw = _env(name)
@@ -124,6 +152,7 @@ def settings_from(args: argparse.Namespace | None = None, **overrides) -> Settin
                 value = _truthy(raw) if kind is bool else kind(raw)
         if value is not None:
             setattr(s, name, value)
+            given.add(name)
     raw = _env("functions")
     if raw:
         try:
@@ -137,4 +166,69 @@ def settings_from(args: argparse.Namespace | None = None, **overrides) -> Settin
         s.functions = functions
     for k, v in overrides.items():
         setattr(s, k, v)
+    # Over TLS, clients reach the emulator by the AWS host names, and the verifiers they
+    # use (aws-jwt-verify's CognitoJwtVerifier) want the AWS issuer.
+    if s.tls and "issuer_style" not in given and "issuer_style" not in overrides:
+        s.issuer_style = "aws"
+    smtp_target(s)  # a bad SMTP setting stops the start, not the first mail
     return s
+
+
+# --- the SMTP relay's target (--smtp-url, docs/MAIL.md) -------------------------------------
+
+# scheme -> (security, default port)
+SMTP_SCHEMES = {"smtp": ("none", 25), "smtp+starttls": ("starttls", 587), "smtps": ("tls", 465)}
+
+
+@dataclass(frozen=True)
+class SmtpTarget:
+    host: str
+    port: int
+    security: str                 # "none", "starttls" or "tls" (see SMTP_SCHEMES)
+    username: str | None = None   # percent-decoded from the URL
+    password: str | None = field(default=None, repr=False)
+    ca_file: str | None = None
+    verify: bool = True
+
+    def __str__(self) -> str:  # for logs and the outbox: the URL without the password
+        from urllib.parse import quote
+
+        scheme = {v[0]: k for k, v in SMTP_SCHEMES.items()}[self.security]
+        who = f"{quote(self.username, safe='')}@" if self.username else ""
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        return f"{scheme}://{who}{host}:{self.port}"
+
+
+def smtp_target(s: Settings) -> SmtpTarget | None:
+    """The relay target the settings name (None: no relay); ConfigError for a URL or TLS
+    option it can't use."""
+    from urllib.parse import unquote, urlsplit
+
+    if not s.smtp_url:
+        if s.smtp_ca_file or s.smtp_insecure:
+            raise ConfigError("--smtp-ca-file and --smtp-insecure need --smtp-url")
+        return None
+    forms = "smtp://[user:pass@]host[:port], smtp+starttls://... or smtps://..."
+    try:
+        url = urlsplit(s.smtp_url)
+        port = url.port
+    except ValueError as exc:
+        raise ConfigError(f"--smtp-url {s.smtp_url!r}: {exc}; expected {forms}") from None
+    if url.scheme not in SMTP_SCHEMES:
+        raise ConfigError(f"--smtp-url: unknown scheme {url.scheme!r}; expected {forms}")
+    if not url.hostname or url.path not in ("", "/") or url.query or url.fragment:
+        raise ConfigError(f"--smtp-url {s.smtp_url!r}: expected {forms} (a host, and no path "
+                          "or query)")
+    security, default_port = SMTP_SCHEMES[url.scheme]
+    if security == "none" and (s.smtp_ca_file or s.smtp_insecure):
+        raise ConfigError("--smtp-ca-file and --smtp-insecure apply to smtps:// and "
+                          "smtp+starttls:// only")
+    if s.smtp_ca_file and s.smtp_insecure:
+        raise ConfigError("--smtp-ca-file and --smtp-insecure contradict each other: "
+                          "choose one")
+    if s.smtp_ca_file and not os.path.isfile(s.smtp_ca_file):
+        raise ConfigError(f"--smtp-ca-file {s.smtp_ca_file}: no such file")
+    username = unquote(url.username) if url.username is not None else None
+    password = unquote(url.password) if url.password is not None else None
+    return SmtpTarget(url.hostname, port or default_port, security, username or None,
+                      password if username else None, s.smtp_ca_file, not s.smtp_insecure)

@@ -2,7 +2,8 @@
 import logging
 
 from .clock import Clock
-from .config import Settings
+from .config import Settings, smtp_target
+from .mail import Relay
 from .store import open_store
 
 log = logging.getLogger("emulator")
@@ -15,6 +16,9 @@ class Emulator:
         self.store = open_store(settings.data_dir, settings.in_memory)
         # Caches of derived, immutable data (e.g. parsed signing keys) keyed by pool.
         self.cache: dict = {}
+        # --smtp-url: every email the outbox records is also mailed (domain/outbox.py).
+        target = smtp_target(settings)
+        self.mail: Relay | None = Relay(target) if target else None
 
     def reset(self) -> None:
         """Wipe every record (POST /_emulator/reset) and put the clock back."""
@@ -25,4 +29,6 @@ class Emulator:
     def close(self) -> None:
         from . import lambdas
         lambdas.shutdown(self)      # stop the function workers this emulator started
+        if self.mail is not None:
+            self.mail.close()       # before the store: the relay records what it sent
         self.store.close()

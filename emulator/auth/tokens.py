@@ -85,6 +85,12 @@ def session_alive(store, pool_id: str, claims: dict) -> bool:
         SESSION_KIND, pool_id, _session_key(str(sub), str(origin))) is not None
 
 
+def issuer(settings, pool: dict) -> str:
+    """The pool's token issuer (`iss`): the settings' issuer style, and in the aws style the
+    pool's IssuerConfiguration (UPDATED: https://issuer-cognito-idp.<region>.amazonaws.com)."""
+    return settings.issuer(pool["Id"], (pool.get("IssuerConfiguration") or {}).get("Type"))
+
+
 def lifetime(client: dict, which: str) -> int:
     """Seconds a token lives for this client; `which` is AccessToken, IdToken or RefreshToken."""
     field, default, unit = _VALIDITY[which]
@@ -178,7 +184,7 @@ def issue(ctx, pool: dict, client: dict, user: dict, *, auth_time=None, scopes=N
     event_id = event_id or str(uuid.uuid4())
     if groups is None:
         groups = group_domain.for_user(ctx.store, pool, user)
-    iss = ctx.settings.issuer(pool["Id"])
+    iss = issuer(ctx.settings, pool)
     sub = user["Attributes"]["sub"]
     client_id = client["ClientId"]
     access_life = lifetime(client, "AccessToken")
@@ -256,7 +262,7 @@ def client_credentials_token(ctx, pool: dict, client: dict, scopes: list[str]) -
     now = int(ctx.now())
     life = lifetime(client, "AccessToken")
     claims = {"sub": client["ClientId"], "token_use": "access", "scope": " ".join(scopes),
-              "auth_time": now, "iss": ctx.settings.issuer(pool["Id"]), "exp": now + life,
+              "auth_time": now, "iss": issuer(ctx.settings, pool), "exp": now + life,
               "iat": now, "version": 2, "jti": str(uuid.uuid4()),
               "client_id": client["ClientId"]}
     token = _sign(keys.for_pool(ctx, pool).access, claims)

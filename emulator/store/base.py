@@ -11,10 +11,12 @@ nothing about Cognito.
 from __future__ import annotations
 
 import builtins
-from collections.abc import Iterable
+import logging
+from collections.abc import Callable, Iterable
 from contextlib import AbstractContextManager
 from typing import Protocol
 
+log = logging.getLogger("emulator.store")
 SCHEMA_VERSION = 1
 Records = list[tuple[str, dict]]  # (key, record) pairs, as Store.list returns them
 
@@ -49,6 +51,13 @@ class Store(Protocol):
         """All writes inside commit together or not at all (re-entrant). Transactions of
         different threads run one at a time, except while one is suspended()."""
 
+    def after_commit(self, fn: Callable[[], object]) -> None:
+        """Run fn() once this thread's outermost transaction has committed (at once outside
+        a transaction), after the store is released; never if that transaction rolls back.
+        An inner level that rolls back drops what it registered; suspended() commits nothing
+        here. Callbacks run in the order given; keep them quick (hand work to a queue). One
+        that raises is logged and the others still run."""
+
     def suspended(self) -> AbstractContextManager:
         """Inside a transaction: let other threads' transactions run while this thread
         waits on something slow (a Lambda function). What this transaction wrote so far
@@ -69,3 +78,12 @@ def delete_expired(store, kind: str, scope: str, now: float) -> int:
 
 def sorted_items(items: Iterable[tuple[str, dict]]) -> list[tuple[str, dict]]:
     return sorted(items, key=lambda kv: kv[0])
+
+
+def run_after_commit(callbacks: builtins.list[Callable[[], object]]) -> None:
+    """Run the callbacks a committed transaction collected (Store.after_commit)."""
+    for fn in callbacks:
+        try:
+            fn()
+        except Exception:
+            log.exception("an after-commit callback failed")

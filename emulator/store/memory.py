@@ -3,7 +3,7 @@ import marshal
 import threading
 from contextlib import contextmanager
 
-from .base import AlreadyExists
+from .base import AlreadyExists, run_after_commit
 
 
 def _copy(value):
@@ -22,7 +22,7 @@ class MemoryStore:
     def _state(self):
         tx = self._tx
         if not hasattr(tx, "depth"):
-            tx.depth, tx.undo = 0, []
+            tx.depth, tx.undo, tx.after = 0, [], []
         return tx
 
     # Values are copied in and out so callers can never mutate stored state by accident,
@@ -86,10 +86,11 @@ class MemoryStore:
 
     @contextmanager
     def transaction(self):
+        committed = []  # callbacks to run once the outermost level has committed
         with self._lock:
             tx = self._state()
             tx.depth += 1
-            mark = len(tx.undo)
+            mark, hooks = len(tx.undo), len(tx.after)
             try:
                 yield self
             except BaseException:
@@ -101,11 +102,21 @@ class MemoryStore:
                     else:
                         bucket[key] = old
                 del tx.undo[mark:]
+                del tx.after[hooks:]
                 raise
             finally:
                 tx.depth -= 1
                 if not tx.depth:
                     tx.undo.clear()
+                    committed, tx.after = tx.after, []
+        run_after_commit(committed)  # only reached when the outermost level committed
+
+    def after_commit(self, fn):
+        tx = self._state()
+        if tx.depth:
+            tx.after.append(fn)
+        else:
+            run_after_commit([fn])
 
     @contextmanager
     def suspended(self):

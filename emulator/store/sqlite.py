@@ -5,7 +5,7 @@ import sqlite3
 import threading
 from contextlib import contextmanager
 
-from .base import SCHEMA_VERSION, AlreadyExists
+from .base import SCHEMA_VERSION, AlreadyExists, run_after_commit
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -55,7 +55,7 @@ class SqliteStore:
     def _state(self):
         tx = self._tx
         if not hasattr(tx, "depth"):
-            tx.depth, tx.undo, tx.suspended = 0, [], False
+            tx.depth, tx.undo, tx.suspended, tx.after = 0, [], False, []
         return tx
 
     def _remember(self, kind, scope, key):
@@ -127,13 +127,14 @@ class SqliteStore:
 
     @contextmanager
     def transaction(self):
+        committed = []  # callbacks to run once the outermost level has committed
         with self._lock:
             tx = self._state()
             outer = tx.depth == 0
             if outer:
                 self._conn.execute("BEGIN IMMEDIATE")
                 tx.suspended = False
-            mark = len(tx.undo)
+            mark, hooks = len(tx.undo), len(tx.after)
             tx.depth += 1
             try:
                 yield self
@@ -153,6 +154,7 @@ class SqliteStore:
                     del tx.undo[mark:]
                     if outer:
                         self._conn.execute("COMMIT")
+                del tx.after[hooks:]
                 raise
             else:
                 tx.depth -= 1
@@ -161,6 +163,15 @@ class SqliteStore:
             finally:
                 if outer:
                     tx.undo.clear()
+                    committed, tx.after = tx.after, []
+        run_after_commit(committed)  # only reached when the outermost level committed
+
+    def after_commit(self, fn):
+        tx = self._state()
+        if tx.depth:
+            tx.after.append(fn)
+        else:
+            run_after_commit([fn])
 
     @contextmanager
     def suspended(self):

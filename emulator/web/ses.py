@@ -2,8 +2,10 @@
 
 Handlers run with AWS_ENDPOINT_URL_SESV2 pointing here (emulator/lambdas), so
 `boto3.client("sesv2").send_email(...)` or the JS SDK's SendEmailCommand in a custom-auth
-Create function delivers into the outbox instead of leaving the machine. Only simple
-(subject + body) content is supported; raw and templated mail get a clear error.
+Create function delivers into the outbox instead of leaving the machine (and, with
+--smtp-url, through the relay as real mail once this call commits: domain/outbox.py; one
+mail per address, Cc and Bcc as To). Only simple (subject + body) content is supported; raw
+and templated mail get a clear error.
 """
 import uuid
 
@@ -62,8 +64,15 @@ async def send_email(request: Request):
             raise ValueError("Destination must name at least one address.")
         subject = _text(simple.get("Subject"), "Content.Simple.Subject")
         parts = _object(simple.get("Body"), "Content.Simple.Body")
-        text = _text(parts.get("Text"), "Content.Simple.Body.Text") or \
-            _text(parts.get("Html"), "Content.Simple.Body.Html") or ""
+        plain = _text(parts.get("Text"), "Content.Simple.Body.Text")
+        markup = _text(parts.get("Html"), "Content.Simple.Body.Html")
+        text = plain or markup or ""
+        sender = body.get("FromEmailAddress")
+        reply_to = body.get("ReplyToAddresses") or []
+        if sender is not None and not isinstance(sender, str):
+            raise ValueError("FromEmailAddress must be a string.")
+        if not isinstance(reply_to, list) or not all(isinstance(a, str) for a in reply_to):
+            raise ValueError("ReplyToAddresses must be a list of addresses.")
     except ValueError as err:
         return _error("BadRequestException", str(err))
     ctx = web_context(request, "/v2/email/outbound-emails")
@@ -71,7 +80,9 @@ async def send_email(request: Request):
     with ctx.store.transaction():
         for address in recipients:
             outbox.send(ctx, pool_id="", username="", purpose="SES", medium="EMAIL",
-                        destination=address, message=text, subject=subject)
+                        destination=address, message=text, subject=subject,
+                        details={"from": sender, "replyTo": ", ".join(reply_to) or None,
+                                 "htmlBody": markup, "textBody": plain})
     return JSONResponse({"MessageId": message_id})
 
 

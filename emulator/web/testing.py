@@ -1,8 +1,9 @@
-"""Emulator-only endpoints under /_emulator: health, operations, outbox, reset, clock."""
+"""Emulator-only endpoints under /_emulator: health, operations, outbox, reset, clock, and the
+local CA certificate of the --tls listener (ca.pem)."""
 import math
 
 from starlette.requests import Request
-from starlette.responses import JSONResponse
+from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from ..api import body as bodies
@@ -10,6 +11,7 @@ from ..api import model
 from ..api.registry import implemented
 from ..domain import outbox
 from ..errors import CognitoError
+from ..tls import CA_FILE
 
 
 async def health(request: Request):
@@ -70,6 +72,19 @@ async def clock(request: Request):
     return JSONResponse(c.state())
 
 
+async def ca_pem(request: Request):
+    """The local CA certificate that signs the --tls listener's certificates (docs/TLS.md)."""
+    settings = request.app.state.emu.settings
+    path = settings.files_dir("tls") / CA_FILE if settings.tls else None
+    if path is None or not path.is_file():
+        return JSONResponse({"__type": "ResourceNotFoundException",
+                             "message": "TLS is off: start the emulator with --tls (or "
+                                        "COGNITO_EMULATOR_TLS=1) for an HTTPS listener and the "
+                                        "CA certificate that signs it."}, 404)
+    return Response(path.read_bytes(), media_type="application/x-pem-file",
+                    headers={"Content-Disposition": 'attachment; filename="ca.pem"'})
+
+
 _LAST_SECOND = 253402300799  # 9999-12-31T23:59:59Z
 
 
@@ -99,4 +114,5 @@ routes = [
     Route("/_emulator/messages", messages),
     Route("/_emulator/reset", reset, methods=["POST"]),
     Route("/_emulator/clock", clock, methods=["GET", "POST"]),
+    Route("/_emulator/ca.pem", ca_pem),
 ]

@@ -1,11 +1,21 @@
-"""Issuer documents: GET /{pool_id}/.well-known/jwks.json and .../openid-configuration."""
+"""Issuer documents: GET /{pool_id}/.well-known/jwks.json and .../openid-configuration.
+
+Any Host serves them. The issuer in the discovery document is always the one the pool's
+tokens carry (auth/tokens.issuer: the issuer style, and IssuerConfiguration in the aws style),
+so a client that checks one against the other never sees two answers. Asked by an AWS host
+name (`cognito-idp.<region>.amazonaws.com`, `issuer-cognito-idp...`; over --tls, with DNS
+pointing those names here: docs/TLS.md), the document's URLs stay on the names the client used,
+as AWS's do: jwks_uri on that host, the OAuth endpoints on the pool's domain when it has one.
+"""
+import re
+
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
 from ..api.context import Context
-from ..auth import keys
-from ..domain import pools
+from ..auth import keys, tokens
+from ..domain import domains, pools
 from .http import web_context
 
 
@@ -25,17 +35,33 @@ async def jwks(request: Request):
     return JSONResponse({"keys": [signing.id.jwk, signing.access.jwk]})
 
 
-def discovery(settings, pool_id: str) -> dict:
+# The AWS host names of the user-pool issuer (any region), any port.
+_AWS_ISSUER_HOST = re.compile(r"^(?:issuer-)?cognito-idp\.[a-z0-9-]+\.amazonaws\.com(?::\d+)?$")
+
+
+def discovery(settings, pool_id: str, pool: dict | None = None, *, scheme: str = "",
+              host: str = "", domain: dict | None = None) -> dict:
     """The OpenID discovery document (reference §6.7). Endpoints point at this emulator,
     which serves the managed-login routes for every pool on its own base URL; the JWKS
-    too, even when tokens carry the AWS-style issuer that no one can reach offline."""
+    too, even when tokens carry the AWS-style issuer that no one can reach offline.
+
+    `host` (the request's Host) an AWS issuer host: jwks_uri on `scheme://host`, and the
+    OAuth endpoints on `domain` (the pool's domain record) when there is one."""
     base = settings.base_url
+    jwks_uri = f"{base}/{pool_id}/.well-known/jwks.json"
+    name = host.strip().lower()
+    if _AWS_ISSUER_HOST.match(name):
+        jwks_uri = f"{scheme}://{name}/{pool_id}/.well-known/jwks.json"
+        if domain is not None:
+            port = name.rsplit(":", 1)[1] if ":" in name else ""
+            base = domains.hosted_ui_url(domain, pool_id.split("_", 1)[0])
+            base = base.replace("https://", f"{scheme}://", 1) + (f":{port}" if port else "")
     return {
         "authorization_endpoint": f"{base}/oauth2/authorize",
         "end_session_endpoint": f"{base}/logout",
         "id_token_signing_alg_values_supported": ["RS256"],
-        "issuer": settings.issuer(pool_id),
-        "jwks_uri": f"{base}/{pool_id}/.well-known/jwks.json",
+        "issuer": tokens.issuer(settings, pool or {"Id": pool_id}),
+        "jwks_uri": jwks_uri,
         "response_types_supported": ["code", "token"],
         "revocation_endpoint": f"{base}/oauth2/revoke",
         "scopes_supported": ["openid", "email", "phone", "profile"],
@@ -49,10 +75,13 @@ def discovery(settings, pool_id: str) -> dict:
 async def openid_configuration(request: Request):
     ctx = web_context(request, "/.well-known/openid-configuration")
     pool_id = request.path_params["pool_id"]
-    _, missing = _pool_or_404(ctx, pool_id)
+    pool, missing = _pool_or_404(ctx, pool_id)
     if missing:
         return missing
-    return JSONResponse(discovery(ctx.settings, pool_id))
+    found = domains.for_pool(ctx.store, pool)  # the custom domain wins (UNCONFIRMED)
+    return JSONResponse(discovery(ctx.settings, pool_id, pool, scheme=request.url.scheme,
+                                  host=request.headers.get("host", ""),
+                                  domain=found[-1] if found else None))
 
 
 routes = [

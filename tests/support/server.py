@@ -9,6 +9,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 _LISTENING = re.compile(r"listening on (http://\S+)")
+_TLS = re.compile(r"TLS on (https://\S+) \(CA certificate: (.+?);")
 
 
 class RunningServer:
@@ -23,6 +24,9 @@ class RunningServer:
                                       *args], cwd=ROOT, stdout=self.log, stderr=subprocess.STDOUT,
                                      env=full_env)
         self.url = self._wait_for_url()
+        # With --tls: the HTTPS listener and the CA file (printed before the line above).
+        tls = _TLS.search(self.output())
+        self.tls_url, self.ca_file = (tls.group(1), tls.group(2)) if tls else (None, None)
 
     def _wait_for_url(self, timeout: float = 30) -> str:
         deadline = time.time() + timeout

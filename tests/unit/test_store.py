@@ -160,3 +160,62 @@ def test_suspended_then_commit_keeps_everything(store):
     with store.suspended():  # outside a transaction: nothing to release
         store.put("k", "p", "c", {})
     assert store.get("k", "p", "c") == {}
+
+
+def test_after_commit_runs_once_the_outermost_transaction_commits(store):
+    ran = []
+    store.after_commit(lambda: ran.append("now"))  # outside a transaction: at once
+    assert ran == ["now"]
+    with store.transaction():
+        store.put("k", "p", "a", {})
+        with store.transaction():
+            store.after_commit(lambda: ran.append(("inner", store.get("k", "p", "a"))))
+        with store.suspended():  # suspending commits work so far, but not the call
+            pass
+        store.after_commit(lambda: ran.append("outer"))
+        assert ran == ["now"]
+    assert ran == ["now", ("inner", {}), "outer"]
+
+
+def test_after_commit_runs_outside_the_store_lock(store):
+    seen = []
+
+    def from_another_thread():
+        t = threading.Thread(target=lambda: seen.append(store.get("k", "p", "a")))
+        t.start()
+        t.join(5)
+        seen.append(t.is_alive())
+
+    with store.transaction():
+        store.put("k", "p", "a", {"v": 1})
+        store.after_commit(from_another_thread)
+    assert seen == [{"v": 1}, False]
+
+
+def test_after_commit_is_dropped_with_what_rolls_back(store):
+    ran = []
+    with pytest.raises(RuntimeError):
+        with store.transaction():
+            store.after_commit(lambda: ran.append("whole"))
+            with store.suspended():
+                pass
+            raise RuntimeError("the call fails")
+    with store.transaction():
+        store.after_commit(lambda: ran.append("kept"))
+        with pytest.raises(RuntimeError):
+            with store.transaction():
+                store.after_commit(lambda: ran.append("inner, rolled back"))
+                raise RuntimeError("an inner level fails")
+    assert ran == ["kept"]
+    with store.transaction():  # nothing left over from the failed ones
+        pass
+    assert ran == ["kept"]
+
+
+def test_a_failing_after_commit_callback_does_not_stop_the_others(store, caplog):
+    ran = []
+    with store.transaction():
+        store.after_commit(lambda: 1 / 0)
+        store.after_commit(lambda: ran.append("second"))
+    assert ran == ["second"]
+    assert "after-commit callback failed" in caplog.text

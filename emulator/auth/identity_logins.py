@@ -79,9 +79,14 @@ def _not_registered(kind: str, arn: str, section: str) -> CognitoError:
 def user_pool_provider(settings, name: str) -> str | None:
     """The canonical name `cognito-idp.<region>.amazonaws.com/<userPoolId>` of a Logins key
     or ProviderName naming a user pool (Amplify's `<host:port>/<userPoolId>` form, the
-    `local` issuer without its scheme, included); None when it names none."""
+    `local` issuer without its scheme, and the `issuer-cognito-idp.` form included); None
+    when it names none."""
     if _USER_POOL.fullmatch(name):
         return name
+    if name.startswith("issuer-") and _USER_POOL.fullmatch(name[len("issuer-"):]):
+        # The issuer of a pool whose IssuerConfiguration is UPDATED (aws style), which
+        # Amplify turns into its Logins key: the same provider (UNCONFIRMED for AWS).
+        return name[len("issuer-"):]
     host = urlsplit(settings.base_url).netloc
     prefix, _, pool_id = name.rpartition("/")
     if prefix == host and _POOL_ID.fullmatch(pool_id):

@@ -21,6 +21,7 @@ from tests.support.factories import (
     password_sign_in,
     unique_name,
 )
+from tests.support.server import RunningServer
 
 IDENTITY_ID = re.compile(r"^us-east-1:" + UUID_RE.pattern[1:])
 NOT_SUPPORTED = "Token is not from a supported provider of this identity pool."
@@ -131,6 +132,29 @@ def test_amplify_key_from_the_issuer_is_the_same_provider(identity, linked, endp
     assert identity.get_id(IdentityPoolId=pool_id, Logins=user.logins)["IdentityId"] \
         == by_amplify
     assert identity.describe_identity(IdentityId=by_amplify)["Logins"] == [user.provider]
+
+
+def test_updated_issuer_key_is_the_same_provider():
+    """In the aws issuer style a pool with IssuerConfiguration UPDATED signs its tokens as
+    https://issuer-cognito-idp.<region>.amazonaws.com/<pool>; Amplify's key from that iss
+    names the same provider as cognito-idp.<region>.amazonaws.com/<pool>."""
+    with RunningServer(["--in-memory", "--issuer-style", "aws"]) as server:
+        cognito = make_client(server.url)
+        identity = make_client(server.url, service="cognito-identity")
+        pool_id = cognito.create_user_pool(
+            PoolName=unique_name("p"), IssuerConfiguration={"Type": "UPDATED"})["UserPool"]["Id"]
+        user = SignedIn(cognito, pool_id)
+        iss = claims(user.id_token)["iss"]
+        assert iss == f"https://issuer-cognito-idp.us-east-1.amazonaws.com/{pool_id}"
+        identity_pool = identity.create_identity_pool(
+            IdentityPoolName="updated", AllowUnauthenticatedIdentities=False,
+            CognitoIdentityProviders=[user.entry()])["IdentityPoolId"]
+        by_amplify = identity.get_id(IdentityPoolId=identity_pool,
+                                     Logins={iss.removeprefix("https://"): user.id_token})
+        assert identity.get_id(IdentityPoolId=identity_pool, Logins=user.logins)[
+            "IdentityId"] == by_amplify["IdentityId"]
+        assert identity.describe_identity(IdentityId=by_amplify["IdentityId"])["Logins"] == \
+            [user.provider]
 
 
 def test_a_guest_is_attached_on_sign_in(identity, linked):

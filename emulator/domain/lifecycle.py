@@ -5,11 +5,13 @@ each other.
     delete_user(store, pool, user)  AdminDeleteUser, DeleteUser: group memberships,
                                     remembered devices, provider links, then the user (its
                                     tokens die with it: they name its sub)
-    delete_pool(store, pool)        DeleteUserPool: everything scoped to the pool, and the
-                                    service-wide index entries of its clients (unsigned calls
-                                    find a client by id alone) and of its domains
+    delete_client(store, client)    DeleteUserPoolClient: its terms documents, then the client
+    delete_pool(store, pool)        DeleteUserPool: everything scoped to the pool (terms
+                                    documents included), and the service-wide index entries
+                                    of its clients (unsigned calls find a client by id alone)
+                                    and of its domains
 """
-from . import clients, devices, domains, federation, groups, pools, users
+from . import clients, devices, domains, federation, groups, pools, terms, users
 
 
 def delete_user(store, pool: dict, user: dict) -> None:
@@ -18,6 +20,12 @@ def delete_user(store, pool: dict, user: dict) -> None:
         devices.forget_all(store, pool, user)
         federation.forget_user(store, pool, user)
         users.delete(store, pool, user)
+
+
+def delete_client(store, client: dict) -> None:
+    with store.transaction():
+        terms.remove_for_client(store, client)
+        clients.delete(store, client)
 
 
 def delete_pool(store, pool: dict) -> None:

@@ -1,7 +1,7 @@
 """App clients and their secrets: Create/Describe/Update/Delete/ListUserPoolClients,
 AddUserPoolClientSecret, ListUserPoolClientSecrets, DeleteUserPoolClientSecret."""
 from ..api.registry import operation
-from ..domain import clients, risk_config
+from ..domain import clients, lifecycle, risk_config
 
 DEFAULT_PAGE = 60  # ListUserPoolClients without MaxResults (the model's maximum)
 
@@ -32,7 +32,7 @@ def update_user_pool_client(ctx, params):
 def delete_user_pool_client(ctx, params):
     ctx.check_pool()
     client = clients.require(ctx.store, params["UserPoolId"], params["ClientId"])
-    clients.delete(ctx.store, client)
+    lifecycle.delete_client(ctx.store, client)
     risk_config.delete_client(ctx.store, client["UserPoolId"], client["ClientId"])
     return {}
 

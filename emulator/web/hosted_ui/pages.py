@@ -3,11 +3,12 @@ password recovery). Views decide which page to show; the pages only draw."""
 from __future__ import annotations
 
 import json
+from urllib.parse import urlsplit
 
 from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
-from ...domain import attributes, identity_providers, pools
+from ...domain import attributes, identity_providers, pools, terms
 from .. import templates
 from ..authorize_request import AuthRequest, cognito_sign_in_allowed
 from ..http import with_params
@@ -214,11 +215,36 @@ def signup_page(request, areq, *, values: dict | None = None, error=None) -> HTM
                                           required=required))
         fields.append(templates.field("password", "Password", type="password",
                                       autocomplete="new-password"))
+        fields.append(terms_notice(request.app.state.emu.store, areq))
         return templates.join([
             templates.form(areq.url("/signup"), csrf, fields, "Sign up", name="signup"),
             templates.links([(areq.url("/login"), "Already have an account? Sign in")])])
 
     return html(request, areq, "Sign up", build, error=error)
+
+
+TERMS_LABELS = {"terms-of-use": "Terms of use", "privacy-policy": "Privacy policy"}
+
+
+def terms_notice(store, areq: AuthRequest) -> Markup:
+    """Managed login's line under the sign-up form once the client has both terms documents
+    (domain/terms.py), linked in the page's language (`lang`, else English; no language
+    cookie here). Enforcement is NONE, the model's only value: a notice, no checkbox. The
+    classic hosted UI and managed login are one set of pages here, so both show it
+    (UNCONFIRMED for the classic hosted UI)."""
+    found = terms.sign_up_links(store, areq.client, areq.params.get("lang"))
+    if not found:
+        return Markup("")
+
+    def link(name: str) -> str:
+        label, url = templates.esc(TERMS_LABELS[name]), found[name]
+        if urlsplit(url).scheme.lower() not in ("http", "https"):
+            return label    # not a web address: shown without a link (no javascript: href)
+        return (f'<a class="redirect-customizable" id="{name}" href="{templates.esc(url)}" '
+                f'target="_blank" rel="noopener noreferrer">{label}</a>')
+
+    return Markup(f'<p class="textDescription-customizable" id="terms">By signing up, you '
+                  f'agree to our {link("terms-of-use")} and {link("privacy-policy")}.</p>')
 
 
 def medium(details: dict) -> str:

@@ -8,12 +8,15 @@ Records (scope = pool id):
     refresh_token  key sha256(token) -> {clientId, username, sub, originJti, authTime,
                    issuedAt, expiresAt, revoked, deviceKey, graceUntil?}
     token_session  key "<sub>/<origin_jti>" -> {clientId, username, authTime, issuedAt,
-                   expiresAt}. One per authentication: every token minted from it shares its
-                   origin_jti. RevokeToken and global sign-out delete it, which is what makes
-                   the refresh token and the access tokens of that sign-in refused. (An exact
-                   record rather than a "signed out at" timestamp: a timestamp with one-second
-                   token times can't tell a token issued just before a sign-out from one issued
-                   just after it.)
+                   expiresAt, originSessionId?} + the session-tracking fields of
+                   domain/user_sessions.tracking_fields (sessionId "tkn...", createdAt,
+                   lastActiveAt, deviceType, lastIp). One per authentication: every token
+                   minted from it shares its origin_jti. RevokeToken, global sign-out,
+                   Revoke/AdminRevokeUserSession and the per-user maximum delete it, which is
+                   what makes the refresh token and the access tokens of that sign-in refused.
+                   (An exact record rather than a "signed out at" timestamp: a timestamp with
+                   one-second token times can't tell a token issued just before a sign-out
+                   from one issued just after it.)
 """
 import base64
 import hashlib
@@ -28,7 +31,7 @@ from jwt.types import Options
 
 from .. import triggers
 from ..domain import groups as group_domain
-from ..domain import pools, users
+from ..domain import pools, user_sessions, users
 from ..errors import CognitoError
 from . import keys
 
@@ -165,7 +168,7 @@ def _id_attributes(client: dict, attrs: dict) -> dict:
 def issue(ctx, pool: dict, client: dict, user: dict, *, auth_time=None, scopes=None,
           device_key=None, refresh=True, origin_jti=None, refresh_token=None, groups=None,
           event_id=None, id_token=True, nonce=None, source: str = "Authentication",
-          client_metadata: dict | None = None) -> dict:
+          client_metadata: dict | None = None, origin_session: str | None = None) -> dict:
     """AuthenticationResult {AccessToken, ExpiresIn, TokenType, IdToken, RefreshToken?}.
 
     A call without origin_jti is a new authentication (new session); refreshes pass the
@@ -175,6 +178,7 @@ def issue(ctx, pool: dict, client: dict, user: dict, *, auth_time=None, scopes=N
     id_token=False / nonce are for OAuth flows. `source` is the pre token generation
     trigger source suffix (Authentication, NewPasswordChallenge, RefreshTokens,
     AuthenticateDevice, HostedAuth); `client_metadata` goes to that trigger.
+    `origin_session`: the SSO (hosted-UI) session a new token session came through.
     """
     now = ctx.now()
     iat = int(now)
@@ -249,10 +253,34 @@ def issue(ctx, pool: dict, client: dict, user: dict, *, auth_time=None, scopes=N
                                                id_token=id_token)
         session_end = expires + max(access_life, id_life)
     if new_session:
-        ctx.store.put(SESSION_KIND, pool["Id"], _session_key(sub, origin_jti),
-                      {"clientId": client_id, "username": user["Username"],
-                       "authTime": auth_time, "issuedAt": now, "expiresAt": session_end})
+        _make_room(ctx, pool["Id"], sub)
+        record = {"clientId": client_id, "username": user["Username"],
+                  "authTime": auth_time, "issuedAt": now, "expiresAt": session_end,
+                  **user_sessions.tracking_fields(ctx, "tkn")}
+        if origin_session:
+            record["originSessionId"] = origin_session
+        ctx.store.put(SESSION_KIND, pool["Id"], _session_key(sub, origin_jti), record)
     return result
+
+
+def _make_room(ctx, pool_id: str, sub: str) -> None:
+    """Before a new token session: with session tracking enabled, the user's least recently
+    used sessions go until one more fits under MaxPerUser (documented: the next successful
+    authentication evicts; lowering the maximum evicts nothing by itself). Ended sessions
+    (past expiresAt) are cleared on the way. Without tracking nothing is evicted
+    (UNCONFIRMED: the documentation ties the maximum to session tracking's configuration)."""
+    config = user_sessions.pool_config(ctx.store, pool_id)
+    if config["UserSessionTracking"] != "ENABLED":
+        return
+    live = []
+    for key, record in ctx.store.list(SESSION_KIND, pool_id, prefix=sub + "/"):
+        if ctx.now() >= record["expiresAt"]:
+            ctx.store.delete(SESSION_KIND, pool_id, key)
+        else:
+            live.append((record.get("lastActiveAt", record["issuedAt"]), key))
+    excess = len(live) - config["TokenSession"]["MaxPerUser"] + 1
+    for _, key in sorted(live)[:max(excess, 0)]:
+        ctx.store.delete(SESSION_KIND, pool_id, key)
 
 
 def client_credentials_token(ctx, pool: dict, client: dict, scopes: list[str]) -> dict:
@@ -450,8 +478,11 @@ def refresh(ctx, pool: dict, client: dict, refresh_token: str, *, rotate=False,
         raise CognitoError("RefreshTokenReuseException", "Refresh Token has been reused")
     if now >= record["expiresAt"]:
         raise _invalid("Refresh Token has expired")
-    if store.get(SESSION_KIND, pool_id, _session_key(record["sub"], record["originJti"])) is None:
-        raise _invalid("Refresh Token has been revoked")  # RevokeToken or global sign-out
+    session_key = _session_key(record["sub"], record["originJti"])
+    session = store.get(SESSION_KIND, pool_id, session_key)
+    if session is None:
+        # RevokeToken, global sign-out, a revoked or evicted session
+        raise _invalid("Refresh Token has been revoked")
     user = users.get(store, pool, record["username"])
     if user is None or user["Attributes"].get("sub") != record["sub"]:
         raise _invalid("User does not exist.")  # message UNCONFIRMED
@@ -465,6 +496,7 @@ def refresh(ctx, pool: dict, client: dict, refresh_token: str, *, rotate=False,
                    origin_jti=record["originJti"], device_key=record.get("deviceKey"),
                    refresh=False, source="RefreshTokens", client_metadata=client_metadata,
                    scopes=record.get("scopes"), id_token=record.get("idToken", True))
+    store.put(SESSION_KIND, pool_id, session_key, user_sessions.touch(ctx, session))
     if rotate:
         result["RefreshToken"] = _mint_refresh(
             ctx, pool, client, user, origin_jti=record["originJti"],
@@ -593,3 +625,62 @@ def global_sign_out(ctx, pool: dict, user: dict) -> int:
     for key, _ in sessions:
         ctx.store.delete(SESSION_KIND, pool["Id"], key)
     return len(sessions)
+
+
+# --- session tracking (ListUserSessions, RevokeUserSession and the Admin twins) -------------
+
+def tracked_sessions(ctx, pool: dict, user: dict, *, current: dict | None = None) -> list[dict]:
+    """SessionType items of the user's live token and SSO sessions (expired ones are not
+    "active" and are left out, as revoked ones are gone). `current`: the caller's access
+    token claims, whose token session is IsCurrentSession."""
+    pool_id, sub, now = pool["Id"], user["Attributes"]["sub"], ctx.now()
+    mine = _session_key(sub, str(current.get("origin_jti"))) if current else None
+    items = []
+    for key, record in ctx.store.list(SESSION_KIND, pool_id, prefix=sub + "/"):
+        if now >= record["expiresAt"]:
+            continue
+        if "sessionId" not in record:  # a session from before tracking fields existed
+            record.update(sessionId=user_sessions.new_session_id("tkn"),
+                          createdAt=record["issuedAt"], lastActiveAt=record["issuedAt"],
+                          deviceType="unknown", lastIp="")
+            ctx.store.put(SESSION_KIND, pool_id, key, record)
+        items.append(user_sessions.item(record, "TOKEN", current=key == mine))
+    for _, record in user_sessions.sso_sessions(ctx.store, pool_id, sub):
+        if now < record["expiresAt"]:
+            items.append(user_sessions.item(record, "SSO"))
+    return items
+
+
+def revoke_tracked(ctx, pool: dict, user: dict, session_id: str, *, linked: bool,
+                   current: dict | None = None) -> None:
+    """Revoke one of the user's sessions: a token session's record goes (its refresh
+    tokens and access tokens are refused from now on, as after RevokeToken); an SSO
+    session's record goes (its cookie no longer signs in). linked (LINKED): a token
+    session's parent SSO session too; an SSO session's token sessions too. `current`: the
+    caller's claims - its own token session can't be revoked (documented; the code
+    InvalidParameterException and its wording are UNCONFIRMED)."""
+    pool_id, sub = pool["Id"], user["Attributes"]["sub"]
+    token_rows = ctx.store.list(SESSION_KIND, pool_id, prefix=sub + "/")
+    sso_rows = user_sessions.sso_sessions(ctx.store, pool_id, sub)
+    token = next(((k, r) for k, r in token_rows if r.get("sessionId") == session_id), None)
+    sso = next(((k, r) for k, r in sso_rows if r["sessionId"] == session_id), None)
+    if token is None and sso is None:
+        raise user_sessions.session_not_found(session_id)
+    if token is not None and current is not None \
+            and token[0] == _session_key(sub, str(current.get("origin_jti"))):
+        raise CognitoError("InvalidParameterException",
+                           "The session of the access token in the request can't be revoked.")
+    if token is not None:
+        ctx.store.delete(SESSION_KIND, pool_id, token[0])
+        parent = token[1].get("originSessionId")
+        if linked and parent:
+            for key, record in sso_rows:
+                if record["sessionId"] == parent:
+                    user_sessions.end_sso(ctx.store, pool_id, key)
+    else:
+        assert sso is not None
+        user_sessions.end_sso(ctx.store, pool_id, sso[0])
+        if linked:
+            for key, record in token_rows:
+                if record.get("originSessionId") == session_id:
+                    ctx.store.delete(SESSION_KIND, pool_id, key)

@@ -5,7 +5,7 @@ import importlib
 MODULES = ["pools", "clients", "tags", "users", "groups", "auth", "selfservice", "tokens",
            "choice", "passkeys", "domains", "resource_servers", "branding", "mfa", "devices",
            "risk", "identity_providers", "federation", "log_delivery", "user_import",
-           "terms",
+           "terms", "user_sessions",
            # the identity-pool service (cognito-identity)
            "identity.pools", "identity.roles", "identity.tags", "identity.identities",
            "identity.credentials"]

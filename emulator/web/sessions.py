@@ -1,11 +1,15 @@
 """The hosted UI's browser session cookie and CSRF tokens.
 
 Managed login keeps a signed-in browser signed in for 1 hour whatever the token lifetimes
-(reference 6.5): a second /oauth2/authorize within the hour skips the login page. The
-cookie is stateless: {pool, username, sub, authTime, exp} signed with HMAC-SHA256 under a
-key kept in the store (kind "hosted_ui_key", scope ""), so sessions survive a restart on a
-data directory and die with /_emulator/reset. One cookie per pool, because every pool's
-pages are served on the same host when it is found by client_id. HttpOnly, SameSite=Lax.
+(reference 6.5): a second /oauth2/authorize within the hour skips the login page. With
+session tracking, an app client's SSOSession MaxValidityMinutes sets its own window
+(domain/user_sessions.py) and the cookie lives as long as the longest. The cookie is
+{pool, username, sub, authTime, exp, sid} signed with HMAC-SHA256 under a key kept in the
+store (kind "hosted_ui_key", scope ""), so sessions survive a restart on a data directory
+and die with /_emulator/reset. `sid` names the SSO session record (kind "sso_session"):
+once RevokeUserSession / AdminRevokeUserSession deletes it, the cookie no longer signs in.
+One cookie per pool, because every pool's pages are served on the same host when it is
+found by client_id. HttpOnly, SameSite=Lax.
 
 CSRF: every form carries `_csrf` = HMAC(key, XSRF-TOKEN cookie). The cookie is random per
 browser (set with the first form); a POST must bring both, matching (Cognito's pages use
@@ -20,6 +24,7 @@ import hmac
 import json
 import secrets
 
+from ..domain import user_sessions
 from ..store import AlreadyExists
 
 LIFETIME_SECONDS = 3600
@@ -67,11 +72,14 @@ def _mac(key: bytes, purpose: str, data: str) -> str:
 # --- the signed-in session -----------------------------------------------------------------
 
 def encode(emu, *, pool_id: str, user: dict, auth_time: float, now: float,
-           saml: dict | None = None) -> str:
+           saml: dict | None = None, session_id: str | None = None,
+           lifetime: int = LIFETIME_SECONDS) -> str:
     """saml: {provider, nameId, nameIdFormat, sessionIndex} of a SAML sign-in, kept for
-    single logout."""
+    single logout. session_id: the SSO session record this cookie stands for."""
     session = {"pool": pool_id, "username": user["Username"], "sub": user["Attributes"]["sub"],
-               "authTime": int(auth_time), "exp": int(now) + LIFETIME_SECONDS}
+               "authTime": int(auth_time), "exp": int(now) + lifetime}
+    if session_id:
+        session["sid"] = session_id
     if saml:
         session["saml"] = saml
     body = _b64(json.dumps(session, separators=(",", ":")).encode())
@@ -93,12 +101,23 @@ def decode(emu, value: str | None, *, pool_id: str, now: float) -> dict | None:
         return None
     if not isinstance(session.get("exp"), int) or now >= session["exp"]:
         return None
+    sid = session.get("sid")
+    if sid is not None and not (isinstance(sid, str) and isinstance(session.get("sub"), str)
+                                and user_sessions.sso_alive(emu.store, pool_id, session["sub"],
+                                                            sid, now)):
+        return None  # the SSO session was revoked (or has ended)
     return session
 
 
 def set_cookie(response, pool_id: str, value: str) -> None:
-    response.set_cookie(cookie_name(pool_id), value, max_age=LIFETIME_SECONDS, path="/",
-                        httponly=True, samesite="lax")
+    # max-age: the session's lifetime, from the sign-in that made the cookie.
+    try:
+        body = json.loads(_unb64(value.split(".")[0]))
+        max_age = max(int(body["exp"]) - int(body["authTime"]), 0)
+    except (ValueError, KeyError, TypeError, binascii.Error):
+        max_age = LIFETIME_SECONDS
+    response.set_cookie(cookie_name(pool_id), value, max_age=max_age or LIFETIME_SECONDS,
+                        path="/", httponly=True, samesite="lax")
 
 
 def clear_cookie(response, pool_id: str) -> None:

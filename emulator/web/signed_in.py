@@ -7,7 +7,7 @@ from __future__ import annotations
 from starlette.requests import Request
 
 from ..auth import oauth_codes, tokens
-from ..domain import users
+from ..domain import user_sessions, users
 from . import sessions
 from .authorize_request import AuthRequest
 from .http import with_params
@@ -37,17 +37,25 @@ def finish(ctx, areq: AuthRequest, user: dict, auth_time: float, *,
             fragment=True)
     if not new_session:
         return url, None
+    session_id = user_sessions.start_sso(ctx, areq.pool, areq.client, user)
     cookie = sessions.encode(ctx.emu, pool_id=areq.pool["Id"], user=user, auth_time=auth_time,
-                             now=ctx.now(), saml=federated)
+                             now=ctx.now(), saml=federated, session_id=session_id,
+                             lifetime=user_sessions.sso_lifetime_seconds(ctx.store,
+                                                                         areq.pool["Id"]))
     return url, cookie
 
 
-def session_user(ctx, request: Request, pool: dict) -> tuple[dict, int] | None:
+def session_user(ctx, request: Request, pool: dict,
+                 client: dict | None = None) -> tuple[dict, int] | None:
     """(user, auth_time) of a live hosted-UI session cookie for this pool, if the user can
-    still sign in."""
+    still sign in - and, for `client`, within that client's SSO reuse window (session
+    tracking's MaxValidityMinutes, from the last fresh authentication)."""
     session = sessions.decode(ctx.emu, request.cookies.get(sessions.cookie_name(pool["Id"])),
                               pool_id=pool["Id"], now=ctx.now())
     if session is None:
+        return None
+    if client is not None and ctx.now() >= session["authTime"] + \
+            user_sessions.sso_reuse_seconds(ctx.store, pool["Id"], client["ClientId"]):
         return None
     user = users.get(ctx.store, pool, session["username"])
     if user is None or user["Attributes"].get("sub") != session["sub"] \

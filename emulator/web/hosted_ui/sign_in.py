@@ -79,7 +79,7 @@ def challenge_step(ctx, areq: AuthRequest, name: str, session: str,
 
 
 def resume_session(ctx, request: Request, areq: AuthRequest) -> tuple[str, str] | None:
-    signed_in = session_user(ctx, request, areq.pool)
+    signed_in = session_user(ctx, request, areq.pool, areq.client)
     if signed_in is None:
         return None
     return finish(ctx, areq, *signed_in, new_session=False)

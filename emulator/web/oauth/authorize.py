@@ -41,7 +41,7 @@ def _authorize(ctx, request: Request, areq: AuthRequest) -> str:
         return _start_external(ctx, areq, provider)
     prompts = set((areq.prompt or "").split())
     if "login" not in prompts:
-        signed_in = session_user(ctx, request, areq.pool)
+        signed_in = session_user(ctx, request, areq.pool, areq.client)
         if signed_in is not None:
             return finish(ctx, areq, *signed_in, new_session=False)[0]
     if "none" in prompts:

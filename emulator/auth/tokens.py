@@ -297,6 +297,16 @@ def client_credentials_token(ctx, pool: dict, client: dict, scopes: list[str]) -
     return {"access_token": token, "expires_in": life, "token_type": "Bearer"}
 
 
+def sign(key: keys.SigningKey, claims: dict) -> str:
+    """Sign claims the way every token here is signed (for auth/derived_tokens.py)."""
+    return _sign(key, claims)
+
+
+def id_attributes(client: dict, attrs: dict) -> dict:
+    """The user-attribute claims of an ID token issued to `client` (its ReadAttributes)."""
+    return _id_attributes(client, attrs)
+
+
 # --- the pre token generation trigger ------------------------------------------------------
 
 # Claims no pre token generation response may add, change or suppress (DG: the V1 list,

@@ -14,10 +14,9 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from ...api import calls
-from ...auth import oauth_codes, tokens
+from ...auth import client_tokens, oauth_codes, tokens
 from ...domain import client_config, clients, pools, users
 from ...errors import CognitoError
-from ..authorize_request import client_scopes
 from ..errors import ClientAuthError, PageError
 from ..http import JSON_TYPE, NO_STORE, form_body, host_pool, is_form, json_error, web_context
 
@@ -121,20 +120,13 @@ def _grant_refresh(ctx, pool: dict, client: dict, form: dict) -> dict:
 
 
 def _grant_client_credentials(ctx, pool: dict, client: dict, form: dict) -> dict:
-    if not client_config.allows_flow(client, "client_credentials") \
-            or not clients.has_secret(client):
-        raise oauth_codes.GrantError("unauthorized_client")
-    allowed = [s for s in client_scopes(ctx.store, client) if "/" in s]
+    # The checks and the token are GetClientToken's too (auth/client_tokens.py).
     requested = form.get("scope")
-    if requested is None or not requested.strip():
-        granted = allowed
-    else:
-        granted = list(dict.fromkeys(requested.split()))
-        if any(s not in allowed for s in granted):
-            raise oauth_codes.GrantError("invalid_scope")
-    if not granted:
-        raise oauth_codes.GrantError("invalid_scope")
-    return tokens.client_credentials_token(ctx, pool, client, granted)
+    try:
+        return client_tokens.grant(ctx, pool, client,
+                                   requested.split() if requested is not None else None)
+    except client_tokens.Refused as err:
+        raise oauth_codes.GrantError(err.error) from None
 
 
 GRANTS = {"authorization_code": _grant_code, "refresh_token": _grant_refresh,

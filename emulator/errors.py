@@ -38,4 +38,6 @@ def pool_not_found(pool_id: str) -> CognitoError:
 
 
 def client_not_found(client_id: str) -> CognitoError:
+    # Wording and code: aws/aws-sdk-php#2183 (raw 400 body), anomalyco/guide#82 (SignUp),
+    # aws-amplify/amplify-flutter#740 - the same text for every ClientId-based call.
     return not_found(f"User pool client {client_id} does not exist.")

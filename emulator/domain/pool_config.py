@@ -65,8 +65,14 @@ def custom_attribute(entry: dict) -> dict:
     if not entry.get("Name"):
         raise invalid("Attribute name is required for a custom attribute.")
     developer_only = bool(entry.get("DeveloperOnlyAttribute", False))
-    # UNCONFIRMED: AttributeDataType missing -> String (the console's default type).
-    kind = entry.get("AttributeDataType", "String")
+    # No AttributeDataType: refused, not defaulted. Wording: a real Cognito message
+    # (aws-amplify/amplify-backend maps it in its CDK deployment error table); that a
+    # missing type triggers it: getmoto/moto's
+    # test_create_user_pool_custom_attribute_without_data_type.
+    kind = entry.get("AttributeDataType")
+    if kind is None:
+        raise invalid("Invalid AttributeDataType input, consider using the provided "
+                      "AttributeDataType enum.")
     prefix = "dev:custom:" if developer_only else "custom:"
     out = {"Name": prefix + entry["Name"], "AttributeDataType": kind,
            "DeveloperOnlyAttribute": developer_only,
@@ -153,7 +159,11 @@ def add_custom(schema: list[dict], entries: list[dict]) -> None:
     for entry in entries:
         attribute = custom_attribute(entry)
         if attribute["Name"] in names:
-            raise invalid(f"Existing attribute already has name {attribute['Name']}.")
+            # Wording: jmaleonard/serverless-cognito-add-custom-attributes#3 (a real
+            # AddCustomAttributes error: "custom:custom:name: Existing attribute already has
+            # name custom:custom:name." for Name "custom:name"); dev: variant as getmoto/moto.
+            raise invalid(f"custom:{entry['Name']}: Existing attribute already has name "
+                          f"{attribute['Name']}.")
         names.add(attribute["Name"])
         schema.append(attribute)
     if sum(1 for a in schema if is_custom(a["Name"])) > MAX_CUSTOM_ATTRIBUTES:

@@ -337,8 +337,11 @@ def resend_confirmation_code(ctx, client: dict, pool: dict, params: dict) -> dic
         raise CognitoError("InvalidParameterException", "User is already confirmed.")
     contact = _sign_up_contact(pool, user["Attributes"])
     if contact is None:
-        # wording UNCONFIRMED
-        raise CognitoError("InvalidParameterException",
+        # Wording and code: a real browser-console capture, "NotAuthorizedException: Cannot
+        # resend codes. Auto verification not turned on." in the SafeMate project's preprod
+        # fix notes (wording also in 4evernow-aws/safemate-infrastructure
+        # docs/fixes/FIX_COGNITO_AUTO_VERIFICATION.md). See docs/WORDINGS.md.
+        raise CognitoError("NotAuthorizedException",
                            "Cannot resend codes. Auto verification not turned on.")
     details = _send(ctx, pool, user, codes.SIGN_UP, contact, source="ResendCode",
                     client_id=client["ClientId"], client_metadata=params.get("ClientMetadata"))

@@ -117,6 +117,13 @@ def test_required_custom_attribute_is_refused(cognito):
                           "Required custom attributes are not supported currently.")
 
 
+def test_custom_attribute_without_data_type_is_refused(cognito):
+    with pytest.raises(ClientError) as exc:
+        cognito.create_user_pool(PoolName=name(), Schema=[{"Name": "tenant"}])
+    assert error(exc) == ("InvalidParameterException", "Invalid AttributeDataType input, "
+                          "consider using the provided AttributeDataType enum.")
+
+
 def test_standard_attribute_type_cannot_change(cognito):
     with pytest.raises(ClientError) as exc:
         cognito.create_user_pool(PoolName=name(), Schema=[
@@ -489,7 +496,7 @@ def test_add_existing_custom_attribute_is_refused(cognito, pool_id):
             {"Name": "other", "AttributeDataType": "String"},
             {"Name": "plan", "AttributeDataType": "String"}])
     assert error(exc) == ("InvalidParameterException",
-                          "Existing attribute already has name custom:plan.")
+                          "custom:plan: Existing attribute already has name custom:plan.")
     names = [a["Name"] for a in
              cognito.describe_user_pool(UserPoolId=pool_id)["UserPool"]["SchemaAttributes"]]
     assert "custom:other" not in names  # nothing half-written

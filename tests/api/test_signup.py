@@ -307,6 +307,16 @@ def test_resend_confirmation_code_unknown_user(cognito, email_pool, outbox):
     assert outbox(poolId=email_pool) == []
 
 
+def test_resend_confirmation_code_without_auto_verification(cognito, make_pool):
+    pool_id = make_pool()
+    app = password_client(cognito, pool_id)["ClientId"]
+    sign_up(cognito, app)
+    with pytest.raises(ClientError) as e:
+        cognito.resend_confirmation_code(ClientId=app, Username="alice")
+    assert error(e) == ("NotAuthorizedException",
+                        "Cannot resend codes. Auto verification not turned on.")
+
+
 # --- clients with a secret ------------------------------------------------------------------
 
 def test_secret_hash_required(cognito, email_pool, outbox):

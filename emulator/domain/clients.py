@@ -50,7 +50,12 @@ def delete(store, client: dict) -> None:
 
 
 def public(client: dict) -> dict:
-    return {k: v for k, v in client.items() if not k.startswith("_")}
+    # ClientType: REGULAR for every client not made by dynamic client registration, which
+    # the emulator has none of (UserPoolClientType.ClientType); records of older versions
+    # lack it, so it is filled in here rather than stored.
+    out = {k: v for k, v in client.items() if not k.startswith("_")}
+    out.setdefault("ClientType", "REGULAR")
+    return out
 
 
 def secrets(client: dict) -> list[str]:

@@ -9,7 +9,6 @@ import socket
 import ssl
 import stat
 import subprocess
-import zlib
 from pathlib import Path
 
 import boto3
@@ -29,7 +28,7 @@ from tests.support.factories import (
     password_sign_in,
     unique_name,
 )
-from tests.support.server import RunningServer
+from tests.support.server import RunningServer, own_loopback_address
 
 CERT_ARN = "arn:aws:acm:us-east-1:123456789012:certificate/0a1b2c3d-tls-test"
 CALLBACK = "https://app.example.com/callback"
@@ -281,12 +280,6 @@ def test_hosted_ui_by_its_prefix_domain_over_tls(cognito, pool, ca, tls_port):
 
 # --- aws-jwt-verify, unmodified, against the emulator ----------------------------------------
 
-def _loopback_address() -> str:
-    """An address of our own in 127.0.0.0/8 for the listener on port 443, so nothing else
-    on 127.0.0.1:443 is in the way (only a listener on the wildcard address would be)."""
-    return f"127.0.{zlib.crc32(str(os.getpid()).encode()) % 200 + 20}.{os.getpid() % 250 + 2}"
-
-
 @requires("node_modules")
 def test_cognito_jwt_verifier_default_fetcher_verifies_an_emulator_token(tmp_path):
     """CognitoJwtVerifier.create({userPoolId, tokenUse, clientId}) with no endpoint override:
@@ -294,7 +287,7 @@ def test_cognito_jwt_verifier_default_fetcher_verifies_an_emulator_token(tmp_pat
     jwks.json (port 443) itself. Only DNS (a preloaded dns.lookup) and the trusted CA
     (NODE_EXTRA_CA_CERTS) are changed. The listener binds port 443 (root, as CI is) on an
     address of its own; a failure to bind fails the test."""
-    address = _loopback_address()
+    address = own_loopback_address(0)
     try:
         server = RunningServer(["--in-memory", "--host", address, "--tls", "--tls-port", "443",
                                 "--log-level", "warning"])

@@ -5,6 +5,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import zlib
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -57,3 +58,12 @@ class RunningServer:
 
     def __exit__(self, *exc):
         self.stop()
+
+
+def own_loopback_address(tag: int) -> str:
+    """An address of this test process's own in 127.0.0.0/8, for a listener on a fixed port
+    such as 443 (real AWS URLs): only a wildcard listener could be in its way, and two
+    modules (different `tag`) or two test processes never meet. Linux answers on all of
+    127.0.0.0/8 without configuration."""
+    pid = os.getpid()
+    return f"127.{tag}.{zlib.crc32(str(pid).encode()) % 200 + 20}.{pid % 250 + 2}"

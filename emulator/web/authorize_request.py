@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
 from ..auth import oauth_codes
-from ..domain import client_config, clients, pools, resource_servers
+from ..domain import cimd, client_config, clients, pools, resource_servers
 from .errors import PageError, RedirectError
 from .http import with_params
 
@@ -91,6 +91,8 @@ def find_client(store, client_id: str | None, pool: dict | None) -> tuple[dict, 
     """(pool, client) for a client_id, within the Host's pool when there is one."""
     if not client_id:
         raise PageError("Required parameter client_id is missing.")
+    if cimd.is_metadata_url(client_id):
+        return _metadata_client(store, client_id, pool)
     client = clients.find(store, client_id)
     if client is None or (pool is not None and client["UserPoolId"] != pool["Id"]):
         raise PageError("The client_id does not belong to this user pool.")
@@ -98,6 +100,24 @@ def find_client(store, client_id: str | None, pool: dict | None) -> tuple[dict, 
     if found is None:
         raise PageError("The client_id does not belong to this user pool.")
     return found, client
+
+
+def cimd_refusal(err: cimd.Refused) -> PageError:
+    """A refused metadata-document client_id: an error page (the redirect_uri can't be
+    trusted before the document is)."""
+    return PageError(f"{err.error}: {err.description}")
+
+
+def _metadata_client(store, url: str, pool: dict | None) -> tuple[dict, dict]:
+    """(pool, app client view) of a client_id that is a metadata document URL (domain/cimd.py):
+    only on the pool's own domain, which names the pool whose CIMD policies apply."""
+    if pool is None:
+        raise PageError("invalid_client: a client ID metadata document URL is accepted only "
+                        "on the user pool's domain.")
+    try:
+        return pool, cimd.client_for(store, pool, url)
+    except cimd.Refused as err:
+        raise cimd_refusal(err) from None
 
 
 def parse_authorize(store, params: dict, pool: dict | None) -> AuthRequest:
@@ -146,6 +166,10 @@ def _check_authorize(store, areq: AuthRequest, params: dict) -> None:
         if not re.fullmatch(r"[A-Za-z0-9._~-]{43,128}", challenge):
             raise RedirectError("invalid_request", "invalid code_challenge")
         areq.code_challenge, areq.code_challenge_method = challenge, method
+    elif areq.response_type == "code" and cimd.is_metadata_client(client):
+        # A metadata client is public: PKCE (RFC 9700 2.1.1; Cognito's answer UNCONFIRMED).
+        raise RedirectError("invalid_request", "code_challenge is required for a client ID "
+                                               "metadata document client")
     if areq.prompt is not None and not set(areq.prompt.split()) <= set(PROMPTS):
         raise RedirectError("invalid_request", "invalid prompt")
     areq.scopes = grant_scopes(store, client, params.get("scope"))

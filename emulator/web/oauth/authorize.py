@@ -6,12 +6,14 @@ from __future__ import annotations
 
 import logging
 
+import anyio
 from starlette.requests import Request
 
 from ...api import calls
+from ...domain import cimd
 from ...errors import CognitoError
 from .. import saml_sso
-from ..authorize_request import AuthRequest, external_provider, parse_authorize
+from ..authorize_request import AuthRequest, cimd_refusal, external_provider, parse_authorize
 from ..errors import PageError, RedirectError, error_page
 from ..http import host_pool, redirect, web_context
 from ..signed_in import finish, session_user
@@ -49,10 +51,25 @@ def _authorize(ctx, request: Request, areq: AuthRequest) -> str:
     return areq.url("/login")
 
 
+async def _fetch_metadata_document(request: Request, pool: dict | None) -> None:
+    """A client_id that is a metadata document URL (domain/cimd.py): its document fetched
+    (or still cached) before the request is parsed, in a worker thread outside any
+    transaction. PageError when refused."""
+    url = request.query_params.get("client_id")
+    if pool is None or not cimd.is_metadata_url(url):
+        return  # parse_authorize answers a metadata URL without the pool's domain
+    try:
+        await anyio.to_thread.run_sync(cimd.prepare, request.app.state.emu, pool, url,
+                                       limiter=calls.limiter())
+    except cimd.Refused as err:
+        raise cimd_refusal(err) from None
+
+
 async def authorize(request: Request):
     """GET /oauth2/authorize."""
     try:
         pool = host_pool(request)
+        await _fetch_metadata_document(request, pool)
         areq = parse_authorize(request.app.state.emu.store, dict(request.query_params), pool)
     except PageError as err:
         return error_page(err)

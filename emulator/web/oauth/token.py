@@ -15,7 +15,7 @@ from starlette.responses import JSONResponse, Response
 
 from ...api import calls
 from ...auth import client_tokens, oauth_codes, tokens
-from ...domain import client_config, clients, pools, users
+from ...domain import cimd, client_config, clients, pools, users
 from ...errors import CognitoError
 from ..errors import ClientAuthError, PageError
 from ..http import JSON_TYPE, NO_STORE, form_body, host_pool, is_form, json_error, web_context
@@ -58,6 +58,8 @@ def authenticate_client(store, request: Request, form: dict, pool: dict | None) 
         client_id, secret = body_id, body_secret
     if not client_id:
         raise ClientAuthError("invalid_client", 401)
+    if cimd.is_metadata_url(client_id):
+        return _metadata_client(store, client_id, secret, pool, basic is not None)
     client = clients.find(store, client_id)
     if client is None or (pool is not None and client["UserPoolId"] != pool["Id"]):
         raise ClientAuthError("invalid_client", 401, basic is not None)
@@ -68,6 +70,18 @@ def authenticate_client(store, request: Request, form: dict, pool: dict | None) 
         # A secret for a client that has none (UNCONFIRMED; some report unauthorized_client).
         raise ClientAuthError("invalid_client", 401, basic is not None)
     return client
+
+
+def _metadata_client(store, url: str, secret: str | None, pool: dict | None,
+                     basic: bool) -> dict:
+    """A client_id that is a metadata document URL (domain/cimd.py): a public client, known
+    on the pool's domain from the document /oauth2/authorize cached."""
+    if secret or pool is None:
+        raise ClientAuthError("invalid_client", 401, basic)
+    try:
+        return cimd.client_for(store, pool, url)
+    except cimd.Refused:
+        raise ClientAuthError("invalid_client", 401, basic) from None
 
 
 def _same(a: str, b: str) -> bool:
@@ -92,6 +106,10 @@ def _grant_code(ctx, pool: dict, client: dict, form: dict) -> dict:
     code, redirect_uri = form.get("code"), form.get("redirect_uri")
     if not code or not redirect_uri:
         raise oauth_codes.GrantError("invalid_request")
+    if cimd.is_metadata_client(client) and redirect_uri not in client["CallbackURLs"]:
+        # Codes are bound to the policy's app client: one metadata URL can't redeem a code
+        # sent to a redirect_uri its document doesn't list (UNCONFIRMED).
+        raise oauth_codes.GrantError("invalid_grant")
     record = oauth_codes.redeem(ctx, pool, client, code, redirect_uri=redirect_uri,
                                 verifier=form.get("code_verifier") or None)
     user = users.get(ctx.store, pool, record["username"])
@@ -109,6 +127,8 @@ def _grant_refresh(ctx, pool: dict, client: dict, form: dict) -> dict:
     refresh_token = form.get("refresh_token")
     if not refresh_token:
         raise oauth_codes.GrantError("invalid_request")
+    if cimd.is_metadata_client(client) and not cimd.allows_refresh(client):
+        raise oauth_codes.GrantError("unauthorized_client")  # its document's grant_types
     try:
         result = tokens.refresh(ctx, pool, client, refresh_token,
                                 rotate=tokens.rotation_enabled(client))

@@ -58,6 +58,10 @@ class Settings:
     smtp_url: str | None = None
     smtp_ca_file: str | None = None     # PEM CAs to trust for smtps:// / smtp+starttls://
     smtp_insecure: bool = False         # TLS without certificate checks (a local catcher)
+    # Point-in-time recovery: how many days of user, group and membership history the store
+    # keeps (domain/pitr_history.py). Default 14: the Plus plan's recovery period, the longest
+    # the docs name (Essentials: 1 day; a pool's period is the shorter of its plan's and this).
+    pitr_window_days: float = 14.0
     extra: dict = field(default_factory=dict)
 
     @property
@@ -134,6 +138,10 @@ def add_serve_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--body-timeout", type=float, metavar="SECONDS",
                    help="how long to wait for the missing bytes of a request body before "
                         "answering 408 (default 10)")
+    p.add_argument("--pitr-window-days", type=float, metavar="DAYS",
+                   help="days of user, group and membership history kept for point-in-time "
+                        "recovery (default 14, the Plus plan's period; Essentials pools "
+                        "recover at most 1 day)")
 
 
 def settings_from(args: argparse.Namespace | None = None, **overrides) -> Settings:
@@ -144,7 +152,8 @@ def settings_from(args: argparse.Namespace | None = None, **overrides) -> Settin
                        ("public_url", str), ("log_level", str), ("lambda_endpoint", str),
                        ("log_dir", str), ("body_timeout", float), ("sts_endpoint", str),
                        ("tls", bool), ("tls_port", int),
-                       ("smtp_url", str), ("smtp_ca_file", str), ("smtp_insecure", bool)):
+                       ("smtp_url", str), ("smtp_ca_file", str), ("smtp_insecure", bool),
+                       ("pitr_window_days", float)):
         value = getattr(args, name, None) if args is not None else None
         if value is None:
             raw = _env(name)

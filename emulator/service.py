@@ -1,5 +1,6 @@
 """The running emulator's state: settings, store, clock. One per process (or per test)."""
 import logging
+import weakref
 
 from .clock import Clock
 from .config import Settings, smtp_target
@@ -7,6 +8,13 @@ from .mail import Relay
 from .store import open_store
 
 log = logging.getLogger("emulator")
+# Each running emulator by id(store): domain code handed only a store (the history that
+# users.py and groups.py record, domain/pitr_history.py) reads the clock and settings here.
+_BY_STORE: weakref.WeakValueDictionary = weakref.WeakValueDictionary()
+
+
+def for_store(store) -> "Emulator | None":
+    return _BY_STORE.get(id(store))
 
 
 class Emulator:
@@ -14,6 +22,7 @@ class Emulator:
         self.settings = settings
         self.clock = Clock()
         self.store = open_store(settings.data_dir, settings.in_memory)
+        _BY_STORE[id(self.store)] = self
         # Caches of derived, immutable data (e.g. parsed signing keys) keyed by pool.
         self.cache: dict = {}
         # --smtp-url: every email the outbox records is also mailed (domain/outbox.py).

@@ -9,7 +9,7 @@ Membership is filed both ways so either list is one ordered range scan. '\\n' ca
 a group name (pattern: letters, marks, symbols, numbers, punctuation) nor in a username key.
 """
 from ..errors import CognitoError
-from . import users
+from . import pitr_history, users
 
 KIND = "group"
 MEMBER = "group_member"
@@ -34,23 +34,28 @@ def require(store, pool_id: str, name: str) -> dict:
 
 def create(store, pool_id: str, group: dict) -> None:
     from ..store import AlreadyExists
-    try:
-        store.insert(KIND, pool_id, group["GroupName"], group)
-    except AlreadyExists:
-        raise CognitoError("GroupExistsException",
-                           f"A group with the name {group['GroupName']} already exists.") from None
+    with store.transaction():
+        pitr_history.record(store, pool_id, KIND, group["GroupName"], group)
+        try:
+            store.insert(KIND, pool_id, group["GroupName"], group)
+        except AlreadyExists:
+            raise CognitoError("GroupExistsException",
+                               f"A group with the name {group['GroupName']} already exists.") \
+                from None
 
 
 def save(store, group: dict) -> None:
-    store.put(KIND, group["UserPoolId"], group["GroupName"], group)
+    with store.transaction():
+        pitr_history.record(store, group["UserPoolId"], KIND, group["GroupName"], group)
+        store.put(KIND, group["UserPoolId"], group["GroupName"], group)
 
 
 def delete(store, pool_id: str, name: str) -> None:
     """Remove the group and every membership in it."""
     with store.transaction():
-        for key, link in store.list(MEMBER, pool_id, prefix=name + _SEP):
-            store.delete(USER_GROUP, pool_id, link["user"] + _SEP + name)
-            store.delete(MEMBER, pool_id, key)
+        for _, link in store.list(MEMBER, pool_id, prefix=name + _SEP):
+            remove_member(store, pool_id, name, link["user"])
+        pitr_history.record(store, pool_id, KIND, name, None)
         store.delete(KIND, pool_id, name)
 
 
@@ -66,27 +71,35 @@ def _user_key(pool: dict, user: dict) -> str:
 
 def add_user(store, pool: dict, name: str, user: dict) -> None:
     """Idempotent, as in Cognito: adding a member twice is not an error."""
-    uk = _user_key(pool, user)
-    link = {"group": name, "user": uk}
-    with store.transaction():
-        store.put(MEMBER, pool["Id"], name + _SEP + uk, link)
-        store.put(USER_GROUP, pool["Id"], uk + _SEP + name, link)
+    add_member(store, pool["Id"], name, _user_key(pool, user))
 
 
 def remove_from_group(store, pool: dict, name: str, user: dict) -> None:
-    uk = _user_key(pool, user)
+    remove_member(store, pool["Id"], name, _user_key(pool, user))
+
+
+def add_member(store, pool_id: str, name: str, user_key: str) -> None:
+    """One membership, filed both ways, by the user's key (a recovery restores these)."""
+    link = {"group": name, "user": user_key}
     with store.transaction():
-        store.delete(MEMBER, pool["Id"], name + _SEP + uk)
-        store.delete(USER_GROUP, pool["Id"], uk + _SEP + name)
+        pitr_history.record(store, pool_id, MEMBER, name + _SEP + user_key, link)
+        store.put(MEMBER, pool_id, name + _SEP + user_key, link)
+        store.put(USER_GROUP, pool_id, user_key + _SEP + name, link)
+
+
+def remove_member(store, pool_id: str, name: str, user_key: str) -> None:
+    with store.transaction():
+        pitr_history.record(store, pool_id, MEMBER, name + _SEP + user_key, None)
+        store.delete(MEMBER, pool_id, name + _SEP + user_key)
+        store.delete(USER_GROUP, pool_id, user_key + _SEP + name)
 
 
 def remove_user(store, pool: dict, user: dict) -> None:
     """Drop every membership of a user being deleted (AdminDeleteUser, DeleteUser)."""
     uk = _user_key(pool, user)
     with store.transaction():
-        for key, link in store.list(USER_GROUP, pool["Id"], prefix=uk + _SEP):
-            store.delete(MEMBER, pool["Id"], link["group"] + _SEP + uk)
-            store.delete(USER_GROUP, pool["Id"], key)
+        for _, link in store.list(USER_GROUP, pool["Id"], prefix=uk + _SEP):
+            remove_member(store, pool["Id"], link["group"], uk)
 
 
 def group_names_for_user(store, pool: dict, user: dict, *, after: str | None = None,

@@ -15,7 +15,7 @@ or the sub find the record; they are kept in step with the attributes by save().
 import srp
 
 from ..errors import CognitoError
-from . import pools
+from . import pitr_history, pools
 
 KIND = "user"
 ALIAS = "user_alias"
@@ -145,6 +145,7 @@ def create(store, pool: dict, user: dict) -> None:
     from ..store import AlreadyExists
     k = key(pool, user["Username"])
     with store.transaction():
+        pitr_history.record(store, pool["Id"], KIND, k, user)
         try:
             store.insert(KIND, pool["Id"], k, user)
         except AlreadyExists:
@@ -167,6 +168,7 @@ def save(store, pool: dict, user: dict, *, previous: dict | None = None) -> None
     old = _aliases(pool, previous) if previous is not None else {}
     new = _aliases(pool, user)
     with store.transaction():
+        pitr_history.record(store, pool["Id"], KIND, k, user)
         for alias in old.keys() - new.keys():
             store.delete(ALIAS, pool["Id"], alias)
         for alias in new.keys() - old.keys():
@@ -183,6 +185,7 @@ def save(store, pool: dict, user: dict, *, previous: dict | None = None) -> None
 def delete(store, pool: dict, user: dict) -> None:
     """The user record and its aliases only: lifecycle.delete_user takes what hangs off it."""
     with store.transaction():
+        pitr_history.record(store, pool["Id"], KIND, key(pool, user["Username"]), None)
         for alias in _aliases(pool, user):
             store.delete(ALIAS, pool["Id"], alias)
         store.delete(KIND, pool["Id"], key(pool, user["Username"]))

@@ -45,9 +45,24 @@ ClientName (docs/IDENTITY_POOLS.md):
             Type: Token
             AmbiguousRoleResolution: AuthenticatedRole
 
+Each pool and identity pool belongs to an account and a region (api/scope.py: a signed
+call sees only its own). By default the default account (000000000000) and --region;
+`account:` and `region:` at the top of the file change that for every pool of the file,
+and the same keys on one pool (or identity pool) for that pool alone. A fixed Id already
+names its region: a different `region:` beside it is an error. Quote the account
+('012345678901'): YAML reads unquoted digits as a number.
+
+    account: '111111111111'              # every pool below, unless it says otherwise
+    region: eu-west-1
+    pools:
+      - PoolName: team-a                 # 111111111111, eu-west-1
+      - PoolName: team-b
+        account: '222222222222'          # this one only
+        region: us-east-1
+
 Applying is idempotent: what already exists (same id or name) is left as it is, so a
 restart on a data dir keeps changes made since. An identity pool without an Id counts as
-existing when a pool of its IdentityPoolName does.
+existing when a pool of its IdentityPoolName does in its account and region.
 
 The same file may name the Lambda functions that triggers call (see emulator/lambdas):
 
@@ -81,6 +96,7 @@ and the threat-protection engine's offline world (docs/RISK.md):
 """
 import json
 import os
+import re
 import uuid
 
 import yaml
@@ -227,6 +243,7 @@ def apply(emu, data: dict) -> None:
 
     ctx = Context(emu=emu, operation="Seed", request_id=str(uuid.uuid4()),
                   region=emu.settings.region, account_id=emu.settings.account_id, signed=True)
+    home = _owner(dict(data), "", (emu.settings.account_id, emu.settings.region))
     seeded: list[dict] = []   # the user pools of this file, for identity pools to name
     try:
         with emu.store.transaction():
@@ -236,6 +253,8 @@ def apply(emu, data: dict) -> None:
                 groups = spec.pop("Groups", None) or []
                 users = spec.pop("Users", None) or []
                 pool_id = spec.pop("Id", None)
+                ctx.account_id, ctx.region = _owner(spec, pool_id and pool_id.split("_")[0],
+                                                    home)
                 pool = pool_store.get(emu.store, pool_id) if pool_id else None
                 if pool is None:
                     _check("CreateUserPool", spec)
@@ -260,9 +279,33 @@ def apply(emu, data: dict) -> None:
                     _seed_user(ctx, pool, uspec, user_store)
                 seeded.append(pool)
             for spec in data.get("identity_pools") or []:
-                _seed_identity_pool(ctx, dict(spec), seeded)
+                spec = dict(spec)
+                pool_id = spec.get("Id")
+                ctx.account_id, ctx.region = _owner(
+                    spec, isinstance(pool_id, str) and pool_id.split(":")[0], home)
+                _seed_identity_pool(ctx, spec, seeded)
     except CognitoError as err:
         raise SeedError(f"seed: {err.code}: {err.message}") from None
+
+
+_REGION = re.compile(r"[a-z]{2}(?:-[a-z]+)+-\d")
+
+
+def _owner(spec: dict, id_region, default: tuple[str, str]) -> tuple[str, str]:
+    """(account, region) of a pool entry (or of the whole file): its `account:` and
+    `region:` keys (taken out of spec), else the default; a fixed id's region wins, and a
+    different `region:` beside it is an error."""
+    account = spec.pop("account", default[0])
+    if isinstance(account, int) and not isinstance(account, bool):
+        account = f"{account:012d}"
+    if not isinstance(account, str) or not re.fullmatch(r"\d{12}", account):
+        raise SeedError(f"seed: account {account!r} is not a 12-digit AWS account id")
+    region = spec.pop("region", None)
+    if region is not None and (not isinstance(region, str) or not _REGION.fullmatch(region)):
+        raise SeedError(f"seed: region {region!r} is not a region name such as us-east-1")
+    if id_region and region and region != id_region:
+        raise SeedError(f"seed: region {region} beside an Id of region {id_region}")
+    return account, id_region or region or default[1]
 
 
 def _check(op: str, params: dict, service: str = "cognito-idp") -> None:
@@ -288,7 +331,9 @@ def _seed_identity_pool(ctx, spec: dict, user_pools: list[dict]) -> None:
         _check("DescribeIdentityPool", {"IdentityPoolId": pool_id}, IDENTITY)
         if identity_pools.get(ctx.store, pool_id):
             return
-    elif any(p["IdentityPoolName"] == name for _, p in ctx.store.list(identity_pools.KIND, "")):
+    elif any(p["IdentityPoolName"] == name
+             and identity_pools.owner(ctx, key) == (ctx.account_id, ctx.region)
+             for key, p in ctx.store.list(identity_pools.KIND, "")):
         return
     spec["CognitoIdentityProviders"] = [_user_pool_provider(ctx.store, p, user_pools)
                                         for p in spec.get("CognitoIdentityProviders") or []]

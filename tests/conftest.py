@@ -57,9 +57,11 @@ def endpoint(server) -> str:
 
 
 def make_client(endpoint: str, region: str = REGION, *, validate: bool = True,
-                service: str = "cognito-idp"):
+                service: str = "cognito-idp", access_key: str = "testing"):
+    """A boto3 client of the emulator. `access_key` picks the account (api/scope.py): a
+    12-digit key is that account, anything else (the suite's "testing") the default one."""
     return boto3.client(service, endpoint_url=endpoint, region_name=region,
-                        aws_access_key_id="testing", aws_secret_access_key="testing",
+                        aws_access_key_id=access_key, aws_secret_access_key="testing",
                         config=Config(retries={"max_attempts": 1}, parameter_validation=validate))
 
 

@@ -17,7 +17,7 @@ from ..domain import clients
 from ..domain.identity import iam_providers
 from ..errors import CognitoError
 from . import body as bodies
-from . import calls, model, sigv4
+from . import calls, model, scope, sigv4
 from .context import Context
 from .registry import handler as handler_for
 from .serialize import serialize
@@ -89,8 +89,15 @@ async def _handle(request: Request, emu, request_id: str) -> Response:
                   account_id=account, source_ip=request.client.host if request.client else "",
                   headers=dict(request.headers), signed=bool(signed))
     threaded = _may_wait_outside(emu, op, params)
-    result = await calls.call(threaded, handler, ctx, params)
+    result = await calls.call(threaded, _scoped, ctx, service, handler, params)
     return _json(200, serialize(op, result, service), request_id)
+
+
+def _scoped(ctx, service: str, handler, params: dict) -> dict:
+    """The handler, once the call's account and region have been settled (api/scope.py):
+    a signed call sees only its own account's and region's pools."""
+    scope.settle(ctx, service, params)
+    return handler(ctx, params)
 
 
 def _may_wait_outside(emu, op: str, params: dict) -> bool:

@@ -27,5 +27,7 @@ def parse(header: str | None) -> tuple[str, str] | None:
 
 
 def account_for(access_key_id: str, default: str) -> str:
-    # LocalStack's convention: a 12-digit access key id names the account.
+    """The call's account: LocalStack's convention, a 12-digit access key id names the
+    account; anything else (AKIA..., "testing") is the default account. What the account
+    and region keep apart: api/scope.py."""
     return access_key_id if re.fullmatch(r"\d{12}", access_key_id) else default

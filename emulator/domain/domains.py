@@ -8,8 +8,13 @@ finds the pool from a domain (DescribeUserPoolDomain, the Host header of the hos
     {"poolId", "domain", "custom": bool, "managedLoginVersion", "cloudFrontDomain",
      "certificateArn"?, "securityPolicy"?, "routing"?, "version", "created"}
 
-Domain strings are unique across the whole emulator, not per region as in AWS: the local host
-name `<prefix>.auth.localhost` carries no region, so one prefix can only mean one pool.
+Domain strings are unique across the whole emulator. In AWS a prefix is unique across all
+accounts of one region ("Cognito domain names need to be unique in a given region", a
+maintainer in aws-samples/websocket-chat-application#56: another account's prefix is refused
+with "Domain already associated with another user pool."), so accounts collide here as
+there; regions collide here too, as the local host name `<prefix>.auth.localhost` carries no
+region and one prefix can only mean one pool. Create/Update/DeleteUserPoolDomain name their
+pool, which api/scope.py keeps to the caller's account and region.
 """
 import re
 import secrets

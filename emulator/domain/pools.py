@@ -24,6 +24,13 @@ def save(store, pool: dict) -> None:
     store.put(KIND, "", pool["Id"], pool)
 
 
+def owner(pool: dict) -> tuple[str, str]:
+    """(account, region) the pool belongs to, as its Arn records them at creation
+    (arn:aws:cognito-idp:<region>:<account>:userpool/<id>)."""
+    parts = pool["Arn"].split(":")
+    return parts[4], parts[3]
+
+
 def public(pool: dict) -> dict:
     return {k: v for k, v in pool.items() if not k.startswith("_")}
 
@@ -118,13 +125,22 @@ def check_no_domain(pool: dict) -> None:
                            "be deleted first.")
 
 
-def list_pools(store, region: str, *, after: str | None,
+def list_pools(store, account: str, region: str, *, after: str | None,
                limit: int) -> tuple[list[dict], str | None]:
-    """Pools of one region in id order; returns (page, last id if more remain)."""
-    rows = store.list(KIND, "", prefix=f"{region}_", after=after, limit=limit + 1)
-    page = [pool for _, pool in rows[:limit]]
-    more = len(rows) > limit
-    return page, (page[-1]["Id"] if more and page else None)
+    """Pools of one account and region in id order; returns (page, last id if more remain).
+    The region is the id's prefix; the account is read from each pool's Arn."""
+    page: list[dict] = []
+    while True:
+        rows = store.list(KIND, "", prefix=f"{region}_", after=after, limit=limit + 1)
+        for _, pool in rows:
+            if owner(pool) != (account, region):
+                continue
+            if len(page) == limit:
+                return page, page[-1]["Id"]
+            page.append(pool)
+        if len(rows) <= limit:
+            return page, None
+        after = rows[-1][0]
 
 
 def describe(pool: dict, user_count: int) -> dict:

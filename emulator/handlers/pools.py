@@ -40,8 +40,9 @@ def delete_user_pool(ctx, params):
 @operation("ListUserPools")
 def list_user_pools(ctx, params):
     # The token is the id of the last pool of the previous page; pools are listed in id
-    # order, only those of the caller's region (the pool id starts with it).
-    page, next_token = pools.list_pools(ctx.store, ctx.region, after=params.get("NextToken"),
+    # order, only those of the caller's account and region (api/scope.py).
+    page, next_token = pools.list_pools(ctx.store, ctx.account_id, ctx.region,
+                                        after=params.get("NextToken"),
                                         limit=params["MaxResults"])
     out = {"UserPools": [pools.summary(p) for p in page]}
     if next_token:

@@ -25,9 +25,10 @@ NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
 def web_context(request: Request, operation: str, pool: dict | None = None) -> Context:
     """An API Context for a browser/OAuth request (flows, triggers and tokens take one)."""
     emu = request.app.state.emu
-    region = pool["Id"].split("_", 1)[0] if pool else emu.settings.region
+    account, region = pools.owner(pool) if pool else (emu.settings.account_id,
+                                                      emu.settings.region)
     return Context(emu=emu, operation=operation, request_id=str(uuid.uuid4()), region=region,
-                   account_id=emu.settings.account_id,
+                   account_id=account,
                    source_ip=request.client.host if request.client else "",
                    headers=dict(request.headers))
 

@@ -23,6 +23,7 @@ import uuid
 
 from ...errors import CognitoError, not_authorized, not_found
 from .. import paging
+from . import pools as identity_pools
 from . import signing
 
 KIND = "identity"   # scope = identity pool id, key = IdentityId
@@ -258,11 +259,12 @@ def delete(ctx, pool_id: str, identity: dict) -> None:
 def delete_many(ctx, identity_ids: list[str]) -> list[dict]:
     """DeleteIdentities: the UnprocessedIdentityIds. An id no identity holds is reported
     with ErrorCode AccessDenied (the model's enum knows only AccessDenied and
-    InternalServerError; which one Cognito uses for an unknown id is UNCONFIRMED)."""
+    InternalServerError; which one Cognito uses for an unknown id is UNCONFIRMED). An
+    identity of another account's or region's pool counts as unknown (api/scope.py)."""
     unprocessed = []
     for identity_id in identity_ids:
         found = find(ctx.store, identity_id)
-        if found is None:
+        if found is None or not identity_pools.visible(ctx, found[0]):
             unprocessed.append({"IdentityId": identity_id, "ErrorCode": "AccessDenied"})
             continue
         delete(ctx, *found)

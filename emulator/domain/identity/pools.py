@@ -11,6 +11,10 @@ Records (the shapes the operations return, so Describe/Get read them back as sto
   "unauthenticated": arn}, "RoleMappings": {provider: RoleMapping}} (GetIdentityPoolRoles).
 - kind "principaltags", scope = pool id, key = IdentityProviderName:
   {"UseDefaults": bool, "PrincipalTags": {tag: claim}} (GetPrincipalTagAttributeMap).
+- kind "identitypool_owner", scope "", key = pool id: {"account"}, the account that created
+  it (the region is the id's prefix). Beside the record, not in it: Describe returns the
+  record as it is. A pool without one (made before accounts were kept apart) belongs to the
+  default account (settings.account_id).
 
 Everything of a pool but its record lives in the scope named by its id, so DeleteIdentityPool
 is the record plus store.delete_scope(pool id) (identities, logins, roles, principal tags).
@@ -33,6 +37,7 @@ KIND = "identitypool"
 ROLES_KIND = "identitypoolroles"
 ROLES_KEY = "roles"
 PRINCIPAL_TAGS_KIND = "principaltags"
+OWNER_KIND = "identitypool_owner"
 
 # The SupportedLoginProviders keys the service knows (CreateIdentityPool's documentation).
 LOGIN_PROVIDERS = ("graph.facebook.com", "accounts.google.com", "www.amazon.com",
@@ -57,6 +62,18 @@ def require(store, pool_id: str) -> dict:
     return pool
 
 
+def owner(ctx, pool_id: str) -> tuple[str, str]:
+    """(account, region) the identity pool belongs to."""
+    record = ctx.store.get(OWNER_KIND, "", pool_id)
+    return (record["account"] if record else ctx.settings.account_id), pool_id.split(":", 1)[0]
+
+
+def visible(ctx, pool_id: str) -> bool:
+    """Whether the call may see the pool: a signed call only its own account's and region's;
+    an unsigned one (GetId, GetCredentialsForIdentity...) carries no account and sees all."""
+    return not ctx.signed or owner(ctx, pool_id) == (ctx.account_id, ctx.region)
+
+
 def roles_of(store, pool_id: str) -> dict:
     """{"Roles": {...}, "RoleMappings": {...}}; both empty when never set."""
     return store.get(ROLES_KIND, pool_id, ROLES_KEY) or {"Roles": {}, "RoleMappings": {}}
@@ -76,6 +93,7 @@ def create(ctx, params: dict, *, pool_id: str | None = None) -> dict:
     check_tags(tags)
     record = _record(pool_id, params, tags)
     ctx.store.insert(KIND, "", pool_id, record)
+    ctx.store.put(OWNER_KIND, "", pool_id, {"account": ctx.account_id})
     return record
 
 
@@ -103,16 +121,27 @@ def delete(store, pool_id: str) -> None:
     principal tags)."""
     require(store, pool_id)
     store.delete(KIND, "", pool_id)
+    store.delete(OWNER_KIND, "", pool_id)
     store.delete_scope(pool_id)
 
 
-def page(store, *, token: str | None, limit: int) -> tuple[list[dict], str | None]:
-    """ListIdentityPools: ({IdentityPoolId, IdentityPoolName} of one page, next token)."""
-    rows = store.list(KIND, "", after=paging.after(token), limit=limit + 1)
-    items = [{"IdentityPoolId": pool["IdentityPoolId"],
-              "IdentityPoolName": pool["IdentityPoolName"]} for _, pool in rows[:limit]]
-    more = len(rows) > limit
-    return items, (paging.token(items[-1]["IdentityPoolId"]) if more and items else None)
+def page(ctx, *, token: str | None, limit: int) -> tuple[list[dict], str | None]:
+    """ListIdentityPools: ({IdentityPoolId, IdentityPoolName} of one page, next token), only
+    the pools of the caller's account and region (the id starts with the region)."""
+    items: list[dict] = []
+    after = paging.after(token)
+    while True:
+        rows = ctx.store.list(KIND, "", prefix=f"{ctx.region}:", after=after, limit=limit + 1)
+        for pool_id, pool in rows:
+            if owner(ctx, pool_id)[0] != ctx.account_id:
+                continue
+            if len(items) == limit:
+                return items, paging.token(items[-1]["IdentityPoolId"])
+            items.append({"IdentityPoolId": pool["IdentityPoolId"],
+                          "IdentityPoolName": pool["IdentityPoolName"]})
+        if len(rows) <= limit:
+            return items, None
+        after = rows[-1][0]
 
 
 def save(store, pool: dict) -> None:
@@ -216,6 +245,7 @@ def by_arn(ctx, resource_arn: str) -> dict:
         raise invalid(f"Invalid ARN: {resource_arn}")
     pool_id = parts[5][len("identitypool/"):]
     pool = get(ctx.store, pool_id)
-    if pool is None or arn(pool_id, ctx.account_id) != resource_arn:
+    if pool is None or not visible(ctx, pool_id) \
+            or arn(pool_id, owner(ctx, pool_id)[0]) != resource_arn:
         raise not_found(f"IdentityPool '{pool_id}' not found.")
     return pool

@@ -28,7 +28,7 @@ def delete_identity_pool(ctx, params):
 
 @operation("ListIdentityPools", service=model.IDENTITY_SERVICE)
 def list_identity_pools(ctx, params):
-    items, next_token = pools.page(ctx.store, token=params.get("NextToken"),
+    items, next_token = pools.page(ctx, token=params.get("NextToken"),
                                    limit=params["MaxResults"])
     out: dict = {"IdentityPools": items}
     if next_token:

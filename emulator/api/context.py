@@ -51,6 +51,11 @@ class Context:
             self._resolved["pool"] = pools.require(self.store, self.params["UserPoolId"])
         return self._resolved["pool"]
 
+    def act_on(self, pool: dict) -> None:
+        """Answer this call with `pool` as ctx.pool (api/scope.py: a replica's view of its
+        primary, as seen from the replica's region)."""
+        self._resolved["pool"] = pool
+
     def check_pool(self) -> None:
         """Only that the pool exists (ResourceNotFoundException first, as Cognito answers)."""
         self.pool  # noqa: B018 - the lookup is the check

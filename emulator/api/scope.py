@@ -15,12 +15,15 @@ one check that a signed call sees only what belongs to them (as in AWS, and Loca
   carry no account: as in AWS, the id they name finds the resource from anywhere. The call
   then acts in that resource's account and region (an OpenID token's ARN claim, the SAML
   recipient of a region), else in the default account and --region.
+- A pool's replica (domain/replicas.py) is the one exception: a signed call by UserPoolId in
+  a Region where the pool's account keeps a replica reads the primary's records there, for
+  the operations a secondary serves (`_at_replica`).
 
 Naming one resource per call is how both services' operations are shaped; DeleteIdentities,
 which names several identities, skips those of other accounts itself
 (domain/identity/identities.delete_many).
 """
-from ..domain import clients, pools
+from ..domain import clients, pools, replicas
 from ..domain.identity import identities
 from ..domain.identity import pools as identity_pools
 from ..errors import client_not_found, not_found, pool_not_found
@@ -37,8 +40,23 @@ def settle(ctx, service: str, params: dict) -> None:
     owner, refusal = found
     if not ctx.signed or model.is_unsigned(ctx.operation, service):  # a header or not
         ctx.account_id, ctx.region = owner
-    elif owner != (ctx.account_id, ctx.region):
+    elif owner != (ctx.account_id, ctx.region) and not _at_replica(ctx, service, params):
         raise refusal
+
+
+def _at_replica(ctx, service: str, params: dict) -> bool:
+    """Whether a signed call made in a secondary Region of the pool its UserPoolId names is
+    one that Region's replica serves (domain/replicas.admit: else OperationNotEnabledException).
+    Its ctx.pool is then the replica's view of the primary's record: a replica is the
+    primary's records read from another Region, never a copy."""
+    pool_id = params.get("UserPoolId")
+    if service == model.IDENTITY_SERVICE or not isinstance(pool_id, str):
+        return False
+    view = replicas.admit(ctx, pools.require(ctx.store, pool_id))
+    if view is None:
+        return False
+    ctx.act_on(view)
+    return True
 
 
 def _user_pool_owner(ctx, params: dict):

@@ -6,7 +6,7 @@ MODULES = ["pools", "clients", "tags", "users", "groups", "auth", "selfservice",
            "choice", "passkeys", "domains", "resource_servers", "branding", "mfa", "devices",
            "risk", "identity_providers", "federation", "log_delivery", "user_import",
            "terms", "user_sessions",
-           "client_tokens", "provisioned_limits", "cimd", "pitr",
+           "client_tokens", "provisioned_limits", "cimd", "pitr", "replicas",
            # the identity-pool service (cognito-identity)
            "identity.pools", "identity.roles", "identity.tags", "identity.identities",
            "identity.credentials"]

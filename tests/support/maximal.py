@@ -6,7 +6,9 @@ URLs, scopes and identity providers that exist, members that exclude each other)
 `maximal(op, variant, **given)` walks the input shape. `variant` (0, 1, ...) picks a second
 maximal input different in every member it can be (booleans flip, enums and numbers move,
 lists of enums come in another order), for the Update after a Create. `given` fills members
-the caller owns (UserPoolId, ClientId, a provider or scope that exists). Values come from, in
+the caller owns (UserPoolId, ClientId, a provider or scope that exists; lower-case keys are
+data an override reads, such as SAML metadata). `kind` picks another override table of the
+same operation (KINDS: a prefix domain, a SAML or social provider). Values come from, in
 order: `given`, the OVERRIDES of the operation's resource (hand-written where the model's
 constraints are not enough; each says why), the member tables (by member name, then by shape
 name), then generic rules (enum values, numbers inside the range, booleans). The result is
@@ -272,7 +274,122 @@ def _group_overrides() -> dict:
     return {"Precedence": lambda v, g: [3, 0][v]}
 
 
+def _prefix_domain_overrides() -> dict:
+    # A prefix domain: CustomDomainConfig is what makes a domain custom, and Routing "is
+    # currently only supported for custom domains" (CreateUserPoolDomain documentation).
+    return {**_domain_overrides(), "CustomDomainConfig": OMIT, "Routing": OMIT}
+
+
+def _saml_provider_overrides() -> dict:
+    # SAML: every ProviderDetails key the API reference lists for a create request (the
+    # metadata comes from the caller: given["metadata"]); AcrMapping is OIDC only (model).
+    # IDPInit on needs no client to list the provider beside a non-SAML one (none does).
+    return {
+        "ProviderType": lambda v, g: "SAML",
+        "ProviderDetails": lambda v, g: {
+            "MetadataFile": g["metadata"], "IDPSignout": ["true", "false"][v],
+            "IDPInit": ["true", "false"][v], "EncryptedResponses": ["true", "false"][v],
+            "RequestSigningAlgorithm": "rsa-sha256"},
+        "AttributeMapping": lambda v, g: [{"email": "http://schemas.xmlsoap.org/ws/2005/05/"
+                                                    "identity/claims/emailaddress",
+                                           "name": "name"}, {"given_name": "givenname"}][v],
+        "IdpIdentifiers": lambda v, g: [[f"saml{v}.example.com", f"corp-saml-{v}"],
+                                        ["example.net"]][v],
+        "AcrMapping": OMIT,
+    }
+
+
+# Social providers: the ProviderDetails keys the API reference lists for each (create
+# request); authorize_scopes "must match the values listed here".
+SOCIAL_DETAILS = {
+    "Google": lambda v: {"client_id": f"google-client-{v}", "client_secret": f"google-secret-{v}",
+                         "authorize_scopes": ["profile email openid", "email"][v]},
+    "Facebook": lambda v: {"client_id": f"fb-client-{v}", "client_secret": f"fb-secret-{v}",
+                           "authorize_scopes": ["public_profile, email", "email"][v],
+                           "api_version": ["v17.0", "v18.0"][v]},
+    "LoginWithAmazon": lambda v: {"client_id": f"amzn1.application-oa2-client.{v}",
+                                  "client_secret": f"amazon-secret-{v}",
+                                  "authorize_scopes": ["profile postal_code", "profile"][v]},
+    "SignInWithApple": lambda v: {"client_id": f"com.example.app{v}", "team_id": f"TEAM00000{v}",
+                                  "key_id": f"KEY000000{v}",
+                                  "private_key": f"-----BEGIN PRIVATE KEY-----\nkey{v}\n"
+                                                 "-----END PRIVATE KEY-----",
+                                  "authorize_scopes": ["email name", "email"][v]},
+}
+
+
+def _social_provider_overrides() -> dict:
+    return {
+        "ProviderType": lambda v, g: g["ProviderName"],
+        "ProviderDetails": lambda v, g: SOCIAL_DETAILS[g["ProviderName"]](v),
+        "AttributeMapping": lambda v, g: [{"email": "email"}, {"name": "name"}][v],
+        "IdpIdentifiers": lambda v, g: [[f"{g['ProviderName'].lower()}-{v}"], ["social"]][v],
+        "AcrMapping": OMIT,  # OIDC only (model)
+    }
+
+
+def _ui_customization_overrides() -> dict:
+    return {"ClientId": lambda v, g: g.get("ClientId", "ALL")}
+
+
+def _branding_overrides() -> dict:
+    # "When you specify true for this option, you must also omit values for Settings and
+    # Assets" (model): the maximal style brings its own. Settings is a document: a part of
+    # the branding editor's JSON; one asset per role, a PNG file named as one.
+    return {
+        "UseCognitoProvidedValues": lambda v, g: False,
+        "Settings": lambda v, g: {
+            "components": {"primaryButton": {"lightMode": {"defaults": {
+                "backgroundColor": ["0972d3ff", "033160ff"][v]}}},
+                "pageBackground": {"image": {"enabled": v == 0}}},
+            "categories": {"global": {"colorSchemeMode": ["LIGHT", "DARK"][v]}}},
+        "Assets": lambda v, g: [
+            {"Category": ["FORM_LOGO", "PAGE_BACKGROUND"][v], "ColorMode": ["LIGHT", "DARK"][v],
+             "Extension": "PNG", "Bytes": PNG, "ResourceId": f"asset-{v}"}],
+    }
+
+
+def _risk_overrides() -> dict:
+    # ClientId: the caller's (a pool-wide configuration sends none).
+    return {"ClientId": lambda v, g: g["ClientId"] if "ClientId" in g else OMIT}
+
+
+def _log_delivery_overrides() -> dict:
+    # One configuration per event source, each with exactly one destination: notification
+    # errors go to CloudWatch Logs only; user auth events (Plus) to any of the three
+    # (SetLogDeliveryConfiguration / LogConfigurationType documentation).
+    auth_events = [{"FirehoseConfiguration": {"StreamArn": BY_MEMBER["StreamArn"](0)}},
+                   {"S3Configuration": {"BucketArn": BY_MEMBER["BucketArn"](1)}}]
+    return {"LogConfigurations": lambda v, g: [
+        {"LogLevel": "ERROR", "EventSource": "userNotification",
+         "CloudWatchLogsConfiguration": {"LogGroupArn": BY_MEMBER["LogGroupArn"](v)}},
+        {"LogLevel": "INFO", "EventSource": "userAuthEvents", **auth_events[v]}]}
+
+
+def _mfa_overrides() -> dict:
+    # "provide either the Amazon SNS configuration (SnsCallerArn) or this configuration, but
+    # not both" (EumsSmsConfigurationType): variant 0 sends through SNS, 1 through EUMS.
+    sns = lambda v, g: {"SnsCallerArn": BY_MEMBER["SnsCallerArn"](v),  # noqa: E731 (table)
+                        "ExternalId": f"external-id-{v}", "SnsRegion": "us-east-1"}
+    eums = lambda v, g: {"EumsSms": {  # noqa: E731 (table)
+        "CallerArn": BY_MEMBER["CallerArn"](v), "ExternalId": f"external-id-{v}",
+        "OriginationIdentity": f"+1206555010{v}", "ConfigurationSetName": f"sms-set-{v}",
+        "InEntityId": f"entity-{v}", "InTemplateId": f"template-{v}", "Region": REGION}}
+    return {
+        "SmsMfaConfiguration.SmsConfiguration": lambda v, g: [sns, eums][v](v, g),
+        "MfaConfiguration": lambda v, g: ["OPTIONAL", "ON"][v],
+        # The relying party: the pool's domain (WebAuthnConfigurationType.RelyingPartyId).
+        "WebAuthnConfiguration.RelyingPartyId": lambda v, g: g["rp_id"],
+    }
+
+
 OVERRIDES = {
+    "SetUICustomization": _ui_customization_overrides(),
+    "CreateManagedLoginBranding": _branding_overrides(),
+    "UpdateManagedLoginBranding": _branding_overrides(),
+    "SetRiskConfiguration": _risk_overrides(),
+    "SetLogDeliveryConfiguration": _log_delivery_overrides(),
+    "SetUserPoolMfaConfig": _mfa_overrides(),
     "CreateUserPoolDomain": _domain_overrides(),
     "UpdateUserPoolDomain": _domain_overrides(),
     "CreateIdentityProvider": _provider_overrides(),
@@ -290,9 +407,21 @@ OVERRIDES = {
 
 # --- the walk -------------------------------------------------------------------------------
 
-def maximal(op: str, variant: int = 0, **given) -> dict:
+# Other shapes of a resource than the operation's default: maximal(op, kind=...).
+KINDS = {
+    "prefix": {"CreateUserPoolDomain": _prefix_domain_overrides(),
+               "UpdateUserPoolDomain": _prefix_domain_overrides()},
+    "saml": {"CreateIdentityProvider": _saml_provider_overrides(),
+             "UpdateIdentityProvider": _saml_provider_overrides()},
+    "social": {"CreateIdentityProvider": _social_provider_overrides(),
+               "UpdateIdentityProvider": _social_provider_overrides()},
+}
+
+
+def maximal(op: str, variant: int = 0, *, kind: str | None = None, **given) -> dict:
     """A maximal valid input for `op` (Python values as boto3 takes them: bytes for blobs)."""
-    overrides = {**OVERRIDES.get(op, {}), **{k: _constant(value)
+    table = KINDS[kind][op] if kind else OVERRIDES.get(op, {})
+    overrides = {**table, **{k: _constant(value)
                                             for k, value in given.items() if k[0].isupper()}}
     name = model.input_shape_name(op)
     out = _structure(name, "", variant, overrides, given)

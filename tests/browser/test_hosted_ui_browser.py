@@ -145,6 +145,8 @@ def test_wrong_password_is_shown(site, page):
 
 
 def test_sign_up_and_confirmation(site, page, outbox):
+    from playwright.sync_api import expect  # here: without Playwright the test skips loudly
+
     email = f"cat-{uuid.uuid4().hex[:6]}@example.com"
     page.goto(site.authorize_url())
     page.click("text=Need an account? Sign up")
@@ -152,13 +154,15 @@ def test_sign_up_and_confirmation(site, page, outbox):
     page.fill("#username", email)
     page.fill("#password", PASSWORD)
     page.click("form[name=signup] button[type=submit]")
-    assert page.title() == "Confirm your account"
+    # The click only starts the navigation: expect() waits for the next page.
+    expect(page).to_have_title("Confirm your account")
     assert "We have sent a code by email to c***@e***" in page.inner_text("#message")
 
     code = outbox(poolId=site.pool_id, purpose="SIGN_UP")[-1]["code"]
     page.fill("input[name=code]", code)
     page.click("form[name=confirm] button[value=submit]")
-    assert page.inner_text("#message") == "Your account is confirmed. Sign in."
+    # The confirmation page had a #message of its own: wait for the sign-in page's.
+    expect(page.locator("#message")).to_have_text("Your account is confirmed. Sign in.")
     page.fill("#password", PASSWORD)
     page.click("form[name=signin] button[type=submit]")
     assert "code" in site.back_at_app(page)

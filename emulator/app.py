@@ -11,6 +11,7 @@ from .api import body, dispatcher
 from .config import Settings
 from .service import Emulator
 from .web import (
+    console,
     hosted_ui,
     identity_credentials,
     identity_wellknown,
@@ -54,8 +55,8 @@ def create_app(settings: Settings | None = None, emu: Emulator | None = None,
               *identity_wellknown.routes, *wellknown.routes,
               *ses.routes, *passkey_demo.routes, *oauth.routes, *hosted_ui.routes,
               *saml_sso.routes, *saml_metadata.routes, *test_idp.routes, *risk_feedback.routes,
-              *risk_console.routes, *user_import.routes, *identity_credentials.routes,
-              *ui_customization.routes]
+              *risk_console.routes, *console.routes, *user_import.routes,
+              *identity_credentials.routes, *ui_customization.routes]
     # Browser SDKs call from pages on other origins; they need preflight answers
     # and to read the request id and error headers.
     middleware = [Middleware(CORSMiddleware, allow_origins=["*"], allow_methods=["*"],

@@ -85,6 +85,12 @@ def serve_forever(settings) -> int:
         print(f"cognito-emulator TLS on https://{_url_host(settings.host)}:{settings.tls_port} "
               f"(CA certificate: {certificates.ca.path}; also GET /_emulator/ca.pem)",
               flush=True)
+    if settings.console == "on":
+        # Before the "listening on" line too. Clients not on loopback need the token
+        # (emulator/web/console/guard.py).
+        print(f"cognito-emulator console on {settings.base_url}/_emulator/ (loopback; from "
+              f"other addresses: {settings.base_url}/_emulator/?token={settings.console_token})",
+              flush=True)
     print(f"cognito-emulator listening on {settings.base_url} ({store_desc}, region "
           f"{settings.region})", flush=True)
     config = uvicorn.Config(app, log_level=settings.log_level, access_log=False,

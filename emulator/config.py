@@ -7,6 +7,7 @@ import argparse
 import atexit
 import json
 import os
+import secrets
 import shutil
 import tempfile
 from dataclasses import dataclass, field
@@ -62,6 +63,10 @@ class Settings:
     # keeps (domain/pitr_history.py). Default 14: the Plus plan's recovery period, the longest
     # the docs name (Essentials: 1 day; a pool's period is the shorter of its plan's and this).
     pitr_window_days: float = 14.0
+    # The console at /_emulator/ (docs/CONSOLE.md): "on" or "off" (404). Clients not on
+    # loopback need console_token (printed at start; random unless given).
+    console: str = "on"
+    console_token: str = field(default_factory=lambda: secrets.token_urlsafe(24), repr=False)
     extra: dict = field(default_factory=dict)
 
     @property
@@ -142,6 +147,11 @@ def add_serve_arguments(p: argparse.ArgumentParser) -> None:
                    help="days of user, group and membership history kept for point-in-time "
                         "recovery (default 14, the Plus plan's period; Essentials pools "
                         "recover at most 1 day)")
+    p.add_argument("--console", choices=["on", "off"],
+                   help="the console at /_emulator/ (default on; loopback clients only, others "
+                        "need the console token printed at start; docs/CONSOLE.md)")
+    p.add_argument("--console-token", metavar="TOKEN",
+                   help="the console token for clients not on loopback (default: random)")
 
 
 def settings_from(args: argparse.Namespace | None = None, **overrides) -> Settings:
@@ -153,7 +163,8 @@ def settings_from(args: argparse.Namespace | None = None, **overrides) -> Settin
                        ("log_dir", str), ("body_timeout", float), ("sts_endpoint", str),
                        ("tls", bool), ("tls_port", int),
                        ("smtp_url", str), ("smtp_ca_file", str), ("smtp_insecure", bool),
-                       ("pitr_window_days", float)):
+                       ("pitr_window_days", float), ("console", str),
+                       ("console_token", str)):
         value = getattr(args, name, None) if args is not None else None
         if value is None:
             raw = _env(name)
@@ -179,6 +190,8 @@ def settings_from(args: argparse.Namespace | None = None, **overrides) -> Settin
     # use (aws-jwt-verify's CognitoJwtVerifier) want the AWS issuer.
     if s.tls and "issuer_style" not in given and "issuer_style" not in overrides:
         s.issuer_style = "aws"
+    if s.console not in ("on", "off"):
+        raise ConfigError(f"{ENV_PREFIX}CONSOLE: expected on or off, not {s.console!r}")
     smtp_target(s)  # a bad SMTP setting stops the start, not the first mail
     return s
 

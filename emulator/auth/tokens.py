@@ -460,6 +460,12 @@ def _mint_refresh(ctx, pool, client, user, *, origin_jti, auth_time, expires_at,
 
 # --- refresh ------------------------------------------------------------------------------
 
+def refresh_record(store, pool_id: str, refresh_token: str) -> dict | None:
+    """The stored record of a refresh token (found by its SHA-256), judged by nothing: for
+    the console's token inspector."""
+    return store.get(REFRESH_KIND, pool_id, _digest(refresh_token))
+
+
 def refresh_owner(ctx, pool: dict, refresh_token: str) -> dict | None:
     """The user a refresh token was issued to (None if the token is unknown), without
     judging the token: callers check a SECRET_HASH over this user's names first."""

@@ -12,16 +12,18 @@
                                                      as AdminUpdateAuthEventFeedback), then back
                                                      to the history (303)
 
-Plain HTML and CSS, no script. Every stored value is escaped. The assessment behind an event
-lives in its private '_risk' field (emulator/domain/threats.py); events without one (written
-by other paths) show what AuthEventType has.
+Plain HTML and CSS, no script. Every stored value is escaped. Behind the console's guard
+(web/console/guard.py: loopback or the console token; the feedback form carries the CSRF
+token and cross-site posts are refused) and on its layout (web/console/layout.py). The
+assessment behind an event lives in its private '_risk' field (emulator/domain/threats.py);
+events without one (written by other paths) show what AuthEventType has.
 
 The index route is the exact path "/_emulator/", so the other /_emulator/* routes
 (emulator/web/testing.py) are untouched."""
 from __future__ import annotations
 
 import time
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import urlencode
 
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
@@ -30,59 +32,14 @@ from starlette.routing import Route
 from ..api import calls
 from ..domain import pools, risk_config, threats, users
 from ..errors import CognitoError
-from .http import form_body, web_context
+from .console import layout
+from .console.guard import console, csrf_field
+from .http import web_context
 from .templates import esc
 
 PAGE_SIZE = 60              # AdminListUserAuthEvents' largest page
 USERS_PER_POOL = 200        # the index lists this many users per pool, then says so
 FEEDBACK_VALUES = ("Valid", "Invalid")
-
-_CSS = """
-*{box-sizing:border-box}
-body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;background:#f2f3f3;
- margin:0;color:#16191f;font-size:14px}
-header{background:#232f3e;color:#fff;padding:12px 24px}
-header a{color:#fff;text-decoration:none;font-weight:600}
-header .crumbs{font-weight:400;color:#d5dbdb}
-header .crumbs a{font-weight:400;color:#d5dbdb}
-main{padding:16px 24px;max-width:1500px}
-h1{font-size:22px;margin:8px 0 4px}
-h2{font-size:17px;margin:20px 0 8px}
-.panel{background:#fff;border-radius:6px;box-shadow:0 1px 3px rgba(0,0,0,.15);padding:12px 16px;
- margin-bottom:16px}
-table{border-collapse:collapse;width:100%;background:#fff}
-.scroll{overflow-x:auto}
-td.signals{min-width:320px}
-td.time,.badge,form.feedback button{white-space:nowrap}
-.explanation{overflow-wrap:anywhere}
-th,td{text-align:left;vertical-align:top;padding:8px;border-bottom:1px solid #eaeded}
-th{background:#fafafa;font-size:12px;color:#545b64;text-transform:uppercase;letter-spacing:.03em}
-a{color:#0073bb}
-.muted,.hint{color:#687078;font-size:12px}
-.mono{font-family:ui-monospace,SFMono-Regular,Menlo,monospace;font-size:12px}
-.badge{display:inline-block;padding:1px 8px;border-radius:10px;font-size:12px;font-weight:600;
- background:#eaeded;color:#16191f}
-.level-High{background:#fde8e8;color:#b0160c}
-.level-Medium{background:#fdf1e0;color:#8a4b00}
-.level-Low{background:#fffbe0;color:#6b5d00}
-.level-None{background:#e9f7ec;color:#1d6f32}
-.mode-ENFORCED{background:#e8f4fd;color:#0b4f7c}
-.mode-AUDIT{background:#fdf1e0;color:#8a4b00}
-.response-Fail{color:#b0160c;font-weight:600}
-.response-Pass{color:#1d6f32;font-weight:600}
-ul.signals{margin:0;padding-left:16px}
-ul.signals li{margin-bottom:3px}
-.score{font-size:12px;color:#545b64}
-form.feedback{display:inline}
-form.feedback button{padding:3px 10px;margin:4px 4px 0 0;font-size:12px;border-radius:4px;
- cursor:pointer;border:1px solid #0073bb;background:#fff;color:#0073bb}
-form.feedback button.invalid{border-color:#b0160c;color:#b0160c}
-.message{background:#e8f4fd;color:#0b4f7c;padding:8px 12px;border-radius:4px;margin:8px 0}
-.error{background:#fde8e8;color:#b0160c;padding:8px 12px;border-radius:4px;margin:8px 0}
-dl.facts{display:grid;grid-template-columns:max-content auto;gap:2px 16px;margin:0}
-dl.facts dt{color:#545b64}
-dl.facts dd{margin:0}
-"""
 
 # The engine's actions, as the console words them.
 _ACTIONS = {"ALLOW": "Allowed", "MFA": "MFA required", "BLOCK": "Blocked"}
@@ -90,22 +47,8 @@ _WOULD = {"ALLOW": "allowed", "MFA": "asked for MFA", "BLOCK": "blocked"}
 _AUDIT_PREFIX = "audit only; "
 
 
-def _page(title: str, body: str, *, crumbs: list[tuple[str, str]] = (), status: int = 200,
-          message: str | None = None, error: str | None = None) -> HTMLResponse:
-    trail = "".join(f' / <a href="{esc(href)}">{esc(text)}</a>' if href else f" / {esc(text)}"
-                    for href, text in crumbs)
-    notice = ""
-    if message:
-        notice += f'<div class="message" id="message" role="status">{esc(message)}</div>'
-    if error:
-        notice += f'<div class="error" id="error" role="alert">{esc(error)}</div>'
-    html = (f'<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">'
-            f'<meta name="viewport" content="width=device-width, initial-scale=1">'
-            f'<title>{esc(title)}</title><style>{_CSS}</style></head><body>'
-            f'<header><a href="/_emulator/">Cognito emulator</a>'
-            f'<span class="crumbs">{trail}</span></header>'
-            f'<main><h1>{esc(title)}</h1>{notice}{body}</main></body></html>')
-    return HTMLResponse(html, status)
+def _page(title: str, body: str, **kwargs) -> HTMLResponse:
+    return layout.page(title, body, **kwargs)
 
 
 def _when(epoch) -> str:
@@ -137,6 +80,7 @@ def _mode_badge(pool: dict) -> str:
 
 # --- GET /_emulator/ -------------------------------------------------------------------------
 
+@console
 async def index(request: Request):
     store = request.app.state.emu.store
     sections = []
@@ -167,8 +111,9 @@ async def index(request: Request):
     body = "".join(sections) or '<p class="panel muted">No user pools yet.</p>'
     tools = ('<p class="muted">Other emulator endpoints: <a href="/_emulator/health">health</a> · '
              '<a href="/_emulator/operations">operations</a> · '
-             '<a href="/_emulator/messages">outbox</a> · <a href="/_emulator/clock">clock</a></p>')
-    return _page("User pools", body + tools)
+             '<a href="/_emulator/messages">messages (JSON)</a> · '
+             '<a href="/_emulator/clock">clock</a></p>')
+    return _page("User pools", body + tools, current="/_emulator/")
 
 
 # --- GET /_emulator/events --------------------------------------------------------------------
@@ -236,7 +181,7 @@ def _number(value) -> str:
     return "" if value is None else str(value)
 
 
-def _feedback_cell(pool_id: str, username: str, record: dict) -> str:
+def _feedback_cell(request: Request, pool_id: str, username: str, record: dict) -> str:
     feedback = record.get("EventFeedback") or {}
     shown = '<span class="muted">none</span>'
     if feedback.get("FeedbackValue"):
@@ -248,6 +193,7 @@ def _feedback_cell(pool_id: str, username: str, record: dict) -> str:
         f'<button type="submit" name="value" value="{v}" class="{v.lower()}" '
         f'title="Mark this event {v.lower()}">{v.lower()}</button>' for v in FEEDBACK_VALUES)
     form = (f'<form class="feedback" method="post" action="/_emulator/events/feedback">'
+            f'{csrf_field(request)}'
             f'<input type="hidden" name="pool" value="{esc(pool_id)}">'
             f'<input type="hidden" name="user" value="{esc(username)}">'
             f'<input type="hidden" name="event" value="{esc(record.get("EventId"))}">'
@@ -255,7 +201,7 @@ def _feedback_cell(pool_id: str, username: str, record: dict) -> str:
     return shown + "<div>" + form + "</div>"
 
 
-def _event_row(pool_id: str, username: str, record: dict) -> str:
+def _event_row(request: Request, pool_id: str, username: str, record: dict) -> str:
     own = record.get("_risk") or {}
     risk = record.get("EventRisk") or {}
     where = record.get("EventContextData") or {}
@@ -281,7 +227,7 @@ def _event_row(pool_id: str, username: str, record: dict) -> str:
         ("location", esc(place) or '<span class="muted">unknown</span>'),
         ("device", device or '<span class="muted">unknown</span>'),
         ("signals", _signals_cell(own)),
-        ("feedback", _feedback_cell(pool_id, username, record)),
+        ("feedback", _feedback_cell(request, pool_id, username, record)),
     ]
     tds = "".join(f'<td class="{name}">{html}</td>' for name, html in cells)
     event_id = esc(record.get("EventId"))
@@ -294,6 +240,7 @@ _HEADINGS = ("Time", "Event", "Risk level", "Risk decision", "Action taken", "Re
              "Feedback")
 
 
+@console
 async def events(request: Request):
     q = request.query_params
     store = request.app.state.emu.store
@@ -303,7 +250,7 @@ async def events(request: Request):
     username = user["Username"]
     after = q.get("after") or None
     page, last = threats.list_events(store, pool, user, after=after, limit=PAGE_SIZE)
-    rows = "".join(_event_row(pool["Id"], username, r) for r in page)
+    rows = "".join(_event_row(request, pool["Id"], username, r) for r in page)
     head = "".join(f"<th>{h}</th>" for h in _HEADINGS)
     table = (f'<table id="events"><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>'
              if rows else '<p class="muted" id="no-events">No auth events recorded for this user.'
@@ -339,15 +286,6 @@ async def events(request: Request):
 
 # --- POST /_emulator/events/feedback -----------------------------------------------------------
 
-def _same_origin(request: Request) -> bool:
-    """A form posted from another site (a page the developer happens to visit) is refused;
-    calls without an Origin header (curl, scripts) are let through."""
-    origin = request.headers.get("origin")
-    if origin is None:
-        return True
-    return urlsplit(origin).netloc == request.headers.get("host", "")
-
-
 def _give_feedback(ctx, pool_id: str, username: str, event_id: str, value: str) -> str:
     pool = pools.require(ctx.store, pool_id)
     risk_config.require_add_on(pool)     # as AdminUpdateAuthEventFeedback
@@ -356,13 +294,9 @@ def _give_feedback(ctx, pool_id: str, username: str, event_id: str, value: str) 
     return user["Username"]
 
 
+@console
 async def feedback(request: Request) -> Response:
-    if not _same_origin(request):
-        return _page("Feedback", "", status=403, error="Cross-origin form posts are refused.")
-    try:
-        values, _ = await form_body(request)
-    except CognitoError as err:
-        return _page("Feedback", "", status=err.status, error=err.message)
+    values = request.state.form     # read, and its CSRF token checked, by the guard
     pool_id, username = values.get("pool", ""), values.get("user", "")
     event_id, value = values.get("event", ""), values.get("value", "")
     if not (pool_id and username and event_id) or value not in FEEDBACK_VALUES:

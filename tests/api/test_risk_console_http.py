@@ -1,5 +1,9 @@
 """The threat-protection console's error answers and its neighbours, over plain HTTP (the
-browser walk-through is tests/browser/test_risk_console.py)."""
+browser walk-through is tests/browser/test_risk_console.py). The console's guard wants the
+CSRF token of the client's console session in every form post (web/console/guard.py;
+tests/api/test_console_guard.py): the client reads it from the events page first."""
+import re
+
 import pytest
 
 from tests.support.factories import RISK_PASSWORD, create_user, unique_name
@@ -25,7 +29,9 @@ def test_errors_and_neighbours(cognito, endpoint, audited, http):
     nobody = http.get("/_emulator/events", params={"pool": pool_id, "user": "nobody-here"})
     assert nobody.status_code == 404
 
-    form = {"pool": pool_id, "user": name, "event": event_id, "value": "Invalid"}
+    page = http.get("/_emulator/events", params={"pool": pool_id, "user": name}).text
+    csrf = re.search(r'name="_csrf" value="([^"]+)"', page).group(1)
+    form = {"pool": pool_id, "user": name, "event": event_id, "value": "Invalid", "_csrf": csrf}
     bad = http.post("/_emulator/events/feedback", data={**form, "value": "Maybe"})
     assert bad.status_code == 400
     gone = http.post("/_emulator/events/feedback", data={**form, "event": "no-such-event"})

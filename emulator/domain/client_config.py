@@ -118,14 +118,18 @@ def explicit_auth_flows(given: list[str] | None) -> list[str]:
 
 def _check_oauth(config: dict, has_secret: bool) -> None:
     # COGNITO_REFERENCE 7.1: client_credentials must be the only OAuth flow and needs a
-    # secret. Wording UNCONFIRMED.
+    # secret.
     flows = config.get("AllowedOAuthFlows") or []
     if "client_credentials" in flows:
         if len(set(flows)) > 1:
+            # Wording as public CLI notes quote it (without the code or the final period);
+            # code and exact text UNCONFIRMED.
             raise CognitoError("InvalidOAuthFlowException",
                                "client_credentials flow can not be selected along with code "
                                "flow or implicit flow.")
         if not has_secret:
+            # Code and wording: Terraform's CreateUserPoolClient error quoted in
+            # wellcomecollection/storage-service terraform/modules/app_client/main.tf.
             raise CognitoError("InvalidOAuthFlowException",
                                "client_credentials flow can not be selected if client does not "
                                "have a client secret.")

@@ -244,7 +244,10 @@ def _temporary_password_days(params: dict) -> int:
         .get("TemporaryPasswordValidityDays")
     unused_days = (params.get("AdminCreateUserConfig") or {}).get("UnusedAccountValidityDays")
     if policy_days is not None and unused_days is not None and policy_days != unused_days:
-        # UNCONFIRMED wording.
+        # Code and wording: aws/aws-sdk-js#3817 (InvalidParameterException from a live
+        # CreateUserPool), pulumi/pulumi-aws-native#1256 (same text, "Service:
+        # CognitoIdentityProvider, Status Code: 400"). Condition: both set and different
+        # (hashicorp/terraform-provider-aws#8845 describes it; not captured).
         raise invalid("Please use TemporaryPasswordValidityDays in PasswordPolicy instead of "
                       "UnusedAccountValidityDays")
     for days in (policy_days, unused_days):

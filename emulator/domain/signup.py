@@ -533,9 +533,11 @@ def _verify_key(attribute: str) -> str:
 
 def _require_contact_attribute(name: str) -> None:
     if name not in CONTACTS:
-        # wording UNCONFIRMED
+        # Code and wording compared with a real user pool in floci-io/floci#1898 (comment of
+        # 2026-07-29) and floci-io/floci#2018; also quoted from a live call in
+        # aws-amplify/amplify-js#3652. See docs/WORDINGS.md.
         raise CognitoError("InvalidParameterException",
-                           f"Invalid attribute name: {name} can't be verified.")
+                           "Invalid attribute name. Only phone_number and email can be verified.")
 
 
 def send_verification(ctx, pool: dict, user: dict, attribute: str, *,
@@ -547,8 +549,11 @@ def send_verification(ctx, pool: dict, user: dict, attribute: str, *,
     _require_contact_attribute(attribute)
     pending = (user.get("_pending") or {}).get(attribute)
     if not pending and not user["Attributes"].get(attribute):
+        # Wording compared with a real user pool: floci-io/floci#1898 (comment of 2026-07-29).
         raise CognitoError("InvalidParameterException",
-                           f"User has no attribute matching {attribute}")  # wording UNCONFIRMED
+                           "User does not have a valid registered email address"
+                           if attribute == "email" else
+                           "User does not have a valid registered phone number")
     return _send(ctx, pool, user, codes.VERIFY_ATTRIBUTE, attribute,
                  code_key=_verify_key(attribute), destination=pending or None, source=source,
                  client_id=client_id, client_metadata=client_metadata)

@@ -173,7 +173,8 @@ def answer_custom_challenge(signin: shared.SignIn, responses: dict, session: str
         username = shared.required(responses, "USERNAME")
         answer = shared.required(responses, "ANSWER")
         if not session:
-            raise invalid("Missing required parameter Session")  # wording UNCONFIRMED
+            # Real 400 body: furaiev/amazon-cognito-identity-dart-2#241 (CUSTOM_CHALLENGE).
+            raise invalid("Missing required parameter Session")
         record = auth_sessions.consume(signin.ctx, signin.pool, signin.client, session,
                                   challenge="CUSTOM_CHALLENGE")
         loop = (record.get("state") or {}).get("custom")

@@ -131,7 +131,8 @@ def answer_password_verifier(signin, responses: dict, session: str | None) -> di
         except srp.SrpError:
             expected = None
         if expected is None or not srp.verify_claim(expected, claim):
-            # What Cognito says for a wrong device proof is UNCONFIRMED.
+            # Real 400 body for a wrong DEVICE_PASSWORD_VERIFIER proof:
+            # jonsaw/amazon-cognito-identity-dart#62 (aws/aws-sdk-net-extensions-cognito#73).
             raise CognitoError("NotAuthorizedException", shared.INCORRECT)
     progress = shared.resumed_progress(record, "PASSWORD")
     progress.setdefault("passed", []).append(PASSED)

@@ -144,9 +144,9 @@ def set_config(ctx, pool: dict, params: dict) -> dict:
     record["MfaConfiguration"] = mode
     if mode != "OFF" and not any(pool_factors(record).values()) \
             and not webauthn_counts_as_mfa(record):
-        # Wording UNCONFIRMED.
-        raise invalid("Invalid MFA configuration given, can't turn off all MFA types while "
-                      f"MfaConfiguration is {mode}.")
+        # Real message: aws/aws-sdk-js#4186 (InvalidParameterException), anomalyco/sst#5177.
+        raise invalid("Invalid MFA configuration given, can't disable all MFAs with a required "
+                      "or optional configuration.")
     record["LastModifiedDate"] = ctx.now()
     pools.save(ctx.store, record)
     return get_config(record)
@@ -293,7 +293,8 @@ def matching_step(secret: str, code: str, now: float, *, after: int | None = Non
 
 def _software_token_enabled(pool: dict) -> None:
     if not pool_factors(pool)[TOTP]:
-        # UNCONFIRMED wording.
+        # Wording: the DG's TOTP page quotes this description (user-pool-settings-mfa-totp);
+        # whether the service ends it with a period is not settled there.
         raise CognitoError("SoftwareTokenMFANotFoundException",
                            "Software Token MFA has not been enabled by the userPool.")
 
@@ -526,7 +527,8 @@ def _open(signin, responses: dict, session: str | None, name: str) -> tuple[dict
     """Use up the challenge's session and find its user (call inside committing())."""
     username = shared.required(responses, "USERNAME")
     if not session:
-        raise invalid("Missing required parameter Session")  # wording UNCONFIRMED
+        # Real 400 body: aws-amplify/amplify-js#11771 (SMS_MFA without Session).
+        raise invalid("Missing required parameter Session")
     record = auth_sessions.consume(signin.ctx, signin.pool, signin.client, session, challenge=name)
     user = shared.session_user(signin, record, username)
     clients.check_secret_hash(signin.client, responses.get("SECRET_HASH"),

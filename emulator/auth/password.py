@@ -247,7 +247,8 @@ def answer_new_password(signin: SignIn, responses: dict, session: str | None) ->
     with committing():
         username = required(responses, "USERNAME")
         if not session:
-            raise invalid("Missing required parameter Session")  # wording UNCONFIRMED
+            # Real 400 body: amazon-archives/amazon-cognito-identity-js#627, #365.
+            raise invalid("Missing required parameter Session")
         record = auth_sessions.consume(signin.ctx, signin.pool, signin.client, session,
                                   challenge="NEW_PASSWORD_REQUIRED")
         user = session_user(signin, record, username)

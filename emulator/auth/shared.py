@@ -278,13 +278,14 @@ def resumed_progress(record: dict, first_factor: str) -> dict:
 
 
 def check_timestamp(signin: SignIn, timestamp: str) -> None:
-    """TIMESTAMP must parse and lie within a few minutes of the emulator clock. What Cognito
-    says otherwise is UNCONFIRMED; a clear message helps people whose emulator clock is
-    pinned far from their client's."""
+    """TIMESTAMP must parse and lie within a few minutes of the emulator clock. An
+    unparsable one gets Cognito's own answer (amazon-archives/amazon-cognito-identity-js#683:
+    InvalidParameterException "TIMESTAMP format should be EEE MMM d HH:mm:ss z yyyy in
+    english."). What Cognito says for a far-off time is UNCONFIRMED; a clear message helps
+    people whose emulator clock is pinned far from their client's."""
     when = srp.parse_timestamp(timestamp)
     if when is None:
-        raise CognitoError("NotAuthorizedException",
-                           "TIMESTAMP is not in the form 'EEE MMM d HH:mm:ss UTC yyyy'.")
+        raise invalid("TIMESTAMP format should be EEE MMM d HH:mm:ss z yyyy in english.")
     if abs(when.timestamp() - signin.now()) > TIMESTAMP_SKEW_SECONDS:
         now = datetime.fromtimestamp(signin.now(), UTC)
         raise CognitoError("NotAuthorizedException",

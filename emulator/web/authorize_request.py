@@ -127,7 +127,8 @@ def parse_authorize(store, params: dict, pool: dict | None) -> AuthRequest:
     pool, client = find_client(store, params.get("client_id"), pool)
     redirect_uri = params.get("redirect_uri")
     if not redirect_uri or redirect_uri not in (client.get("CallbackURLs") or []):
-        # Cognito's classic pages show /error?error=redirect_mismatch (UNCONFIRMED).
+        # Cognito's classic pages show /error?error=redirect_mismatch&client_id=... (URL
+        # captured in aws/aws-aspnet-cognito-identity-provider#167).
         raise PageError("redirect_mismatch: the redirect_uri is not one of the app client's "
                         "callback URLs.")
     carried = {k: params[k] for k in CARRIED if params.get(k) is not None}

@@ -26,7 +26,6 @@ NEW_PASSWORD_REQUIRED or MFA_SETUP fails meanwhile, as the docs say.
 """
 from __future__ import annotations
 
-import random
 import threading
 import time
 from contextlib import contextmanager
@@ -40,7 +39,6 @@ RESTORE = "pitr_restore"
 KINDS = ("user", "group", "group_member")
 DEFAULT_WINDOW_DAYS = 14.0       # the Plus plan's recovery period (the longest documented)
 PREVIEW_LIFETIME = 24 * 3600     # docs: start or cancel "within 24 hours after you initiate"
-_SWEEP_EVERY = 256               # one recorded write in this many prunes the whole pool
 
 # Which user fields a recovery restores: the profile (every public field), the password
 # verifier, and the MFA settings; the other '_' fields are flow state (codes, pending
@@ -109,9 +107,9 @@ def record(store, pool_id: str, kind: str, key: str, value: dict | None) -> None
     if not versions and latest is not None:
         store.put(VERSION, pool_id, start + _stamp(0), {"at": 0, "value": latest})
     store.put(VERSION, pool_id, start + _stamp(at), {"at": at, "value": new})
+    # Only this key's old versions go here: a whole-pool prune inside a write is a scan that
+    # grows with the pool (InitiatePointInTimeRecovery prunes the pool, prune_pool).
     _prune(store, pool_id, versions, at - window_seconds(store))
-    if random.randrange(_SWEEP_EVERY) == 0:
-        prune_pool(store, pool_id)
 
 
 def _prune(store, pool_id: str, versions: list[tuple[str, dict]], cutoff: float) -> None:

@@ -9,6 +9,7 @@ from starlette.routing import Route
 from . import handlers
 from .api import body, dispatcher
 from .config import Settings
+from .domain import users
 from .service import Emulator
 from .web import (
     console,
@@ -46,6 +47,7 @@ def create_app(settings: Settings | None = None, emu: Emulator | None = None,
     """`seed(emu)` (optional) runs at start and again after each /_emulator/reset."""
     handlers.load_all()
     emu = emu or Emulator(settings or Settings(in_memory=True))
+    users.ensure_indexes(emu.store)  # a data directory of an older emulator: fill the indexes
     if seed is not None:
         seed(emu)
     # oauth / hosted_ui: the user-pool domain's OAuth endpoints and hosted pages (the pool

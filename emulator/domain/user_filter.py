@@ -7,6 +7,10 @@ user. Only double quotes are documented, so a single-quoted value is a parse err
 
 Error wording ("Error while parsing filter", "Invalid search attribute: <name>") follows
 what other Cognito emulators observed; treat it as UNCONFIRMED.
+
+Every searchable attribute is a store index on the user records (index name = attribute,
+see index_of): `=` is an equality lookup and `^=` a range scan, both ordered by (value,
+user key), so a filtered page costs O(page) however many users the pool holds.
 """
 import re
 from dataclasses import dataclass
@@ -25,6 +29,11 @@ class Filter:
     attribute: str
     prefix: bool   # True for ^=
     value: str
+
+    @property
+    def index_value(self) -> str:
+        """The value (or prefix) to look up in the attribute's index."""
+        return normal(self.attribute, self.value)
 
     def matches(self, user: dict) -> bool:
         actual = value_of(user, self.attribute)
@@ -63,3 +72,19 @@ def value_of(user: dict, attribute: str) -> str | None:
     if attribute == "status":  # "Enabled" in the console
         return "Enabled" if user.get("Enabled", True) else "Disabled"
     return user["Attributes"].get(attribute)
+
+
+def normal(attribute: str, value: str) -> str:
+    """An index value as filters compare it: cognito:user_status without case, the rest
+    exactly."""
+    return value.lower() if attribute == "cognito:user_status" else value
+
+
+def index_of(user: dict) -> dict[str, str]:
+    """The user's index entries (Store put(index=...)): one per searchable attribute it has."""
+    out = {}
+    for attribute in SEARCHABLE:
+        value = value_of(user, attribute)
+        if isinstance(value, str):
+            out[attribute] = normal(attribute, value)
+    return out

@@ -11,15 +11,19 @@ Record (kind "user", scope = pool id, key = username key):
 
 Index records (kind "user_alias", key "<attribute>:<value>") let a sign-in name, an alias
 or the sub find the record; they are kept in step with the attributes by save().
+The record also carries store index entries (put(index=...)), one per ListUsers-searchable
+attribute (user_filter.index_of), written in the same transaction as the record.
 """
 import srp
 
 from ..errors import CognitoError
-from . import pitr_history, pools
+from . import pitr_history, pools, user_filter
 
 KIND = "user"
 ALIAS = "user_alias"
 ALIASABLE = ("email", "phone_number", "preferred_username")
+INDEXES = "indexes"  # scope "", key = a record kind -> {"version": INDEX_VERSION}
+INDEX_VERSION = 1    # bump when index_of changes: the next start re-indexes every user
 
 
 def key(pool: dict, username: str) -> str:
@@ -147,7 +151,7 @@ def create(store, pool: dict, user: dict) -> None:
     with store.transaction():
         pitr_history.record(store, pool["Id"], KIND, k, user)
         try:
-            store.insert(KIND, pool["Id"], k, user)
+            store.insert(KIND, pool["Id"], k, user, index=user_filter.index_of(user))
         except AlreadyExists:
             raise CognitoError("UsernameExistsException", "User account already exists") from None
         for alias, attribute in _aliases(pool, user).items():
@@ -179,7 +183,7 @@ def save(store, pool: dict, user: dict, *, previous: dict | None = None) -> None
                 store.insert(ALIAS, pool["Id"], alias, {"key": k, "attribute": new[alias]})
             except AlreadyExists:
                 pass
-        store.put(KIND, pool["Id"], k, user)
+        store.put(KIND, pool["Id"], k, user, index=user_filter.index_of(user))
 
 
 def delete(store, pool: dict, user: dict) -> None:
@@ -193,6 +197,38 @@ def delete(store, pool: dict, user: dict) -> None:
 
 def list_users(store, pool: dict, *, after: str | None = None, limit: int | None = None):
     return store.list(KIND, pool["Id"], after=after, limit=limit)
+
+
+def list_filtered(store, pool: dict, flt: "user_filter.Filter", *,
+                  after: tuple[str, str] | None = None, limit: int | None = None):
+    """Users a ListUsers filter matches, as (index value, key, user) in (value, key) order:
+    one index range scan, continuing after the (value, key) of the previous page."""
+    wanted = flt.index_value
+    return store.list_by_index(KIND, pool["Id"], flt.attribute, after=after, limit=limit,
+                               value=None if flt.prefix else wanted,
+                               prefix=wanted if flt.prefix else None)
+
+
+def ensure_indexes(store, *, batch: int = 1000) -> int:
+    """Give users written before the filter indexes existed (an older data directory) their
+    index entries, once per INDEX_VERSION, in transactions of `batch` users; how many."""
+    mark = store.get(INDEXES, "", KIND)
+    if mark and mark.get("version") == INDEX_VERSION:
+        return 0
+    done = 0
+    for pool_id in store.scopes(KIND):
+        after = None
+        while True:
+            with store.transaction():
+                rows = store.list(KIND, pool_id, after=after, limit=batch)
+                for k, user in rows:
+                    store.put(KIND, pool_id, k, user, index=user_filter.index_of(user))
+            done += len(rows)
+            if len(rows) < batch:
+                break
+            after = rows[-1][0]
+    store.put(INDEXES, "", KIND, {"version": INDEX_VERSION})
+    return done
 
 
 def count(store, pool_id: str) -> int:

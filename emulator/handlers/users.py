@@ -1,5 +1,6 @@
 """User administration (IAM): AdminCreateUser ... ListUsers."""
 import copy
+import json
 
 from ..api.registry import operation
 from ..auth import tokens
@@ -19,7 +20,6 @@ from ..domain import (
 from ..errors import CognitoError, invalid, not_authorized
 
 LIST_LIMIT = 60
-_SCAN_BATCH = 200
 
 
 def _pool_and_user(ctx, params) -> tuple[dict, dict]:
@@ -290,19 +290,16 @@ def list_users(ctx, params):
     after = paging.after(params.get("PaginationToken"))
     only = set(params["AttributesToGet"]) if "AttributesToGet" in params else None
 
-    found: list[tuple[str, dict]] = []
-    more = False
-    while not more:
-        batch = users.list_users(ctx.store, pool, after=after, limit=_SCAN_BATCH)
-        for key, user in batch:
-            if flt is None or flt.matches(user):
-                if len(found) == limit:
-                    more = True
-                    break
-                found.append((key, user))
-        if len(batch) < _SCAN_BATCH:
-            break
-        after = batch[-1][0]
+    if flt is None:  # every user, in key order; the token is the last key
+        rows = users.list_users(ctx.store, pool, after=after, limit=limit + 1)
+        found = [(k, user) for k, user in rows]
+        next_after = found[limit - 1][0] if len(found) > limit else None
+    else:  # an index range scan; the token is the last (value, key)
+        rows3 = users.list_filtered(ctx.store, pool, flt, after=_filtered_after(after),
+                                    limit=limit + 1)
+        found = [(k, user) for _, k, user in rows3]
+        next_after = json.dumps(rows3[limit - 1][:2]) if len(rows3) > limit else None
+    found = found[:limit]
 
     out_users = []
     for _, user in found:
@@ -311,6 +308,19 @@ def list_users(ctx, params):
             view["Attributes"] = users.attribute_list(user["Attributes"], only)
         out_users.append(view)
     out = {"Users": out_users}
-    if more:
-        out["PaginationToken"] = paging.token(found[-1][0])
+    if next_after is not None:
+        out["PaginationToken"] = paging.token(next_after)
     return out
+
+
+def _filtered_after(after: str | None) -> tuple[str, str] | None:
+    """The (value, key) a filtered page continues after, from its token."""
+    if after is None:
+        return None
+    try:
+        value, key = json.loads(after)
+    except (ValueError, TypeError):
+        raise invalid("Invalid pagination token") from None
+    if not isinstance(value, str) or not isinstance(key, str):
+        raise invalid("Invalid pagination token")
+    return value, key

@@ -7,6 +7,13 @@ which is what pagination tokens are built on.
 
 The domain layer (emulator/domain) decides what the kinds are; backends know
 nothing about Cognito.
+
+Secondary indexes: `put`/`insert` take `index={name: value}` (strings), the entries under
+which `list_by_index` finds the record again, ordered by (value, key). They are the record's
+complete set: each write replaces them (no `index` = none), `delete` and `delete_scope`
+drop them, and they are written, rolled back and undone (suspended()) together with the
+record, in the same transaction. The domain decides what to index and how to normalise
+values (case folding, say); the store compares values as plain code-point strings.
 """
 from __future__ import annotations
 
@@ -17,8 +24,10 @@ from contextlib import AbstractContextManager
 from typing import Protocol
 
 log = logging.getLogger("emulator.store")
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: the index_entries table (secondary indexes)
 Records = list[tuple[str, dict]]  # (key, record) pairs, as Store.list returns them
+Index = dict[str, str]             # {index name: value}, a record's index entries
+IndexedRecords = list[tuple[str, str, dict]]  # (value, key, record), as list_by_index returns
 
 
 class AlreadyExists(Exception):
@@ -28,17 +37,26 @@ class AlreadyExists(Exception):
 class Store(Protocol):
     def get(self, kind: str, scope: str, key: str) -> dict | None: ...
 
-    def put(self, kind: str, scope: str, key: str, value: dict) -> None:
-        """Insert or replace."""
+    def put(self, kind: str, scope: str, key: str, value: dict, *,
+            index: Index | None = None) -> None:
+        """Insert or replace; the record's index entries become exactly `index`."""
 
-    def insert(self, kind: str, scope: str, key: str, value: dict) -> None:
-        """Insert; raises AlreadyExists when the key is taken."""
+    def insert(self, kind: str, scope: str, key: str, value: dict, *,
+               index: Index | None = None) -> None:
+        """Insert; raises AlreadyExists when the key is taken (and writes no entries)."""
 
     def delete(self, kind: str, scope: str, key: str) -> bool: ...
 
     def list(self, kind: str, scope: str, *, after: str | None = None,
              prefix: str | None = None, limit: int | None = None) -> Records:
         """Records of one kind in one scope, ordered by key, keys > `after`."""
+
+    def list_by_index(self, kind: str, scope: str, name: str, *, value: str | None = None,
+                      prefix: str | None = None, after: tuple[str, str] | None = None,
+                      limit: int | None = None) -> IndexedRecords:
+        """Records whose entry `name` equals `value` (or starts with `prefix`; neither: every
+        entry), as (value, key, record) ordered by (value, key), only those after the
+        (value, key) pair `after`. A range scan: a page costs O(page), however deep."""
 
     def count(self, kind: str, scope: str) -> int: ...
 
@@ -74,6 +92,19 @@ def delete_expired(store, kind: str, scope: str, now: float) -> int:
     for k in dead:
         store.delete(kind, scope, k)
     return len(dead)
+
+
+def prefix_end(prefix: str) -> str | None:
+    """The least string above every string that starts with `prefix` (code-point order), so
+    `prefix <= v < prefix_end(prefix)` is a range scan; None when there is none."""
+    while prefix:
+        last = ord(prefix[-1]) + 1
+        if last == 0xD800:
+            last = 0xE000  # surrogates can't be stored
+        if last <= 0x10FFFF:
+            return prefix[:-1] + chr(last)
+        prefix = prefix[:-1]
+    return None
 
 
 def sorted_items(items: Iterable[tuple[str, dict]]) -> list[tuple[str, dict]]:

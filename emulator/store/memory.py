@@ -1,4 +1,5 @@
 """In-memory backend for throw-away runs (`--in-memory`)."""
+import bisect
 import marshal
 import threading
 from contextlib import contextmanager
@@ -13,6 +14,10 @@ def _copy(value):
 class MemoryStore:
     def __init__(self):
         self._data: dict[tuple[str, str], dict[str, dict]] = {}
+        # Secondary indexes: (kind, scope, name) -> sorted [(value, key)], and each record's
+        # own entries, (kind, scope) -> {key: {name: value}}, to move them on a write.
+        self._index: dict[tuple[str, str, str], list[tuple[str, str]]] = {}
+        self._entries: dict[tuple[str, str], dict[str, dict[str, str]]] = {}
         self._lock = threading.RLock()
         # Per-thread transaction state: depth and an undo log. Per thread because a
         # transaction that is suspended() (waiting on a Lambda function) lets other
@@ -33,25 +38,50 @@ class MemoryStore:
             value = self._data.get((kind, scope), {}).get(key)
             return _copy(value) if value is not None else None
 
-    def _write(self, kind, scope, key, value):
+    def _write(self, kind, scope, key, value, index=None):
         bucket = self._data.setdefault((kind, scope), {})
         tx = self._state()
         if tx.depth:
-            tx.undo.append((kind, scope, key, bucket.get(key)))
+            old_index = self._entries.get((kind, scope), {}).get(key)
+            tx.undo.append((kind, scope, key, bucket.get(key), old_index))
+        self._set(kind, scope, key, None if value is None else _copy(value), index)
+
+    def _set(self, kind, scope, key, value, index):
+        """Store (or drop, value None) one record and make its index entries `index`."""
+        bucket = self._data.setdefault((kind, scope), {})
         if value is None:
             bucket.pop(key, None)
+            index = None
         else:
-            bucket[key] = _copy(value)
+            bucket[key] = value
+        entries = self._entries.setdefault((kind, scope), {})
+        old = entries.get(key) or {}
+        new = dict(index) if index else {}
+        if old == new:
+            return
+        for name, v in old.items():
+            if new.get(name) != v:
+                lst = self._index[(kind, scope, name)]
+                del lst[bisect.bisect_left(lst, (v, key))]
+        for name, v in new.items():
+            if old.get(name) != v:
+                if not isinstance(v, str):
+                    raise TypeError(f"index value for {name!r} must be a string")
+                bisect.insort(self._index.setdefault((kind, scope, name), []), (v, key))
+        if new:
+            entries[key] = new
+        else:
+            entries.pop(key, None)
 
-    def put(self, kind, scope, key, value):
+    def put(self, kind, scope, key, value, *, index=None):
         with self._lock:
-            self._write(kind, scope, key, value)
+            self._write(kind, scope, key, value, index)
 
-    def insert(self, kind, scope, key, value):
+    def insert(self, kind, scope, key, value, *, index=None):
         with self._lock:
             if key in self._data.get((kind, scope), {}):
                 raise AlreadyExists(key)
-            self._write(kind, scope, key, value)
+            self._write(kind, scope, key, value, index)
 
     def delete(self, kind, scope, key):
         with self._lock:
@@ -68,6 +98,25 @@ class MemoryStore:
             if limit is not None:
                 keys = keys[:limit]
             return [(k, _copy(bucket[k])) for k in keys]
+
+    def list_by_index(self, kind, scope, name, *, value=None, prefix=None, after=None,
+                      limit=None):
+        with self._lock:
+            lst = self._index.get((kind, scope, name), [])
+            low = value if value is not None else (prefix or "")
+            start = bisect.bisect_left(lst, (low,))
+            if after is not None:
+                start = max(start, bisect.bisect_right(lst, tuple(after)))
+            bucket = self._data.get((kind, scope), {})
+            out = []
+            for i in range(start, len(lst)):  # no slicing: a page costs O(page)
+                v, k = lst[i]
+                if (limit is not None and len(out) >= limit) or \
+                        (value is not None and v != value) or \
+                        (prefix is not None and not v.startswith(prefix)):
+                    break
+                out.append((v, k, _copy(bucket[k])))
+            return out
 
     def count(self, kind, scope):
         with self._lock:
@@ -95,12 +144,8 @@ class MemoryStore:
                 yield self
             except BaseException:
                 # Roll back this level's writes, newest first.
-                for kind, scope, key, old in reversed(tx.undo[mark:]):
-                    bucket = self._data.setdefault((kind, scope), {})
-                    if old is None:
-                        bucket.pop(key, None)
-                    else:
-                        bucket[key] = old
+                for kind, scope, key, old, old_index in reversed(tx.undo[mark:]):
+                    self._set(kind, scope, key, old, old_index)
                 del tx.undo[mark:]
                 del tx.after[hooks:]
                 raise
@@ -135,6 +180,8 @@ class MemoryStore:
     def wipe(self):
         with self._lock:
             self._data.clear()
+            self._index.clear()
+            self._entries.clear()
 
     def close(self):
         pass

@@ -5,7 +5,7 @@ import sqlite3
 import threading
 from contextlib import contextmanager
 
-from .base import SCHEMA_VERSION, AlreadyExists, run_after_commit
+from .base import SCHEMA_VERSION, AlreadyExists, prefix_end, run_after_commit
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -14,7 +14,14 @@ CREATE TABLE IF NOT EXISTS records (
     PRIMARY KEY (kind, scope, key)
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS records_scope ON records (scope);
+CREATE TABLE IF NOT EXISTS index_entries (
+    kind TEXT NOT NULL, scope TEXT NOT NULL, name TEXT NOT NULL, value TEXT NOT NULL,
+    key TEXT NOT NULL,
+    PRIMARY KEY (kind, scope, name, value, key)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS index_entries_record ON index_entries (scope, kind, key);
 """
+_ENTRIES = "SELECT name, value FROM index_entries WHERE scope=? AND kind=? AND key=?"
 
 
 class SchemaMismatch(Exception):
@@ -43,7 +50,11 @@ class SqliteStore:
         elif int(row[0]) > SCHEMA_VERSION:
             raise SchemaMismatch(
                 f"{path} has schema version {row[0]}, newer than this emulator's {SCHEMA_VERSION}")
-        # Older versions would be migrated here, one step per version.
+        elif int(row[0]) < SCHEMA_VERSION:
+            # 1 -> 2: index_entries (created above, empty). The domain fills the indexes
+            # of existing records when it starts (users.ensure_indexes).
+            c.execute("UPDATE meta SET value=? WHERE name='schema_version'",
+                      (str(SCHEMA_VERSION),))
 
     def get(self, kind, scope, key):
         with self._lock:
@@ -58,24 +69,59 @@ class SqliteStore:
             tx.depth, tx.undo, tx.suspended, tx.after = 0, [], False, []
         return tx
 
-    def _remember(self, kind, scope, key):
-        """Inside a transaction, note the old value: a transaction that was suspended has
-        committed part of its work, and only this log can take that part back."""
+    def _remember(self, kind, scope, key, entries):
+        """Inside a transaction, note the old value and index entries: a transaction that
+        was suspended has committed part of its work, and only this log can take that
+        part back."""
         tx = self._state()
         if tx.depth:
             row = self._conn.execute(
                 "SELECT value FROM records WHERE kind=? AND scope=? AND key=?",
                 (kind, scope, key)).fetchone()
-            tx.undo.append((kind, scope, key, row[0] if row else None))
+            tx.undo.append((kind, scope, key, row[0] if row else None, entries))
 
-    def put(self, kind, scope, key, value):
-        with self._lock:
-            self._remember(kind, scope, key)
+    def _entries(self, kind, scope, key) -> dict:
+        return dict(self._conn.execute(_ENTRIES, (scope, kind, key)).fetchall())
+
+    def _set_index(self, kind, scope, key, old: dict, new: dict | None):
+        """Move one record's index entries from `old` to `new`, touching only what changed."""
+        new = new or {}
+        if old == new:
+            return
+        gone = [(kind, scope, n, v, key) for n, v in old.items() if new.get(n) != v]
+        added = [(kind, scope, n, v, key) for n, v in new.items() if old.get(n) != v]
+        if any(not isinstance(row[3], str) for row in added):
+            raise TypeError("index values must be strings")
+        if gone:
+            self._conn.executemany("DELETE FROM index_entries WHERE kind=? AND scope=? AND "
+                                   "name=? AND value=? AND key=?", gone)
+        if added:
+            self._conn.executemany("INSERT INTO index_entries VALUES (?,?,?,?,?)", added)
+
+    @contextmanager
+    def _atomic(self):
+        """Outside a transaction, make a record and its index entries one commit."""
+        if self._state().depth:
+            yield
+            return
+        self._conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+        except BaseException:
+            self._conn.execute("ROLLBACK")
+            raise
+        self._conn.execute("COMMIT")
+
+    def put(self, kind, scope, key, value, *, index=None):
+        with self._lock, self._atomic():
+            old = self._entries(kind, scope, key)
+            self._remember(kind, scope, key, old)
             self._conn.execute("INSERT OR REPLACE INTO records VALUES (?,?,?,?)",
                                (kind, scope, key, json.dumps(value, separators=(",", ":"))))
+            self._set_index(kind, scope, key, old, index)
 
-    def insert(self, kind, scope, key, value):
-        with self._lock:
+    def insert(self, kind, scope, key, value, *, index=None):
+        with self._lock, self._atomic():
             try:
                 self._conn.execute("INSERT INTO records VALUES (?,?,?,?)",
                                    (kind, scope, key, json.dumps(value, separators=(",", ":"))))
@@ -83,14 +129,54 @@ class SqliteStore:
                 raise AlreadyExists(key) from None
             tx = self._state()
             if tx.depth:
-                tx.undo.append((kind, scope, key, None))
+                tx.undo.append((kind, scope, key, None, {}))
+            self._set_index(kind, scope, key, {}, index)
 
     def delete(self, kind, scope, key):
-        with self._lock:
-            self._remember(kind, scope, key)
+        with self._lock, self._atomic():
+            old = self._entries(kind, scope, key)
+            self._remember(kind, scope, key, old)
             cur = self._conn.execute("DELETE FROM records WHERE kind=? AND scope=? AND key=?",
                                      (kind, scope, key))
+            self._set_index(kind, scope, key, old, None)
             return cur.rowcount > 0
+
+    def list_by_index(self, kind, scope, name, *, value=None, prefix=None, after=None,
+                      limit=None):
+        # CROSS JOIN keeps index_entries the outer loop (SQLite's planner, without ANALYZE,
+        # may otherwise walk every record of the scope); every constraint below is a seek
+        # on its primary key, so no sort and O(page) rows read.
+        sql = ("SELECT i.value, i.key, r.value FROM index_entries i CROSS JOIN records r "
+               "ON r.kind=i.kind AND r.scope=i.scope AND r.key=i.key "
+               "WHERE i.kind=? AND i.scope=? AND i.name=?")
+        args: list = [kind, scope, name]
+        if value is not None:
+            sql += " AND i.value=?"
+            args.append(value)
+            if after is not None:  # as a key bound: a row value here would sort the rest
+                if after[0] > value:
+                    return []
+                if after[0] == value:
+                    sql += " AND i.key>?"
+                    args.append(after[1])
+                after = None
+        elif prefix:
+            sql += " AND i.value>=?"
+            args.append(prefix)
+            end = prefix_end(prefix)
+            if end is not None:
+                sql += " AND i.value<?"
+                args.append(end)
+        if after is not None:
+            sql += " AND (i.value, i.key) > (?, ?)"
+            args += list(after)
+        sql += " ORDER BY i.value, i.key"
+        if limit is not None:
+            sql += " LIMIT ?"
+            args.append(limit)
+        with self._lock:
+            rows = self._conn.execute(sql, args).fetchall()
+        return [(v, k, json.loads(r)) for v, k, r in rows]
 
     def list(self, kind, scope, *, after=None, prefix=None, limit=None):
         sql = "SELECT key, value FROM records WHERE kind=? AND scope=?"
@@ -122,8 +208,9 @@ class SqliteStore:
         return [r[0] for r in rows]
 
     def delete_scope(self, scope):
-        with self._lock:
+        with self._lock, self._atomic():
             self._conn.execute("DELETE FROM records WHERE scope=?", (scope,))
+            self._conn.execute("DELETE FROM index_entries WHERE scope=?", (scope,))
 
     @contextmanager
     def transaction(self):
@@ -143,7 +230,7 @@ class SqliteStore:
                 if outer and not tx.suspended:
                     self._conn.execute("ROLLBACK")
                 else:  # an inner level, or work partly committed by suspended()
-                    for kind, scope, key, old in reversed(tx.undo[mark:]):
+                    for kind, scope, key, old, entries in reversed(tx.undo[mark:]):
                         if old is None:
                             self._conn.execute(
                                 "DELETE FROM records WHERE kind=? AND scope=? AND key=?",
@@ -151,6 +238,8 @@ class SqliteStore:
                         else:
                             self._conn.execute("INSERT OR REPLACE INTO records VALUES (?,?,?,?)",
                                                (kind, scope, key, old))
+                        self._set_index(kind, scope, key, self._entries(kind, scope, key),
+                                        entries)
                     del tx.undo[mark:]
                     if outer:
                         self._conn.execute("COMMIT")
@@ -195,8 +284,9 @@ class SqliteStore:
             self._conn.execute("BEGIN IMMEDIATE")
 
     def wipe(self):
-        with self._lock:
+        with self._lock, self._atomic():
             self._conn.execute("DELETE FROM records")
+            self._conn.execute("DELETE FROM index_entries")
 
     def close(self):
         with self._lock:

@@ -4,6 +4,7 @@ import threading
 import pytest
 
 from emulator.store import AlreadyExists
+from emulator.store.base import SCHEMA_VERSION, prefix_end
 from emulator.store.memory import MemoryStore
 from emulator.store.sqlite import SchemaMismatch, SqliteStore
 
@@ -116,7 +117,7 @@ def test_sqlite_survives_reopen_and_versions_schema(tmp_path):
     s = SqliteStore(path)
     assert s.get("pool", "", "us-east-1_abc") == {"Name": "x"}
     assert s._conn.execute(
-        "SELECT value FROM meta WHERE name='schema_version'").fetchone() == ("1",)
+        "SELECT value FROM meta WHERE name='schema_version'").fetchone() == (str(SCHEMA_VERSION),)
     s._conn.execute("UPDATE meta SET value='999' WHERE name='schema_version'")
     s.close()
     with pytest.raises(SchemaMismatch):
@@ -219,3 +220,124 @@ def test_a_failing_after_commit_callback_does_not_stop_the_others(store, caplog)
         store.after_commit(lambda: ran.append("second"))
     assert ran == ["second"]
     assert "after-commit callback failed" in caplog.text
+
+
+# --- secondary indexes (put/insert index=..., list_by_index) ---------------------------------
+
+def _by(store, name, **kw):
+    return [(v, k) for v, k, _ in store.list_by_index("k", "p", name, **kw)]
+
+
+def _people(store):
+    for key, email in [("u3", "bob@x"), ("u1", "ann@x"), ("u2", "ann@x"), ("u4", "anna@y"),
+                       ("u5", "b%_@x")]:
+        store.put("k", "p", key, {"email": email}, index={"email": email, "n": key})
+    store.put("k", "q", "u9", {"email": "ann@x"}, index={"email": "ann@x"})  # another scope
+    store.put("j", "p", "u8", {"email": "ann@x"}, index={"email": "ann@x"})  # another kind
+
+
+def test_index_equality_prefix_and_order(store):
+    _people(store)
+    assert _by(store, "email", value="ann@x") == [("ann@x", "u1"), ("ann@x", "u2")]
+    assert _by(store, "email", prefix="ann") == [("ann@x", "u1"), ("ann@x", "u2"),
+                                                  ("anna@y", "u4")]
+    assert _by(store, "email", prefix="b%") == [("b%_@x", "u5")]  # no LIKE wildcards
+    assert _by(store, "email") == [("ann@x", "u1"), ("ann@x", "u2"), ("anna@y", "u4"),
+                                   ("b%_@x", "u5"), ("bob@x", "u3")]
+    assert _by(store, "email", value="nobody") == [] and _by(store, "missing") == []
+    _, key, record = store.list_by_index("k", "p", "email", value="anna@y")[0]
+    assert (key, record) == ("u4", {"email": "anna@y"})
+    record["email"] = "changed"  # a copy, as with get()
+    assert store.get("k", "p", "u4") == {"email": "anna@y"}
+
+
+def test_index_pages_continue_from_value_and_key(store):
+    _people(store)
+    first = _by(store, "email", prefix="", limit=2)
+    assert first == [("ann@x", "u1"), ("ann@x", "u2")]
+    second = _by(store, "email", prefix="", after=first[-1], limit=2)
+    assert second == [("anna@y", "u4"), ("b%_@x", "u5")]
+    assert _by(store, "email", prefix="", after=second[-1], limit=2) == [("bob@x", "u3")]
+    assert _by(store, "email", value="ann@x", after=("ann@x", "u1")) == [("ann@x", "u2")]
+    assert _by(store, "email", value="anna@y", after=("ann@x", "u9")) == [("anna@y", "u4")]
+    assert _by(store, "email", value="ann@x", after=("anna@y", "u0")) == []
+    assert _by(store, "email", prefix="an", after=("ann@x", "u2")) == [("anna@y", "u4")]
+
+
+def test_index_entries_move_with_the_record(store):
+    _people(store)
+    store.put("k", "p", "u1", {"email": "zed@x"}, index={"email": "zed@x", "n": "u1"})
+    assert _by(store, "email", value="ann@x") == [("ann@x", "u2")]
+    assert _by(store, "email", value="zed@x") == [("zed@x", "u1")]
+    store.put("k", "p", "u2", {"email": None}, index={"n": "u2"})  # entry dropped
+    assert _by(store, "email", value="ann@x") == []
+    store.put("k", "p", "u2", {})  # no index: no entries at all
+    assert [k for _, k in _by(store, "n")] == ["u1", "u3", "u4", "u5"]
+    assert store.delete("k", "p", "u3") is True
+    assert _by(store, "email", prefix="b") == [("b%_@x", "u5")]
+    store.delete_scope("p")
+    assert _by(store, "email") == []
+    assert store.list_by_index("k", "q", "email") != []
+    store.wipe()
+    assert store.list_by_index("k", "q", "email") == []
+
+
+def test_index_rollback_leaves_no_entry(store):
+    store.put("k", "p", "a", {}, index={"e": "1"})
+    with pytest.raises(AlreadyExists):
+        store.insert("k", "p", "a", {}, index={"e": "2"})
+    assert _by(store, "e") == [("1", "a")]
+    with pytest.raises(RuntimeError):
+        with store.transaction():
+            store.insert("k", "p", "b", {}, index={"e": "0"})
+            store.put("k", "p", "a", {}, index={"e": "9"})
+            with store.transaction():  # re-entrant: one rollback takes both levels back
+                store.delete("k", "p", "a")
+                store.put("k", "p", "c", {}, index={"e": "3"})
+            raise RuntimeError("boom")
+    assert _by(store, "e") == [("1", "a")]
+
+
+def test_index_inner_rollback_and_suspended_undo(store):
+    store.put("k", "p", "a", {}, index={"e": "1"})
+    with store.transaction():
+        store.put("k", "p", "b", {}, index={"e": "2"})
+        with pytest.raises(RuntimeError):
+            with store.transaction():
+                store.put("k", "p", "a", {}, index={"e": "5"})
+                store.insert("k", "p", "c", {}, index={"e": "6"})
+                raise RuntimeError("inner")
+        assert _by(store, "e") == [("1", "a"), ("2", "b")]
+    with pytest.raises(RuntimeError):
+        with store.transaction():
+            store.put("k", "p", "a", {}, index={"e": "7"})
+            with store.suspended():  # what was written so far is committed ...
+                pass
+            store.delete("k", "p", "b")
+            raise RuntimeError("fails after waiting")
+    assert _by(store, "e") == [("1", "a"), ("2", "b")]  # ... and still undone
+
+
+def test_prefix_end():
+    assert prefix_end("ab") == "ac" and prefix_end("") is None
+    assert prefix_end("a\U0010ffff") == "b" and prefix_end("\ud7ff") == "\ue000"
+
+
+def test_sqlite_upgrades_a_version_1_file(tmp_path):
+    import sqlite3
+    path = str(tmp_path / "v1.db")
+    c = sqlite3.connect(path)
+    c.executescript("CREATE TABLE meta (name TEXT PRIMARY KEY, value TEXT NOT NULL);"
+                    "INSERT INTO meta VALUES ('schema_version', '1');"
+                    "CREATE TABLE records (kind TEXT NOT NULL, scope TEXT NOT NULL, key TEXT "
+                    "NOT NULL, value TEXT NOT NULL, PRIMARY KEY (kind, scope, key)) WITHOUT ROWID;"
+                    "INSERT INTO records VALUES ('k', 'p', 'a', '{}');")
+    c.commit()
+    c.close()
+    s = SqliteStore(path)
+    assert s._conn.execute("SELECT value FROM meta WHERE name='schema_version'").fetchone() \
+        == (str(SCHEMA_VERSION),)
+    assert s.get("k", "p", "a") == {} and s.list_by_index("k", "p", "e") == []
+    s.put("k", "p", "a", {}, index={"e": "1"})  # the domain re-indexes what it had
+    assert [k for _, k, _ in s.list_by_index("k", "p", "e", value="1")] == ["a"]
+    s.close()

@@ -28,7 +28,7 @@ from tests.support.factories import (
     password_sign_in,
     unique_name,
 )
-from tests.support.server import RunningServer, own_loopback_address
+from tests.support.server import RunningServer, tls_on_port_443
 
 CERT_ARN = "arn:aws:acm:us-east-1:123456789012:certificate/0a1b2c3d-tls-test"
 CALLBACK = "https://app.example.com/callback"
@@ -287,13 +287,8 @@ def test_cognito_jwt_verifier_default_fetcher_verifies_an_emulator_token(tmp_pat
     jwks.json (port 443) itself. Only DNS (a preloaded dns.lookup) and the trusted CA
     (NODE_EXTRA_CA_CERTS) are changed. The listener binds port 443 (root, as CI is) on an
     address of its own; a failure to bind fails the test."""
-    address = own_loopback_address(0)
-    try:
-        server = RunningServer(["--in-memory", "--host", address, "--tls", "--tls-port", "443",
-                                "--log-level", "warning"])
-    except RuntimeError as exc:
-        pytest.fail(f"the TLS listener must bind {address}:443 for this test (run as root, "
-                    f"as CI does): {exc}")
+    server = tls_on_port_443(0)
+    address = server.address
     with server:
         assert server.tls_url == f"https://{address}:443"
         cognito = make_client(server.url)

@@ -30,7 +30,7 @@ from cryptography.hazmat.primitives import serialization
 from tests.conftest import make_client
 from tests.support.clients import CHROMIUM, NODE_DIR, requires
 from tests.support.factories import PASSWORD, create_user, delete_pool, unique_name
-from tests.support.server import RunningServer, own_loopback_address
+from tests.support.server import tls_on_port_443
 
 from .conftest import FLAGS
 
@@ -41,15 +41,8 @@ SCOPES = ["openid", "email", "profile", "aws.cognito.signin.user.admin"]
 
 @pytest.fixture(scope="module")
 def emulator():
-    address = own_loopback_address(7)
-    try:
-        server = RunningServer(["--in-memory", "--host", address, "--tls", "--tls-port", "443",
-                                "--log-level", "warning"])
-    except RuntimeError as exc:
-        pytest.fail(f"the TLS listener must bind {address}:443 for this test (run as root, "
-                    f"as CI does): {exc}")
+    server = tls_on_port_443(7)
     with server:
-        server.address = address
         yield server
 
 

@@ -67,3 +67,20 @@ def own_loopback_address(tag: int) -> str:
     127.0.0.0/8 without configuration."""
     pid = os.getpid()
     return f"127.{tag}.{zlib.crc32(str(pid).encode()) % 200 + 20}.{pid % 250 + 2}"
+
+
+def tls_on_port_443(tag: int, *args: str) -> RunningServer:
+    """An in-memory emulator with --tls on port 443 of own_loopback_address(tag), the port
+    real AWS URLs name (`server.address` is that address). Binding 443 needs root, as CI
+    has: a failure to bind fails the test, it never skips."""
+    import pytest
+
+    address = own_loopback_address(tag)
+    try:
+        server = RunningServer(["--in-memory", "--host", address, "--tls", "--tls-port", "443",
+                                "--log-level", "warning", *args])
+    except RuntimeError as exc:
+        pytest.fail(f"the TLS listener must bind {address}:443 for this test (run as root, "
+                    f"as CI does): {exc}")
+    server.address = address
+    return server

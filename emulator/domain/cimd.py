@@ -23,7 +23,6 @@ URL is fetched over https only (the model's URL patterns and MetadataURLType are
 """
 from __future__ import annotations
 
-import ipaddress
 import json
 import os
 import re
@@ -31,7 +30,7 @@ import uuid
 from urllib.parse import urlsplit, urlunsplit
 
 from ..errors import CognitoError, invalid, not_found
-from . import clients, identity_providers
+from . import clients, hosts, identity_providers
 
 POLICY_KIND = "cimd_policy"
 URL_KIND = "cimd_url"
@@ -311,15 +310,6 @@ def allows_refresh(client: dict) -> bool:
 
 # --- the URL and the document ------------------------------------------------------------------
 
-def _is_loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
-
-
 def check_url(url: str) -> None:
     """A client identifier URL (the draft): https, a host, a path, no dot segments, no
     fragment, no user name or password; a query and a port may be there."""
@@ -347,7 +337,7 @@ def check_url(url: str) -> None:
 
 def _fetch_url(url: str) -> str:
     parts = urlsplit(url)
-    if _is_loopback(parts.hostname or ""):
+    if hosts.is_loopback(parts.hostname or ""):
         # Emulator-only: documents served by a local test server over plain http.
         return urlunsplit(("http", *parts[1:]))
     return url

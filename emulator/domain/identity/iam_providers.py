@@ -24,11 +24,12 @@ Pure data and checks: no HTTP here (auth/identity_oidc.py fetches the issuer's k
 """
 from __future__ import annotations
 
-import ipaddress
 import os
 import re
 import time
 from urllib.parse import urlsplit
+
+from .. import hosts
 
 EXTRA_KEY = "iam"
 OIDC_ARN = re.compile(r"arn:aws[a-z-]*:iam::(\d{12}):oidc-provider/(\S+)")
@@ -41,15 +42,6 @@ _SAML_KEYS = {"name", "metadata_file", "metadata"}
 
 class IamConfigError(ValueError):
     """The `iam:` section cannot be used; the message says which entry and why."""
-
-
-def loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
 
 
 def host_path(url: str) -> str:
@@ -76,7 +68,7 @@ def from_config(section, base_dir: str) -> dict:
             raise IamConfigError(f"{where}: expected a mapping with 'url' and 'client_ids'")
         url = str(entry["url"]).rstrip("/")
         parts = urlsplit(url)
-        if parts.scheme == "http" and not loopback(parts.hostname or ""):
+        if parts.scheme == "http" and not hosts.is_loopback(parts.hostname or ""):
             raise IamConfigError(f"{where}: {url}: http:// is allowed for loopback hosts only "
                                  "(127.0.0.1, ::1, localhost); use https://")
         if parts.scheme not in ("http", "https") or not parts.hostname or parts.query \

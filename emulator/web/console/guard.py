@@ -26,13 +26,13 @@ from __future__ import annotations
 import functools
 import hashlib
 import hmac
-import ipaddress
 import secrets
 from urllib.parse import urlencode, urlsplit
 
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, RedirectResponse, Response
 
+from ...domain.hosts import is_loopback
 from ...errors import CognitoError
 from ..http import form_body
 from ..templates import Markup, esc
@@ -51,16 +51,6 @@ CSP = ("default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame-src 
 def _mac(settings, purpose: str, value: str = "") -> str:
     return hmac.new(settings.console_token.encode(), f"{purpose}:{value}".encode(),
                     hashlib.sha256).hexdigest()
-
-
-def is_loopback(host: str | None) -> bool:
-    """Whether a peer address is loopback (127.0.0.0/8, ::1, ::ffff:127.x)."""
-    try:
-        address = ipaddress.ip_address(host or "")
-    except ValueError:
-        return False
-    mapped = getattr(address, "ipv4_mapped", None)
-    return (mapped or address).is_loopback
 
 
 def _local_host(request: Request) -> bool:

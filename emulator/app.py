@@ -23,6 +23,7 @@ from .web import (
     saml_metadata,
     saml_sso,
     ses,
+    snapshots,
     test_idp,
     testing,
     ui_customization,
@@ -53,7 +54,7 @@ def create_app(settings: Settings | None = None, emu: Emulator | None = None,
     # oauth / hosted_ui: the user-pool domain's OAuth endpoints and hosted pages (the pool
     # comes from client_id, or from a Host such as <prefix>.auth.localhost:<port>).
     # identity_wellknown before wellknown: /{pool_id}/.well-known/... would take its paths.
-    routes = [Route("/", dispatcher.handle, methods=["POST"]), *testing.routes,
+    routes = [Route("/", dispatcher.handle, methods=["POST"]), *testing.routes, *snapshots.routes,
               *identity_wellknown.routes, *wellknown.routes,
               *ses.routes, *passkey_demo.routes, *oauth.routes, *hosted_ui.routes,
               *saml_sso.routes, *saml_metadata.routes, *test_idp.routes, *risk_feedback.routes,

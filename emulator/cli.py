@@ -1,9 +1,10 @@
-"""`cognito-emulator serve` (also `python -m emulator serve`)."""
+"""`cognito-emulator serve` (also `python -m emulator serve`), and `snapshot save|load FILE`."""
 import argparse
 import asyncio
 import contextlib
 import logging
 import socket
+import sqlite3
 import sys
 
 from .config import ConfigError, add_serve_arguments, settings_from
@@ -17,6 +18,12 @@ def main(argv: list[str] | None = None) -> int:
     sub = parser.add_subparsers(dest="command")
     serve = sub.add_parser("serve", help="run the emulator (the default command)")
     add_serve_arguments(serve)
+    snap = sub.add_parser("snapshot", help="save a data directory's store to a file, or load "
+                                           "one into it (docs/ARCHITECTURE.md, Store)")
+    snap.add_argument("action", choices=("save", "load"))
+    snap.add_argument("file", help="the snapshot file (a SQLite database file)")
+    snap.add_argument("--data-dir", default="./.cognito-emulator",
+                      help="the emulator's data directory (default ./.cognito-emulator)")
     argv = list(sys.argv[1:] if argv is None else argv)
     if not argv or argv[0].startswith("-") and argv[0] not in ("-h", "--help"):
         argv.insert(0, "serve")
@@ -28,8 +35,44 @@ def main(argv: list[str] | None = None) -> int:
             print(f"cognito-emulator: {exc}", file=sys.stderr)
             return 1
         return serve_forever(settings)
+    if args.command == "snapshot":
+        return snapshot(args.action, args.file, args.data_dir)
     parser.print_help()
     return 2
+
+
+def snapshot(action: str, file: str, data_dir: str) -> int:
+    """Save or load the SQLite store of a data directory. Meant for a stopped emulator: no
+    lock marks a running one. A save is consistent even so (SQLite's online backup); a load
+    under a running server would leave its caches stale: use POST /_emulator/restore."""
+    import os
+
+    from .store.base import SnapshotError
+    from .store.sqlite import SchemaMismatch, SqliteStore
+
+    db = os.path.join(data_dir, "emulator.sqlite3")
+    if action == "save" and not os.path.isfile(db):
+        print(f"cognito-emulator: no emulator store in {data_dir} ({db} is missing)",
+              file=sys.stderr)
+        return 1
+    try:
+        store = SqliteStore(db)
+    except (SchemaMismatch, OSError, sqlite3.Error) as exc:
+        print(f"cognito-emulator: cannot open {db}: {exc}", file=sys.stderr)
+        return 1
+    try:
+        if action == "save":
+            store.snapshot(file)
+        else:
+            store.restore(file)
+    except SnapshotError as exc:
+        print(f"cognito-emulator: {exc}", file=sys.stderr)
+        return 1
+    finally:
+        store.close()
+    done = f"saved {data_dir} to {file}" if action == "save" else f"loaded {file} into {data_dir}"
+    print(f"cognito-emulator: {done} ({os.path.getsize(file):,} bytes)")
+    return 0
 
 
 def serve_forever(settings) -> int:
@@ -75,6 +118,7 @@ def serve_forever(settings) -> int:
             log.info("other functions: Lambda Invoke API at %s", settings.lambda_endpoint)
         emu = Emulator(settings)
         app = create_app(settings, emu=emu, seed=seeder)
+        emu.start_sweeper()  # --sweep-interval; emu.close() below stops it
         certificates = _certificates(settings, emu) if settings.tls else None
     except (seed.SeedError, OSError, ValueError) as exc:
         print(f"cognito-emulator: {exc}", file=sys.stderr)

@@ -63,6 +63,8 @@ class Settings:
     # keeps (domain/pitr_history.py). Default 14: the Plus plan's recovery period, the longest
     # the docs name (Essentials: 1 day; a pool's period is the shorter of its plan's and this).
     pitr_window_days: float = 14.0
+    # Seconds between sweeps that delete expired records (emulator/sweep.py); 0: no sweep.
+    sweep_interval: float = 60.0
     # The console at /_emulator/ (docs/CONSOLE.md): "on" or "off" (404). Clients not on
     # loopback need console_token (printed at start; random unless given).
     console: str = "on"
@@ -147,6 +149,9 @@ def add_serve_arguments(p: argparse.ArgumentParser) -> None:
                    help="days of user, group and membership history kept for point-in-time "
                         "recovery (default 14, the Plus plan's period; Essentials pools "
                         "recover at most 1 day)")
+    p.add_argument("--sweep-interval", type=float, metavar="SECONDS",
+                   help="seconds between sweeps that delete expired records (challenge "
+                        "sessions, codes, SAML requests; default 60, 0 = never)")
     p.add_argument("--console", choices=["on", "off"],
                    help="the console at /_emulator/ (default on; loopback clients only, others "
                         "need the console token printed at start; docs/CONSOLE.md)")
@@ -163,7 +168,8 @@ def settings_from(args: argparse.Namespace | None = None, **overrides) -> Settin
                        ("log_dir", str), ("body_timeout", float), ("sts_endpoint", str),
                        ("tls", bool), ("tls_port", int),
                        ("smtp_url", str), ("smtp_ca_file", str), ("smtp_insecure", bool),
-                       ("pitr_window_days", float), ("console", str),
+                       ("pitr_window_days", float), ("sweep_interval", float),
+                       ("console", str),
                        ("console_token", str)):
         value = getattr(args, name, None) if args is not None else None
         if value is None:

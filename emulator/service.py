@@ -6,6 +6,7 @@ from .clock import Clock
 from .config import Settings, smtp_target
 from .mail import Relay
 from .store import open_store
+from .sweep import Sweeper
 
 log = logging.getLogger("emulator")
 # Each running emulator by id(store): domain code handed only a store (the history that
@@ -28,6 +29,7 @@ class Emulator:
         # --smtp-url: every email the outbox records is also mailed (domain/outbox.py).
         target = smtp_target(settings)
         self.mail: Relay | None = Relay(target) if target else None
+        self.sweeper: Sweeper | None = None  # start_sweeper()
 
     def reset(self) -> None:
         """Wipe every record (POST /_emulator/reset) and put the clock back."""
@@ -35,8 +37,26 @@ class Emulator:
         self.cache.clear()
         self.clock.reset()
 
+    def snapshot(self, path: str) -> None:
+        """Save every record to `path` (POST /_emulator/snapshot; Store.snapshot)."""
+        self.store.snapshot(path)
+
+    def restore(self, path: str) -> None:
+        """Replace every record with a snapshot's (POST /_emulator/restore) and drop what
+        was derived from the old ones. The clock is not part of a snapshot: it stays."""
+        self.store.restore(path)
+        self.cache.clear()
+
+    def start_sweeper(self) -> None:
+        """--sweep-interval: a thread that deletes expired records every so many seconds
+        (sweep.py); close() stops it. Called by the server (cli.py), not by in-process apps."""
+        if self.settings.sweep_interval > 0 and self.sweeper is None:
+            self.sweeper = Sweeper(self, self.settings.sweep_interval)
+
     def close(self) -> None:
         from . import lambdas
+        if self.sweeper is not None:
+            self.sweeper.stop()     # before the store: a sweep writes to it
         lambdas.shutdown(self)      # stop the function workers this emulator started
         if self.mail is not None:
             self.mail.close()       # before the store: the relay records what it sent

@@ -28,13 +28,13 @@ def test_entry_point_is_registered():
 def test_example_project_passes():
     result = run_project()
     assert result.returncode == 0, result.stdout + result.stderr
-    assert "14 passed" in result.stdout, result.stdout
+    assert "17 passed" in result.stdout, result.stdout
 
 
 def test_example_project_passes_with_an_emulator_per_module_on_a_data_dir():
     result = run_project("--cognito-emulator-scope=module", "--cognito-emulator-data-dir=tmp")
     assert result.returncode == 0, result.stdout + result.stderr
-    assert "14 passed" in result.stdout, result.stdout
+    assert "17 passed" in result.stdout, result.stdout
 
 
 def test_without_plugin_autoload_the_fixtures_are_missing():

@@ -19,7 +19,8 @@ Replay: an assertion ID is spent by the call that turns it into something usable
 (GetCredentialsForIdentity, GetOpenIdToken); GetId may look at it before, as every SDK's
 enhanced flow sends the same Logins to GetId and then to GetCredentialsForIdentity. Spent IDs
 are kept (kind "identity_saml_assertion", scope = the provider ARN) until the assertion
-expires. UNCONFIRMED: the real service's replay rule.
+expires; then the sweep deletes them (emulator/sweep.py), and until it does they count as
+absent. UNCONFIRMED: the real service's replay rule.
 """
 from __future__ import annotations
 
@@ -27,7 +28,7 @@ from saml.errors import SamlError
 from saml.response import read_response
 
 from ..errors import not_authorized
-from ..store.base import AlreadyExists, delete_expired
+from ..store.base import AlreadyExists, expiry_index
 
 AUDIENCES = ("https://signin.aws.amazon.com/saml", "urn:amazon:webservices")
 SPENT_KIND = "identity_saml_assertion"   # scope = SAML provider ARN, key = assertion ID
@@ -77,13 +78,16 @@ def _spend(ctx, arn: str, assertion) -> None:
     token."""
     now = ctx.now()
     store = ctx.store
-    delete_expired(store, SPENT_KIND, arn, now)
-    if store.get(SPENT_KIND, arn, assertion.id) is not None:
+    spent = store.get(SPENT_KIND, arn, assertion.id)
+    if spent is not None and now < spent["expiresAt"]:
         raise not_authorized(REPLAYED)
     if ctx.operation not in SPENDING:
         return
+    if spent is not None:  # spent once, expired, not swept yet: as if absent
+        store.delete(SPENT_KIND, arn, assertion.id)
     until = (assertion.not_on_or_after or now) + SKEW
     try:
-        store.insert(SPENT_KIND, arn, assertion.id, {"expiresAt": until})
+        store.insert(SPENT_KIND, arn, assertion.id, {"expiresAt": until},
+                     index=expiry_index(until))
     except AlreadyExists:
         raise not_authorized(REPLAYED) from None

@@ -13,16 +13,14 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
-import secrets
 import uuid
 
 from ..errors import CognitoError
-from ..store.base import delete_expired
+from ..store.base import expiry_index
 
 KIND = "oauth_code"
 VALIDITY_SECONDS = 5 * 60
 PKCE_METHODS = ("S256", "plain")
-_PRUNE_EVERY = 64   # on average one issue in this many sweeps the pool's expired codes
 
 
 class GrantError(CognitoError):
@@ -44,13 +42,13 @@ def issue(ctx, pool: dict, client: dict, *, user: dict, redirect_uri: str, scope
     """Store a new code and return it. The documented sample code looks like a UUID."""
     code = str(uuid.uuid4())
     now = ctx.now()
-    if secrets.randbelow(_PRUNE_EVERY) == 0:
-        prune(ctx, pool["Id"])
+    # Filed under its expiry: codes never redeemed go with the sweep (emulator/sweep.py).
     ctx.store.put(KIND, pool["Id"], _key(code), {
         "clientId": client["ClientId"], "redirectUri": redirect_uri, "scopes": list(scopes),
         "nonce": nonce, "challenge": challenge, "challengeMethod": challenge_method,
         "username": user["Username"], "sub": user["Attributes"]["sub"],
-        "authTime": int(auth_time), "createdAt": now, "expiresAt": now + VALIDITY_SECONDS})
+        "authTime": int(auth_time), "createdAt": now, "expiresAt": now + VALIDITY_SECONDS},
+        index=expiry_index(now + VALIDITY_SECONDS))
     return code
 
 
@@ -88,7 +86,3 @@ def redeem(ctx, pool: dict, client: dict, code: str, *, redirect_uri: str,
     # A code_verifier sent for a code issued without a challenge is ignored (UNCONFIRMED;
     # OAuth 2.1 would refuse it).
     return record
-
-
-def prune(ctx, pool_id: str) -> int:
-    return delete_expired(ctx.store, KIND, pool_id, ctx.now())

@@ -34,6 +34,7 @@ from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
 from ..errors import CognitoError, invalid
+from ..store.base import expiry_index
 from . import mfa, tokens
 
 log = logging.getLogger("emulator.auth.passkeys")
@@ -159,9 +160,10 @@ def start_registration(ctx, access_token: str) -> dict:
         raise _too_many()
     challenge = secrets.token_bytes(32)
     rp_id = config["RelyingPartyId"]
+    until = ctx.now() + REGISTRATION_VALIDITY  # one never completed goes with the sweep
     ctx.store.put(REGISTRATION, pool["Id"], user["Attributes"]["sub"], {
         "challenge": b64url(challenge), "clientId": claims.get("client_id"), "rpId": rp_id,
-        "expiresAt": ctx.now() + REGISTRATION_VALIDITY})
+        "expiresAt": until}, index=expiry_index(until))
     # The shape of the API reference's example (COGNITO_REFERENCE 2.7): a JSON object that
     # PublicKeyCredential.parseCreationOptionsFromJSON() takes as it is.
     options = {

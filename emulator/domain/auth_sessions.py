@@ -16,13 +16,12 @@ import hashlib
 import secrets
 
 from ..errors import CognitoError
-from ..store.base import delete_expired
+from ..store.base import expiry_index
 from . import users
 
 KIND = "auth_session"
 DEFAULT_VALIDITY_MINUTES = 3
 _RAW_BYTES = 48          # 64 URL-safe characters; Cognito's SessionType allows 20..4096
-_PRUNE_EVERY = 64        # on average, one create in this many sweeps the pool's dead sessions
 
 INVALID = "Invalid session for the user."
 # The expiry wording is UNCONFIRMED (COGNITO_REFERENCE appendix B.2); Cognito says
@@ -70,10 +69,13 @@ def create(ctx, pool: dict, client: dict, *, username: str, challenge: str,
     record = {"username": username, "typed": typed or username, "clientId": client["ClientId"],
               "challenge": challenge, "state": state or {}, "createdAt": now,
               "expiresAt": now + validity_seconds(client)}
-    if secrets.randbelow(_PRUNE_EVERY) == 0:
-        prune(ctx, pool["Id"])
-    ctx.store.put(KIND, pool["Id"], _key(token), record)
+    _save(ctx, pool, token, record)
     return token
+
+
+def _save(ctx, pool: dict, token: str, record: dict) -> None:
+    # Filed under its expiry: abandoned sessions go with the sweep (emulator/sweep.py).
+    ctx.store.put(KIND, pool["Id"], _key(token), record, index=expiry_index(record["expiresAt"]))
 
 
 def peek(ctx, pool: dict, token: str) -> dict | None:
@@ -85,7 +87,7 @@ def peek(ctx, pool: dict, token: str) -> dict | None:
 
 def restore(ctx, pool: dict, token: str, record: dict) -> None:
     """Put a consumed session back (an answer the user may retype, e.g. a wrong code)."""
-    ctx.store.put(KIND, pool["Id"], _key(token), record)
+    _save(ctx, pool, token, record)
 
 
 def consume(ctx, pool: dict, client: dict, token: str, *, username: str | None = None,
@@ -115,8 +117,3 @@ def names_user(pool: dict, record: dict, name: str) -> bool:
     Callers that accept other aliases resolve them first and pass the canonical name."""
     wanted = users.key(pool, name)
     return wanted in (users.key(pool, record["username"]), users.key(pool, record["typed"]))
-
-
-def prune(ctx, pool_id: str) -> int:
-    """Delete the pool's expired sessions (abandoned sign-ins); returns how many."""
-    return delete_expired(ctx.store, KIND, pool_id, ctx.now())

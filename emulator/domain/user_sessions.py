@@ -24,6 +24,7 @@ import secrets
 import string
 
 from ..errors import CognitoError, invalid, not_found
+from ..store.base import expiry_index
 from . import clients
 
 CONFIG_KIND = "session_config"
@@ -165,9 +166,10 @@ def start_sso(ctx, pool: dict, client: dict, user: dict) -> str:
     """A hosted-UI sign-in: a new SSO session; returns its id for the cookie."""
     fields = tracking_fields(ctx, "sso")
     sub = user["Attributes"]["sub"]
+    until = ctx.now() + sso_lifetime_seconds(ctx.store, pool["Id"])  # then the sweep's
     ctx.store.put(SSO_KIND, pool["Id"], _sso_key(sub, fields["sessionId"]), {
         **fields, "username": user["Username"], "clientId": client["ClientId"],
-        "expiresAt": ctx.now() + sso_lifetime_seconds(ctx.store, pool["Id"])})
+        "expiresAt": until}, index=expiry_index(until))
     return fields["sessionId"]
 
 

@@ -34,6 +34,11 @@ class AlreadyExists(Exception):
     """insert() found a record under that key (the race-free uniqueness check)."""
 
 
+class SnapshotError(Exception):
+    """snapshot()/restore() could not use that file: missing, unreadable, not a snapshot, or
+    a snapshot of the other backend or another schema version. The message says which."""
+
+
 class Store(Protocol):
     def get(self, kind: str, scope: str, key: str) -> dict | None: ...
 
@@ -83,14 +88,38 @@ class Store(Protocol):
 
     def wipe(self) -> None: ...
 
+    def snapshot(self, path: str) -> None:
+        """Write the whole store to `path` (replaced atomically): every committed record with
+        its index entries, as of one instant, while other threads go on writing. SQLite: a
+        SQLite database file; memory: JSON. Not inside a transaction of this thread."""
+
+    def restore(self, path: str) -> None:
+        """Replace the whole store with a snapshot() of the same backend and schema version,
+        at once for every thread (it waits for running transactions). SnapshotError, and
+        the store unchanged, when the file is not such a snapshot."""
+
     def close(self) -> None: ...
 
 
-def delete_expired(store, kind: str, scope: str, now: float) -> int:
-    """Delete the records of one kind and scope whose "expiresAt" has passed; how many."""
-    dead = [k for k, rec in store.list(kind, scope) if now >= rec["expiresAt"]]
-    for k in dead:
-        store.delete(kind, scope, k)
+EXPIRES = "expires"  # the index of records that expire: their "expiresAt", see expiry_index
+
+
+def expiry_index(at: float) -> Index:
+    """The index entry that files a record under its expiry time (epoch seconds), for
+    delete_expired. Fixed width, so code-point order is time order (until the year 5138)."""
+    return {EXPIRES: f"{max(float(at), 0.0):018.6f}"}
+
+
+def delete_expired(store, kind: str, scope: str, now: float, *, limit: int) -> int:
+    """Delete, in one transaction, up to `limit` records of one kind and scope whose
+    "expiresAt" has passed (now >= expiresAt), earliest first; how many. Only records
+    written with expiry_index are found. Readers still check "expiresAt" themselves: this
+    reclaims space, it decides nothing."""
+    with store.transaction():
+        rows = store.list_by_index(kind, scope, EXPIRES, limit=limit)
+        dead = [key for _, key, record in rows if now >= record["expiresAt"]]
+        for key in dead:
+            store.delete(kind, scope, key)
     return len(dead)
 
 

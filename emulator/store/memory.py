@@ -1,10 +1,12 @@
 """In-memory backend for throw-away runs (`--in-memory`)."""
 import bisect
+import json
 import marshal
 import threading
 from contextlib import contextmanager
 
-from .base import AlreadyExists, run_after_commit
+from . import snapshot_files
+from .base import SCHEMA_VERSION, AlreadyExists, SnapshotError, run_after_commit
 
 
 def _copy(value):
@@ -182,6 +184,57 @@ class MemoryStore:
             self._data.clear()
             self._index.clear()
             self._entries.clear()
+
+    def snapshot(self, path):
+        """JSON (snapshot_files.py), serialised under the lock: one instant, between
+        transactions."""
+        with self._lock:
+            if self._state().depth:
+                raise RuntimeError("snapshot() inside a transaction: it would miss this one")
+            records = [[kind, scope, key, value, self._entries.get((kind, scope), {}).get(key)]
+                       for (kind, scope), bucket in self._data.items()
+                       for key, value in bucket.items()]
+            text = json.dumps({"format": snapshot_files.MEMORY_FORMAT,
+                               "schemaVersion": SCHEMA_VERSION, "records": records},
+                              separators=(",", ":"))
+
+        def write(tmp):
+            with open(tmp, "w", encoding="utf-8") as f:
+                f.write(text)
+        snapshot_files.write_atomically(path, write)
+
+    def restore(self, path):
+        """Parse and rebuild the dicts and sorted index lists aside, then swap them in under
+        the lock."""
+        snapshot_files.expect(path, "memory")
+        try:
+            with open(path, encoding="utf-8") as f:
+                doc = json.load(f)
+        except (OSError, ValueError) as exc:
+            raise SnapshotError(f"cannot load {path}: {exc}") from None
+        if not isinstance(doc, dict) or doc.get("format") != snapshot_files.MEMORY_FORMAT:
+            raise SnapshotError(f"{path} is JSON but not an emulator memory-store snapshot")
+        if doc.get("schemaVersion") != SCHEMA_VERSION:
+            raise SnapshotError(f"{path} has schema version {doc.get('schemaVersion')}; this "
+                                f"emulator loads snapshots of version {SCHEMA_VERSION}")
+        data: dict = {}
+        entries: dict = {}
+        index: dict = {}
+        try:
+            for kind, scope, key, value, named in doc["records"]:
+                data.setdefault((kind, scope), {})[key] = value
+                if named:
+                    entries.setdefault((kind, scope), {})[key] = named
+                    for name, v in named.items():
+                        index.setdefault((kind, scope, name), []).append((v, key))
+        except (KeyError, TypeError, ValueError, AttributeError):
+            raise SnapshotError(f"{path}: malformed memory-store snapshot") from None
+        for lst in index.values():
+            lst.sort()
+        with self._lock:
+            if self._state().depth:
+                raise RuntimeError("restore() inside a transaction")
+            self._data, self._index, self._entries = data, index, entries
 
     def close(self):
         pass

@@ -5,7 +5,8 @@ import sqlite3
 import threading
 from contextlib import contextmanager
 
-from .base import SCHEMA_VERSION, AlreadyExists, prefix_end, run_after_commit
+from . import snapshot_files
+from .base import SCHEMA_VERSION, AlreadyExists, SnapshotError, prefix_end, run_after_commit
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -36,6 +37,7 @@ class SqliteStore:
         # ourselves so a transaction spans several calls.
         self._conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False,
                                      timeout=30)
+        self._path = path
         self._lock = threading.RLock()
         # Per-thread transaction state (see transaction() and suspended()).
         self._tx = threading.local()
@@ -287,6 +289,53 @@ class SqliteStore:
         with self._lock, self._atomic():
             self._conn.execute("DELETE FROM records")
             self._conn.execute("DELETE FROM index_entries")
+
+    def snapshot(self, path):
+        """SQLite's online backup, from a second connection in one step: it reads one WAL
+        snapshot (committed data only) while this connection goes on writing."""
+        if self._state().depth:
+            raise RuntimeError("snapshot() inside a transaction: it would miss this one")
+
+        def write(tmp):
+            src = sqlite3.connect(self._path, timeout=30)
+            dst = sqlite3.connect(tmp)
+            try:
+                src.backup(dst)
+                dst.execute("PRAGMA journal_mode=DELETE")  # one self-contained file
+            except sqlite3.Error as exc:
+                raise SnapshotError(f"cannot write {path}: {exc}") from None
+            finally:
+                dst.close()
+                src.close()
+        snapshot_files.write_atomically(path, write)
+
+    def restore(self, path):
+        """A backup from the file into the live connection, under the store's lock: other
+        threads' transactions finish first, and the copy is itself one transaction."""
+        snapshot_files.expect(path, "sqlite")
+        try:
+            src = sqlite3.connect(f"file:{os.path.abspath(path)}?mode=ro", uri=True)
+        except sqlite3.Error as exc:
+            raise SnapshotError(f"cannot open {path}: {exc}") from None
+        try:
+            try:
+                row = src.execute("SELECT value FROM meta WHERE name='schema_version'").fetchone()
+                src.execute("SELECT 1 FROM records, index_entries LIMIT 0").fetchall()
+            except sqlite3.DatabaseError:
+                raise SnapshotError(f"{path} is a SQLite database but not an emulator "
+                                    "snapshot (no meta, records or index_entries table)") from None
+            if row is None or row[0] != str(SCHEMA_VERSION):
+                raise SnapshotError(f"{path} has schema version {row[0] if row else 'none'}; "
+                                    f"this emulator loads snapshots of version {SCHEMA_VERSION}")
+            with self._lock:
+                if self._state().depth:
+                    raise RuntimeError("restore() inside a transaction")
+                try:
+                    src.backup(self._conn)
+                except sqlite3.Error as exc:
+                    raise SnapshotError(f"cannot load {path}: {exc}") from None
+        finally:
+            src.close()
 
     def close(self):
         with self._lock:

@@ -246,6 +246,16 @@ class CognitoEmulator:
         """Wipe all state (pools, users, outbox), put the clock back, re-apply the seed file."""
         self._call("POST", "/_emulator/reset")
 
+    def snapshot(self, path) -> dict:
+        """Save the whole state to `path`, a file on this machine (POST /_emulator/snapshot):
+        SQLite database file or, in memory, JSON. The clock is not part of it."""
+        return self._call("POST", "/_emulator/snapshot", {"path": os.path.abspath(path)})
+
+    def restore(self, path) -> dict:
+        """Replace the whole state with a snapshot() of the same store kind
+        (POST /_emulator/restore): milliseconds for a small fixture."""
+        return self._call("POST", "/_emulator/restore", {"path": os.path.abspath(path)})
+
     def health(self) -> dict:
         return self._call("GET", "/_emulator/health")
 

@@ -15,6 +15,14 @@ Fixtures (all names start with `cognito_` so they never clash with a project's o
   cognito_outbox        cognito_outbox(**filters) -> messages sent (pool_id, username, purpose,
                         medium, destination); .last_code(username) -> newest code
   cognito_clock         the emulator's clock (pin/advance/release/reset/now), reset after the test
+  cognito_snapshot      a fixture state built once per emulator and restored before each test
+                        that uses it: define `cognito_snapshot_setup` (a function-scoped
+                        fixture that builds the state through cognito_idp etc. and returns
+                        what tests need, e.g. ids); cognito_snapshot returns that value. The
+                        first use resets the emulator, runs the setup and saves a snapshot;
+                        every later use restores it (POST /_emulator/restore). A restore
+                        replaces the whole state, so request cognito_snapshot before fixtures
+                        that create things (cognito_pool ...). Return, don't yield.
 
 Identity pools (the cognito-identity service, same emulator):
   cognito_identity      a boto3 cognito-identity client pointed at it
@@ -204,6 +212,40 @@ def cognito_clock(cognito_emulator):
     yield cognito_emulator.clock
     if cognito_emulator.running:
         cognito_emulator.clock.reset()
+
+
+@pytest.fixture
+def cognito_snapshot_setup():
+    """Override this: build the shared state and return what the tests need."""
+    raise pytest.UsageError("cognito_snapshot needs a cognito_snapshot_setup fixture that "
+                            "builds the state to snapshot (see emulator.testing.pytest_plugin)")
+
+
+@pytest.fixture
+def cognito_snapshot(request, cognito_emulator, tmp_path_factory):
+    """The value of cognito_snapshot_setup, with the emulator in the state it built: built and
+    saved by the first test of each emulator that asks, restored for every other."""
+    snapshots = cognito_emulator.__dict__.setdefault("_plugin_snapshots", {})
+    key = _setup_in_effect(request)
+    saved = snapshots.get(key)
+    if saved is None:
+        cognito_emulator.reset()
+        value = request.getfixturevalue("cognito_snapshot_setup")
+        path = tmp_path_factory.mktemp("cognito-snapshot") / "state.snapshot"
+        cognito_emulator.snapshot(path)
+        saved = snapshots[key] = (path, value)
+    else:
+        cognito_emulator.restore(saved[0])
+    return saved[1]
+
+
+def _setup_in_effect(request):
+    """Which cognito_snapshot_setup this test sees (modules and conftests may each define
+    one): its function; the test's module if pytest's fixture info is out of reach."""
+    try:
+        return request.node._fixtureinfo.name2fixturedefs["cognito_snapshot_setup"][-1].func
+    except (AttributeError, KeyError, IndexError):
+        return request.module
 
 
 # --- identity pools -----------------------------------------------------------------------------

@@ -41,7 +41,7 @@ from ..auth import pipeline
 from ..domain import identity_providers, pools
 from ..errors import CognitoError
 from ..store import AlreadyExists
-from ..store.base import delete_expired
+from ..store.base import expiry_index
 from .authorize_request import AuthRequest, external_provider, parse_authorize
 from .errors import PageError, RedirectError, error_page
 from .http import form_body, host_pool, redirect, web_context
@@ -77,11 +77,11 @@ def start(ctx, areq: AuthRequest, provider: dict) -> str:
         raise RedirectError("invalid_request", f"{provider['ProviderName']} has no "
                                   f"SingleSignOnService with the HTTP-Redirect binding")
     now = ctx.now()
-    delete_expired(ctx.store, PENDING_KIND, "", now)
     request_id, relay = new_request_id(), _token()
     ctx.store.put(PENDING_KIND, "", relay, {
         "poolId": areq.pool["Id"], "provider": provider["ProviderName"],
-        "requestId": request_id, "query": areq.query(), "expiresAt": now + PENDING_SECONDS})
+        "requestId": request_id, "query": areq.query(), "expiresAt": now + PENDING_SECONDS},
+        index=expiry_index(now + PENDING_SECONDS))
     signing = None
     if (provider.get("ProviderDetails") or {}).get("RequestSigningAlgorithm"):
         signing = identity_providers.signing_key(ctx, areq.pool).private_key_pem
@@ -122,12 +122,16 @@ def _unsolicited_request(store, relay: str, host_pool: dict | None):
 
 def _remember_assertion(ctx, pool_id: str, assertion) -> None:
     """Replay cache: an assertion ID is accepted once. Kept until the assertion could no
-    longer pass the time checks anyway."""
+    longer pass the time checks anyway; then the sweep deletes it (emulator/sweep.py), and
+    until it does it counts as absent."""
     now = ctx.now()
-    delete_expired(ctx.store, SEEN_KIND, pool_id, now)
+    seen = ctx.store.get(SEEN_KIND, pool_id, assertion.id)
+    if seen is not None and now >= seen["expiresAt"]:  # past its time, not swept yet: absent
+        ctx.store.delete(SEEN_KIND, pool_id, assertion.id)
     until = max(assertion.not_on_or_after or 0, now + UNSOLICITED_MAX_AGE) + SKEW
     try:
-        ctx.store.insert(SEEN_KIND, pool_id, assertion.id, {"expiresAt": until})
+        ctx.store.insert(SEEN_KIND, pool_id, assertion.id, {"expiresAt": until},
+                         index=expiry_index(until))
     except AlreadyExists:
         raise _refused("this assertion was already used (replay)") from None
 
@@ -253,11 +257,11 @@ def start_logout(ctx, pool: dict, session: dict, then: str) -> str | None:
     if not meta.slo_redirect_url:
         return None
     now = ctx.now()
-    delete_expired(ctx.store, LOGOUT_KIND, "", now)
     request_id, relay = new_request_id(), _token()
     ctx.store.put(LOGOUT_KIND, "", relay, {
         "poolId": pool["Id"], "provider": provider["ProviderName"], "requestId": request_id,
-        "then": then, "expiresAt": now + PENDING_SECONDS})
+        "then": then, "expiresAt": now + PENDING_SECONDS},
+        index=expiry_index(now + PENDING_SECONDS))
     signing = identity_providers.signing_key(ctx, pool)
     return logout_request_url(
         idp_slo_url=meta.slo_redirect_url,

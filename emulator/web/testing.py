@@ -1,11 +1,12 @@
-"""Emulator-only endpoints under /_emulator: health, operations, outbox, reset, clock, and the
-local CA certificate of the --tls listener (ca.pem)."""
+"""Emulator-only endpoints under /_emulator: health, operations, outbox, reset, clock, sweep,
+and the local CA certificate of the --tls listener (ca.pem)."""
 import math
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from .. import sweep as sweeping
 from ..api import body as bodies
 from ..api import model
 from ..api.registry import implemented
@@ -43,6 +44,18 @@ async def reset(request: Request):
     if seed is not None:
         seed(emu)
     return JSONResponse({"status": "reset"})
+
+
+async def sweep(request: Request):
+    """POST: delete the expired records now (by the emulator's clock) -> {"deleted": {kind:
+    count}}. GET: the background sweeper -> {"interval", "runs", "last"} (interval 0: off)."""
+    emu = request.app.state.emu
+    if request.method == "POST":
+        return JSONResponse({"deleted": sweeping.sweep_expired(emu.store, emu.clock.now())})
+    sweeper = emu.sweeper
+    return JSONResponse({"interval": sweeper.interval if sweeper else 0,
+                         "runs": sweeper.runs if sweeper else 0,
+                         "last": sweeper.last if sweeper else {}})
 
 
 async def clock(request: Request):
@@ -114,5 +127,6 @@ routes = [
     Route("/_emulator/messages", messages),
     Route("/_emulator/reset", reset, methods=["POST"]),
     Route("/_emulator/clock", clock, methods=["GET", "POST"]),
+    Route("/_emulator/sweep", sweep, methods=["GET", "POST"]),
     Route("/_emulator/ca.pem", ca_pem),
 ]

@@ -5,6 +5,7 @@ import pytest
 
 from emulator.domain import auth_sessions, lockout
 from emulator.errors import CognitoError
+from emulator.sweep import sweep_expired
 from tests.support.context import unit_context
 
 POOL = {"Id": "us-east-1_AbCdEfGhI"}
@@ -114,15 +115,17 @@ def test_chosen_secret_bytes(ctx):
     assert auth_sessions.decode(None) is None
 
 
-def test_prune_removes_only_dead_sessions(ctx, monkeypatch):
-    # create() also prunes, at random (1 call in _PRUNE_EVERY): not while this test counts.
-    monkeypatch.setattr(auth_sessions.secrets, "randbelow", lambda n: 1)
+def test_the_sweep_removes_only_dead_sessions(ctx):
     old = new(ctx)
     ctx.emu.clock.advance(200)
     young = new(ctx)
-    assert auth_sessions.prune(ctx, POOL["Id"]) == 1
+    kept = auth_sessions.consume(ctx, POOL, CLIENT, young)
+    auth_sessions.restore(ctx, POOL, young, kept)  # a restored session keeps its expiry entry
+    assert sweep_expired(ctx.store, ctx.now()) == {auth_sessions.KIND: 1}
     assert auth_sessions.peek(ctx, POOL, old) is None
     assert auth_sessions.peek(ctx, POOL, young) is not None
+    ctx.emu.clock.advance(200)
+    assert sweep_expired(ctx.store, ctx.now()) == {auth_sessions.KIND: 1}
 
 
 # --- lockout ------------------------------------------------------------------------------------

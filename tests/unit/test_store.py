@@ -1,10 +1,11 @@
 """One conformance suite, run against every storage backend."""
+import sqlite3
 import threading
 
 import pytest
 
 from emulator.store import AlreadyExists
-from emulator.store.base import SCHEMA_VERSION, prefix_end
+from emulator.store.base import SCHEMA_VERSION, SnapshotError, prefix_end
 from emulator.store.memory import MemoryStore
 from emulator.store.sqlite import SchemaMismatch, SqliteStore
 
@@ -341,3 +342,102 @@ def test_sqlite_upgrades_a_version_1_file(tmp_path):
     s.put("k", "p", "a", {}, index={"e": "1"})  # the domain re-indexes what it had
     assert [k for _, k, _ in s.list_by_index("k", "p", "e", value="1")] == ["a"]
     s.close()
+
+
+# --- snapshots --------------------------------------------------------------------------------
+
+def _another(store, tmp_path, name: str):
+    """A second, empty store of the same backend."""
+    return MemoryStore() if isinstance(store, MemoryStore) else SqliteStore(str(tmp_path / name))
+
+
+def _everything(store) -> dict:
+    return {"p": store.list("k", "p"), "q": store.list("k", "q"), "j": store.list("j", "p"),
+            "email": _by(store, "email"), "n": _by(store, "n"), "scopes": store.scopes("k"),
+            "count": store.count("k", "p")}
+
+
+def test_snapshot_restore_brings_back_records_and_indexes(store, tmp_path):
+    _people(store)
+    before = _everything(store)
+    store.snapshot(str(tmp_path / "snap"))
+    store.put("k", "p", "new", {"email": "new@x"}, index={"email": "new@x", "n": "new"})
+    store.put("k", "p", "u1", {"changed": True}, index={"email": "changed@x"})
+    store.delete_scope("q")
+    assert _everything(store) != before
+    store.restore(str(tmp_path / "snap"))
+    assert _everything(store) == before
+    assert store.get("k", "p", "new") is None
+    # The restored store is an ordinary one: writes, rollbacks and indexes go on working.
+    with pytest.raises(RuntimeError):
+        with store.transaction():
+            store.put("k", "p", "u1", {"n": "x"}, index={"email": "nowhere"})
+            raise RuntimeError("boom")
+    assert _everything(store) == before
+    # And the same file loads into a second store of the backend.
+    other = _another(store, tmp_path, "other.db")
+    other.restore(str(tmp_path / "snap"))
+    assert _everything(other) == before
+    other.close()
+
+
+def test_snapshot_is_consistent_while_another_thread_writes(store, tmp_path):
+    """Each transaction writes a pair; every snapshot holds whole pairs only."""
+    stop = threading.Event()
+
+    def writer():
+        i = 0
+        while not stop.is_set():
+            with store.transaction():
+                store.put("pair", "p", f"a{i:06d}", {"i": i}, index={"i": str(i)})
+                store.put("pair", "p", f"b{i:06d}", {"i": i}, index={"i": str(i)})
+            i += 1
+
+    thread = threading.Thread(target=writer)
+    thread.start()
+    try:
+        files = []
+        for n in range(5):
+            while store.count("pair", "p") < 20 * (n + 1):  # polling: let the writer go on
+                pass
+            files.append(str(tmp_path / f"snap{n}"))
+            store.snapshot(files[-1])
+    finally:
+        stop.set()
+        thread.join()
+    sizes = []
+    for n, path in enumerate(files):
+        copy = _another(store, tmp_path, f"copy{n}.db")
+        copy.restore(path)
+        keys = [k for k, _ in copy.list("pair", "p")]
+        a = {k[1:] for k in keys if k[0] == "a"}
+        assert a == {k[1:] for k in keys if k[0] == "b"} and a
+        assert len(copy.list_by_index("pair", "p", "i")) == len(keys)
+        sizes.append(len(keys))
+        copy.close()
+    assert sizes == sorted(sizes)
+
+
+def test_restore_refuses_what_is_not_its_own_snapshot(store, tmp_path):
+    store.put("k", "p", "x", {"v": 1})
+    memory, sqlite = MemoryStore(), SqliteStore(str(tmp_path / "src.db"))
+    memory.snapshot(str(tmp_path / "memory.snap"))
+    sqlite.snapshot(str(tmp_path / "sqlite.snap"))
+    sqlite.close()
+    (tmp_path / "junk").write_text("not a snapshot")
+    (tmp_path / "json").write_text('{"format": "something else"}')
+    other = "sqlite.snap" if isinstance(store, MemoryStore) else "memory.snap"
+    with pytest.raises(SnapshotError, match="loads only into the backend that wrote it"):
+        store.restore(str(tmp_path / other))
+    with pytest.raises(SnapshotError, match="no snapshot file"):
+        store.restore(str(tmp_path / "missing"))
+    with pytest.raises(SnapshotError, match="not an emulator snapshot"):
+        store.restore(str(tmp_path / "junk"))
+    plain = sqlite3.connect(tmp_path / "plain.db")
+    plain.execute("CREATE TABLE t (x)")
+    plain.close()
+    with pytest.raises(SnapshotError, match="but not an emulator"):  # JSON or SQLite
+        store.restore(str(tmp_path / ("json" if isinstance(store, MemoryStore) else "plain.db")))
+    with pytest.raises(SnapshotError, match="no directory"):
+        store.snapshot(str(tmp_path / "no" / "such" / "dir"))
+    assert store.get("k", "p", "x") == {"v": 1}  # unchanged by every refusal

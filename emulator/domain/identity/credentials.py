@@ -51,7 +51,7 @@ import secrets
 import string
 
 from ...errors import CognitoError, not_authorized
-from ...store.base import delete_expired
+from ...store.base import expiry_index
 
 KIND = "identitycredentials"  # scope = identity pool id, key = AccessKeyId
 LIFETIME = 3600               # seconds; GetCredentialsForIdentity's credentials last an hour
@@ -245,13 +245,13 @@ def issue(ctx, pool: dict, identity: dict, role_arn: str, open_id_token: str, *,
     else:
         creds = mint(now)
     pool_id = pool["IdentityPoolId"]
-    delete_expired(ctx.store, KIND, pool_id, now)
+    until = max(creds["Expiration"], now + LIFETIME)  # then the sweep deletes it (sweep.py)
     ctx.store.put(KIND, pool_id, creds["AccessKeyId"], {
         "AccessKeyId": creds["AccessKeyId"], "IdentityPoolId": pool_id,
         "IdentityId": identity["IdentityId"], "RoleArn": role_arn,
         "Providers": list(providers or []), "PrincipalTags": dict(tags or {}),
         "Source": endpoint or "local", "IssuedAt": now, "Expiration": creds["Expiration"],
-        "expiresAt": max(creds["Expiration"], now + LIFETIME)})
+        "expiresAt": until}, index=expiry_index(until))
     return creds
 
 
@@ -301,8 +301,8 @@ def assume_role_with_web_identity(endpoint: str, region: str, role_arn: str,
 # --- lookups -------------------------------------------------------------------------------
 
 def recorded(store, pool_id: str | None = None, identity_id: str | None = None) -> list[dict]:
-    """The credentials issued so far, oldest first; of one pool / identity (an issue prunes
-    its pool's expired ones)."""
+    """The credentials issued so far, oldest first; of one pool / identity (the expired go
+    with the next sweep, emulator/sweep.py)."""
     found = []
     for scope in [pool_id] if pool_id else store.scopes(KIND):
         found += [record for _, record in store.list(KIND, scope)

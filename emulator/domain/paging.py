@@ -22,3 +22,20 @@ def after(value: str | None) -> str | None:
     if not isinstance(key, str):
         raise invalid("Invalid pagination token")
     return key
+
+
+def page_of(items: list[dict], id_member: str, value: str | None,
+            limit: int) -> tuple[list[dict], str | None]:
+    """One page of an already ordered list that is not a store range (newest-first job and
+    recovery lists): the items after the one whose `id_member` the token names, and the
+    next token when more follow. A token naming no item is InvalidParameterException."""
+    start = 0
+    key = after(value)
+    if key is not None:
+        position = next((i for i, item in enumerate(items) if item[id_member] == key), None)
+        if position is None:
+            raise invalid("Invalid pagination token")
+        start = position + 1
+    page = items[start:start + limit]
+    more = start + limit < len(items)
+    return page, (token(page[-1][id_member]) if more and page else None)

@@ -89,16 +89,7 @@ def list_page(ctx, pool: dict, *, token: str | None, limit: int) -> tuple[list[d
     the last recovery of the previous page."""
     items = _all(ctx.store, pool["Id"], ctx.now())
     items.sort(key=lambda r: (r["_initiatedAt"], r["RestoreId"]), reverse=True)
-    start = 0
-    after = paging.after(token)
-    if after is not None:
-        position = next((i for i, r in enumerate(items) if r["RestoreId"] == after), None)
-        if position is None:
-            raise invalid("Invalid pagination token")
-        start = position + 1
-    page = items[start:start + limit]
-    more = start + limit < len(items)
-    return page, (paging.token(page[-1]["RestoreId"]) if more and page else None)
+    return paging.page_of(items, "RestoreId", token, limit)
 
 
 # --- Initiate -------------------------------------------------------------------------------

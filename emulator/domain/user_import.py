@@ -137,16 +137,7 @@ def list_jobs(ctx, pool: dict, *, token: str | None, limit: int) -> tuple[list[d
     now = ctx.now()
     jobs = [_settle(job, now) for _, job in ctx.store.list(KIND, pool["Id"])]
     jobs.sort(key=lambda j: (j["CreationDate"], j["JobId"]), reverse=True)
-    start = 0
-    after = paging.after(token)
-    if after is not None:
-        position = next((i for i, j in enumerate(jobs) if j["JobId"] == after), None)
-        if position is None:
-            raise invalid("Invalid pagination token")
-        start = position + 1
-    page = jobs[start:start + limit]
-    more = start + limit < len(jobs)
-    return page, (paging.token(page[-1]["JobId"]) if more and page else None)
+    return paging.page_of(jobs, "JobId", token, limit)
 
 
 def start(ctx, pool: dict, job: dict) -> dict:

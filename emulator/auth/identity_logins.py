@@ -52,10 +52,8 @@ _SIGNATURE_ONLY: Options = {"verify_signature": True, "verify_exp": False, "veri
 
 # Messages seen from the real service (GitHub issues of amazon-cognito-identity-js #40,
 # #91, #7, #153, #68; aws-sdk-js-v3 #3113), the rest UNCONFIRMED where marked.
-NOT_OIDC = "Invalid login token. Not a valid OpenId Connect identity token."
-BAD_SIGNATURE = "Invalid login token. Couldn't verify signed token."
-WRONG_ISSUER = "Invalid login token. Issuer doesn't match providerName"
-NO_AUD = "Invalid login token. Missing a required claim: aud"
+NOT_OIDC, BAD_SIGNATURE = identity_oidc.NOT_OIDC, identity_oidc.BAD_SIGNATURE
+WRONG_ISSUER, NO_AUD = identity_oidc.WRONG_ISSUER, identity_oidc.NO_AUD
 NOT_SUPPORTED = "Token is not from a supported provider of this identity pool."
 REVOKED = "Invalid login token. Token has been revoked."             # UNCONFIRMED
 USER_DISABLED = "Invalid login token. User is disabled."             # UNCONFIRMED
@@ -165,13 +163,7 @@ def _one(ctx, pool: dict, name: str, token: str) -> tuple[str, dict]:
 def _user_pool_token(ctx, provider: str, token: str, entries: list[dict] | None) -> dict:
     """An ID token of the user pool `provider` names. entries: the identity pool's
     CognitoIdentityProviders for that user pool (None: an OIDC provider, any client)."""
-    if not isinstance(token, str):
-        raise not_authorized(NOT_OIDC)
-    try:
-        unverified = jwt.decode_complete(token, options={"verify_signature": False})
-    except _MALFORMED:
-        raise not_authorized(NOT_OIDC) from None
-    header, claims = unverified["header"], unverified["payload"]
+    header, claims = identity_oidc.unverified(token)
     iss = claims.get("iss")
     if not isinstance(iss, str) or user_pool_provider(ctx.settings,
                                                       _strip_scheme(iss)) != provider:

@@ -32,7 +32,8 @@ _SIGNATURE_ONLY: Options = {"verify_signature": True, "verify_exp": False, "veri
                             "verify_iat": False, "verify_aud": False, "verify_iss": False}
 _MALFORMED = (jwt.PyJWTError, ValueError, TypeError)
 
-# Wordings shared with the user-pool checks (auth/identity_logins.py has the sources).
+# Wordings shared with the user-pool checks of auth/identity_logins.py. Seen from the real
+# service (GitHub issues of amazon-cognito-identity-js #40, #91, #7, #153, #68).
 NOT_OIDC = "Invalid login token. Not a valid OpenId Connect identity token."
 BAD_SIGNATURE = "Invalid login token. Couldn't verify signed token."
 WRONG_ISSUER = "Invalid login token. Issuer doesn't match providerName"
@@ -44,17 +45,23 @@ _cache: dict[str, tuple[float, dict]] = {}   # issuer url -> (fetched at, JWKS)
 _lock = threading.Lock()
 
 
+def unverified(token) -> tuple[dict, dict]:
+    """(header, claims) of a JWT before any check, to find its issuer and key;
+    NotAuthorizedException (not an OpenID token) when it is not one."""
+    if not isinstance(token, str):
+        raise not_authorized(NOT_OIDC)
+    try:
+        decoded = jwt.decode_complete(token, options={"verify_signature": False})
+    except _MALFORMED:
+        raise not_authorized(NOT_OIDC) from None
+    return decoded["header"], decoded["payload"]
+
+
 def verify(ctx, provider: dict, token) -> dict:
     """The ID token's claims once every check passed; NotAuthorizedException with the
     service's wording otherwise, ExternalServiceException when the issuer's keys can't be
     fetched."""
-    if not isinstance(token, str):
-        raise not_authorized(NOT_OIDC)
-    try:
-        unverified = jwt.decode_complete(token, options={"verify_signature": False})
-    except _MALFORMED:
-        raise not_authorized(NOT_OIDC) from None
-    header, claims = unverified["header"], unverified["payload"]
+    header, claims = unverified(token)
     url = provider["url"]
     if not isinstance(claims.get("iss"), str) or claims["iss"].rstrip("/") != url:
         raise not_authorized(WRONG_ISSUER)

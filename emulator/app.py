@@ -43,6 +43,19 @@ async def _client_gone(request: Request, exc) -> Response:
     return Response(status_code=400)
 
 
+class _SyncWithStore:
+    """Before each request: take over what other processes sharing the store changed (the
+    clock, the cache generation; Emulator.sync: one point read, none in memory)."""
+
+    def __init__(self, app, emu: Emulator):
+        self.app, self.emu = app, emu
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] == "http":
+            self.emu.sync()
+        await self.app(scope, receive, send)
+
+
 def create_app(settings: Settings | None = None, emu: Emulator | None = None,
                seed=None) -> Starlette:
     """`seed(emu)` (optional) runs at start and again after each /_emulator/reset."""
@@ -65,7 +78,8 @@ def create_app(settings: Settings | None = None, emu: Emulator | None = None,
     middleware = [Middleware(CORSMiddleware, allow_origins=["*"], allow_methods=["*"],
                              allow_headers=["*"], max_age=600,
                              expose_headers=["x-amzn-RequestId", "x-amzn-ErrorType",
-                                             "x-amzn-ErrorMessage", "Date"])]
+                                             "x-amzn-ErrorMessage", "Date"]),
+                  Middleware(_SyncWithStore, emu=emu)]
     app = Starlette(routes=routes, middleware=middleware,
                     exception_handlers={404: _not_found, 405: _not_found,
                                         body.ClientGone: _client_gone,

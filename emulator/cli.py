@@ -3,6 +3,7 @@ import argparse
 import asyncio
 import contextlib
 import logging
+import os
 import socket
 import sqlite3
 import sys
@@ -45,7 +46,6 @@ def snapshot(action: str, file: str, data_dir: str) -> int:
     """Save or load the SQLite store of a data directory. Meant for a stopped emulator: no
     lock marks a running one. A save is consistent even so (SQLite's online backup); a load
     under a running server would leave its caches stale: use POST /_emulator/restore."""
-    import os
 
     from .store.base import SnapshotError
     from .store.sqlite import SchemaMismatch, SqliteStore
@@ -76,12 +76,6 @@ def snapshot(action: str, file: str, data_dir: str) -> int:
 
 
 def serve_forever(settings) -> int:
-    import uvicorn
-
-    from . import lambdas, seed
-    from .app import create_app
-    from .service import Emulator
-
     logging.basicConfig(level=settings.log_level.upper(),
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     # Bind first so that --port 0 yields a real port before the issuer URL is fixed.
@@ -96,6 +90,29 @@ def serve_forever(settings) -> int:
             sock.close()
             return 1
         settings.tls_port = tls_sock.getsockname()[1]
+    if settings.workers > 1:
+        return _serve_workers(settings, sock, tls_sock)
+    built = _build(settings)
+    if built is None:
+        return 1
+    emu, app, certificates = built
+    emu.start_sweeper()  # --sweep-interval; emu.close() below stops it
+    _banners(settings, certificates)
+    try:
+        _run(settings, app, certificates, sock, tls_sock)
+    finally:
+        emu.close()
+    return 0
+
+
+def _build(settings):
+    """(emulator, app, TLS certificates or None), the seed file applied; None after printing
+    why the emulator cannot start."""
+    from . import lambdas, seed
+    from .app import create_app
+    from .service import Emulator
+    from .store.base import SchemaMismatch, StoreUnavailable
+
     seeder = None
     try:
         if settings.config:
@@ -118,12 +135,18 @@ def serve_forever(settings) -> int:
             log.info("other functions: Lambda Invoke API at %s", settings.lambda_endpoint)
         emu = Emulator(settings)
         app = create_app(settings, emu=emu, seed=seeder)
-        emu.start_sweeper()  # --sweep-interval; emu.close() below stops it
         certificates = _certificates(settings, emu) if settings.tls else None
-    except (seed.SeedError, OSError, ValueError) as exc:
+    except (seed.SeedError, OSError, ValueError, SchemaMismatch, StoreUnavailable) as exc:
         print(f"cognito-emulator: {exc}", file=sys.stderr)
-        return 1
+        return None
+    return emu, app, certificates
+
+
+def _banners(settings, certificates) -> None:
     store_desc = "in memory" if settings.in_memory else f"data dir {settings.data_dir}"
+    if settings.store and not settings.in_memory:
+        from .store.postgres import describe
+        store_desc = f"store {describe(settings.store)}, data dir {settings.data_dir}"
     if certificates is not None:
         # Before the "listening on" line: tests and scripts read up to that one.
         print(f"cognito-emulator TLS on https://{_url_host(settings.host)}:{settings.tls_port} "
@@ -135,8 +158,15 @@ def serve_forever(settings) -> int:
         print(f"cognito-emulator console on {settings.base_url}/_emulator/ (loopback; from "
               f"other addresses: {settings.base_url}/_emulator/?token={settings.console_token})",
               flush=True)
+    workers = f", {settings.workers} worker processes" if settings.workers > 1 else ""
     print(f"cognito-emulator listening on {settings.base_url} ({store_desc}, region "
-          f"{settings.region})", flush=True)
+          f"{settings.region}{workers})", flush=True)
+
+
+def _run(settings, app, certificates, sock, tls_sock) -> None:
+    """Serve until SIGINT/SIGTERM: one uvicorn server, or two with --tls."""
+    import uvicorn
+
     config = uvicorn.Config(app, log_level=settings.log_level, access_log=False,
                             lifespan="off", server_header=False)
     try:
@@ -154,6 +184,75 @@ def serve_forever(settings) -> int:
                                     sock, tls_sock))
     except KeyboardInterrupt:
         pass
+
+
+def _serve_workers(settings, sock, tls_sock) -> int:
+    """--workers N: the listening sockets are bound here, then N forked processes accept on
+    them (the kernel hands each connection to one), each with its own Emulator and store
+    connection. This process only prepares and supervises: it applies the seed file and
+    makes the TLS CA once (before any fork, so no two workers race to create them; each
+    worker's own seed run then finds everything), prints the banners, forwards SIGINT and
+    SIGTERM to the workers and, when one exits by itself, stops the others. Only worker 0
+    runs the expiry sweeper."""
+    import copy
+    import signal
+
+    # The store is opened and closed again here: a fork must not inherit an open connection.
+    built = _build(copy.deepcopy(settings))
+    if built is None:
+        return 1
+    emu, _app, certificates = built
+    emu.close()
+    children: dict[int, int] = {}  # pid -> worker index
+    for index in range(settings.workers):
+        pid = os.fork()
+        if pid == 0:
+            code = 1
+            try:
+                code = _worker(settings, index, sock, tls_sock)
+            except BaseException:
+                log.exception("worker %d failed", index)
+            finally:
+                os._exit(code)
+        children[pid] = index
+    sock.close()
+    if tls_sock is not None:
+        tls_sock.close()
+    _banners(settings, certificates)
+    stopping = False
+
+    def stop(signum=None, frame=None) -> None:
+        nonlocal stopping
+        stopping = True
+        for pid in children:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGTERM)
+
+    signal.signal(signal.SIGINT, stop)
+    signal.signal(signal.SIGTERM, stop)
+    code = 0
+    while children:
+        pid, status = os.wait()
+        index = children.pop(pid, None)
+        if index is not None and not stopping:
+            log.error("worker %d (pid %d) exited (status %d): stopping the others",
+                      index, pid, status)
+            code = 1
+            stop()
+    return code
+
+
+def _worker(settings, index: int, sock, tls_sock) -> int:
+    """One worker process of --workers N (forked by _serve_workers)."""
+    built = _build(settings)
+    if built is None:
+        return 1
+    emu, app, certificates = built
+    if index == 0:
+        emu.start_sweeper()  # one is enough: the others would find nothing left to delete
+    log.info("worker %d: pid %d", index, os.getpid())
+    try:
+        _run(settings, app, certificates, sock, tls_sock)
     finally:
         emu.close()
     return 0

@@ -31,6 +31,9 @@ class Settings:
     port: int = 9229
     data_dir: str = "./.cognito-emulator"
     in_memory: bool = False
+    # --store postgresql://...: the PostgreSQL store (emulator/store/postgres.py) instead of
+    # SQLite in data_dir; data_dir still holds the other files (logs, tls).
+    store: str | None = None
     region: str = "us-east-1"
     config: str | None = None
     # "local": http://host:port/<pool>; "aws": https://cognito-idp.<region>.amazonaws.com/<pool>
@@ -65,6 +68,9 @@ class Settings:
     pitr_window_days: float = 14.0
     # Seconds between sweeps that delete expired records (emulator/sweep.py); 0: no sweep.
     sweep_interval: float = 60.0
+    # serve --workers N: N processes on one listening socket, each with its own Emulator on
+    # the same durable store (cli.py; docs/ARCHITECTURE.md, Processes). Not with in_memory.
+    workers: int = 1
     # The console at /_emulator/ (docs/CONSOLE.md): "on" or "off" (404). Clients not on
     # loopback need console_token (printed at start; random unless given).
     console: str = "on"
@@ -115,6 +121,9 @@ def add_serve_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--data-dir", help="where the SQLite store lives (default ./.cognito-emulator)")
     p.add_argument("--in-memory", action="store_true", default=None,
                    help="keep everything in memory; nothing survives a restart")
+    p.add_argument("--store", metavar="URL",
+                   help="keep the store in PostgreSQL, postgresql://user:pass@host:port/db "
+                        "(default: SQLite in --data-dir)")
     p.add_argument("--region", help="region for new pools and unsigned calls (default us-east-1)")
     p.add_argument("--config", help="seed file (YAML or JSON) applied at start")
     p.add_argument("--issuer-style", choices=["local", "aws"],
@@ -157,18 +166,23 @@ def add_serve_arguments(p: argparse.ArgumentParser) -> None:
                         "need the console token printed at start; docs/CONSOLE.md)")
     p.add_argument("--console-token", metavar="TOKEN",
                    help="the console token for clients not on loopback (default: random)")
+    p.add_argument("--workers", type=int, metavar="N",
+                   help="serve from N processes sharing the port and the store (default 1; "
+                        "not with --in-memory)")
 
 
 def settings_from(args: argparse.Namespace | None = None, **overrides) -> Settings:
     s = Settings()
     given: set[str] = set()
     for name, kind in (("host", str), ("port", int), ("data_dir", str), ("in_memory", bool),
+                       ("store", str),
                        ("region", str), ("config", str), ("issuer_style", str),
                        ("public_url", str), ("log_level", str), ("lambda_endpoint", str),
                        ("log_dir", str), ("body_timeout", float), ("sts_endpoint", str),
                        ("tls", bool), ("tls_port", int),
                        ("smtp_url", str), ("smtp_ca_file", str), ("smtp_insecure", bool),
                        ("pitr_window_days", float), ("sweep_interval", float),
+                       ("workers", int),
                        ("console", str),
                        ("console_token", str)):
         value = getattr(args, name, None) if args is not None else None
@@ -198,6 +212,16 @@ def settings_from(args: argparse.Namespace | None = None, **overrides) -> Settin
         s.issuer_style = "aws"
     if s.console not in ("on", "off"):
         raise ConfigError(f"{ENV_PREFIX}CONSOLE: expected on or off, not {s.console!r}")
+    if s.store is not None and not s.store.startswith(("postgresql://", "postgres://")):
+        raise ConfigError(f"--store: expected a postgresql://user:pass@host:port/db URL, not "
+                          f"{s.store.split('://')[0]}://...")
+    if s.store and s.in_memory:
+        raise ConfigError("--store and --in-memory contradict each other: choose one")
+    if s.workers < 1:
+        raise ConfigError(f"--workers must be at least 1, not {s.workers}")
+    if s.workers > 1 and s.in_memory:
+        raise ConfigError("--workers needs a durable store (--data-dir or --store): processes "
+                          "cannot share an in-memory store")
     smtp_target(s)  # a bad SMTP setting stops the start, not the first mail
     return s
 

@@ -20,6 +20,13 @@ from CloudFormation or a CreateUserPool call:
             Password: Passw0rd!          # permanent; omit to leave FORCE_CHANGE_PASSWORD
             Attributes: {email: alice@example.com, email_verified: "true"}
             Groups: [admins]
+        users_csv: users.csv             # many users: a CSV in the import-job format
+                                         # (GetCSVHeader's columns), relative to this file
+
+A pool's `users_csv` goes through the same code as a user import job
+(domain/user_import.import_csv, in chunks, each user through users.create): the users are
+RESET_REQUIRED, a row whose user exists is skipped (so a restart loads only what is new),
+and a failed row stops the start with its line number.
 
 Identity pools (cognito-identity) go beside them, with their roles; a user pool and app
 client of the same file are named by the pool's Id or PoolName and the client's ClientId or
@@ -60,9 +67,11 @@ names its region: a different `region:` beside it is an error. Quote the account
         account: '222222222222'          # this one only
         region: us-east-1
 
-Applying is idempotent: what already exists (same id or name) is left as it is, so a
-restart on a data dir keeps changes made since. An identity pool without an Id counts as
-existing when a pool of its IdentityPoolName does in its account and region.
+Applying is idempotent: what already exists (same id or, for a pool without an Id, same
+PoolName in its account and region) is left as it is, so a restart on a data dir keeps
+changes made since, and processes starting together on one store create each pool once.
+An identity pool without an Id counts as existing when a pool of its IdentityPoolName does
+in its account and region.
 
 The same file may name the Lambda functions that triggers call (see emulator/lambdas):
 
@@ -125,6 +134,7 @@ def from_file(path: str):
     if not isinstance(data.get("identity_pools", []), list):
         raise SeedError(f"seed file {path}: 'identity_pools' must be a list")
     iam = iam_from_file(path, data)
+    _resolve_csv_paths(path, data)
 
     def seed(emu) -> None:
         emu.settings.extra[iam_providers.EXTRA_KEY] = iam
@@ -245,6 +255,7 @@ def apply(emu, data: dict) -> None:
                   region=emu.settings.region, account_id=emu.settings.account_id, signed=True)
     home = _owner(dict(data), "", (emu.settings.account_id, emu.settings.region))
     seeded: list[dict] = []   # the user pools of this file, for identity pools to name
+    imports: list[tuple[str, str]] = []   # (pool id, users_csv), loaded once pools exist
     try:
         with emu.store.transaction():
             for spec in data.get("pools") or []:
@@ -252,10 +263,12 @@ def apply(emu, data: dict) -> None:
                 clients = spec.pop("Clients", None) or []
                 groups = spec.pop("Groups", None) or []
                 users = spec.pop("Users", None) or []
+                csv_path = spec.pop("users_csv", None)
                 pool_id = spec.pop("Id", None)
                 ctx.account_id, ctx.region = _owner(spec, pool_id and pool_id.split("_")[0],
                                                     home)
-                pool = pool_store.get(emu.store, pool_id) if pool_id else None
+                pool = pool_store.get(emu.store, pool_id) if pool_id else \
+                    _pool_named(emu.store, spec.get("PoolName"), ctx.account_id, ctx.region)
                 if pool is None:
                     _check("CreateUserPool", spec)
                     pool = pool_store.create_pool(ctx, spec, pool_id=pool_id)
@@ -278,6 +291,8 @@ def apply(emu, data: dict) -> None:
                 for uspec in users:
                     _seed_user(ctx, pool, uspec, user_store)
                 seeded.append(pool)
+                if csv_path:
+                    imports.append((pool["Id"], csv_path))
             for spec in data.get("identity_pools") or []:
                 spec = dict(spec)
                 pool_id = spec.get("Id")
@@ -286,6 +301,56 @@ def apply(emu, data: dict) -> None:
                 _seed_identity_pool(ctx, spec, seeded)
     except CognitoError as err:
         raise SeedError(f"seed: {err.code}: {err.message}") from None
+    for pool_id, csv_path in imports:  # after the commit: chunks of their own, as a job's
+        _import_users(emu, pool_id, csv_path)
+
+
+def _resolve_csv_paths(path: str, data: dict) -> None:
+    """Make each pool's `users_csv` absolute from the seed file's folder, and check now
+    that it can be read."""
+    base_dir = os.path.dirname(os.path.abspath(path))
+    for spec in data.get("pools") or []:
+        if not isinstance(spec, dict) or spec.get("users_csv") is None:
+            continue
+        if not isinstance(spec["users_csv"], str):
+            raise SeedError(f"seed file {path}: users_csv must be a path")
+        spec["users_csv"] = os.path.join(base_dir, os.path.expanduser(spec["users_csv"]))
+        if not os.access(spec["users_csv"], os.R_OK):
+            raise SeedError(f"seed file {path}: cannot read users_csv {spec['users_csv']}")
+
+
+def _import_users(emu, pool_id: str, csv_path: str) -> None:
+    """A pool's `users_csv`, through the user import jobs' code (no job record)."""
+    from pathlib import Path
+
+    from .domain import user_import
+    try:
+        tally = user_import.import_csv(emu, pool_id, Path(csv_path))
+    except user_import.ImportFailed as failure:
+        raise SeedError(f"seed: users_csv {csv_path}: {failure}") from None
+    except OSError as exc:
+        raise SeedError(f"seed: cannot read users_csv {csv_path}: {exc}") from None
+    if tally is not None and tally.failed:
+        failed = [line for line in tally.lines if line.startswith("[FAILED]")]
+        raise SeedError(f"seed: users_csv {csv_path}: {tally.failed} rows failed: "
+                        + "; ".join(failed[:3]))
+
+
+def _pool_named(store, name, account: str, region: str) -> dict | None:
+    """The pool of that name in that account and region (the first by id), if any: a pool
+    entry without an Id is the same pool at every start, and when several processes start
+    on one store (their seeds run one at a time, in one transaction each) the first creates
+    it and the others find it."""
+    from .domain import pools as pool_store
+
+    after = None
+    while True:
+        page, after = pool_store.list_pools(store, account, region, after=after, limit=60)
+        for pool in page:
+            if pool.get("Name") == name:
+                return pool
+        if after is None:
+            return None
 
 
 _REGION = re.compile(r"[a-z]{2}(?:-[a-z]+)+-\d")

@@ -68,6 +68,7 @@ class Sweeper:
     def _run(self) -> None:
         while not self._stop.wait(self.interval):
             try:
+                self._emu.sync()  # the clock as another process on the store may have set it
                 self.last = sweep_expired(self._emu.store, self._emu.clock.now())
             except Exception:
                 log.exception("the expiry sweep failed")

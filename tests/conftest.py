@@ -6,6 +6,7 @@ from botocore.config import Config
 
 from tests.support.clients import missing, require_all
 from tests.support.factories import delete_pool, password_client, unique_name
+from tests.support.postgres import Cluster
 from tests.support.server import RunningServer
 
 REGION = "us-east-1"
@@ -49,6 +50,22 @@ def pytest_terminal_summary(terminalreporter):
 def server():
     with RunningServer(["--in-memory", "--log-level", "warning"]) as running:
         yield running
+
+
+@pytest.fixture(scope="session")
+def postgres_cluster():
+    """A throwaway PostgreSQL cluster for the session (tests/support/postgres.py); mark the
+    tests that use it `requires("postgresql")`."""
+    cluster = Cluster.start()
+    yield cluster
+    cluster.stop()
+
+
+@pytest.fixture
+def postgres_url(postgres_cluster) -> str:
+    """The URL of a fresh, empty store location (its own schema) in the session's PostgreSQL
+    cluster."""
+    return postgres_cluster.new_database()
 
 
 @pytest.fixture(scope="session")

@@ -67,7 +67,7 @@ def set_config(ctx, pool: dict, configs: list[dict]) -> dict:
         ctx.store.put(KIND, pool["Id"], KEY, record)
     else:
         ctx.store.delete(KIND, pool["Id"], KEY)
-    ctx.emu.cache.pop((_CACHE, pool["Id"]), None)
+    ctx.emu.invalidate()  # other processes on the store cached the old destination too
     return copy.deepcopy(record)
 
 
@@ -78,7 +78,8 @@ def get_config(store, pool: dict) -> dict:
 
 def _auth_events_destination(ctx, pool_id: str) -> str | None:
     """The userAuthEvents destination name, cached per pool (one store read per pool and
-    process, not one per sign-in; set_config and /_emulator/reset clear the cache)."""
+    process, not one per sign-in; set_config and /_emulator/reset start a new generation, which
+    empties the cache of every process on the store: service.Emulator.invalidate)."""
     cache = ctx.emu.cache
     key = (_CACHE, pool_id)
     if key not in cache:

@@ -33,7 +33,7 @@ import threading
 import uuid
 
 from ..errors import CognitoError, invalid, not_found
-from . import groups, lifecycle, paging, pitr_history, pools, user_import, users
+from . import groups, leases, lifecycle, paging, pitr_history, pools, user_import, users
 from .pitr_history import COMPLETED, GENERATED, GENERATING, MFA_FIELDS, PASSWORD_FIELD, RESTORING
 
 log = logging.getLogger("emulator.pitr")
@@ -151,7 +151,7 @@ def initiate(ctx, pool: dict, restore_at: float) -> dict:
                    # "The end of the period of changes that the recovery reverts ... shortly
                    # after the time that you initiated the recovery": writes pause now.
                    "TriggerTimestamp": now,
-                   "_initiatedAt": now}
+                   "_initiatedAt": now, **leases.lease()}
     store.put(KIND, pool_id, restoration["RestoreId"], restoration)
     store.put(pitr_history.ACTIVE, pool_id, "", {"RestoreId": restoration["RestoreId"]})
     pitr_history.mark_running(restoration["RestoreId"])
@@ -179,7 +179,8 @@ def start(ctx, pool: dict, restoration: dict) -> dict:
         # wording UNCONFIRMED.
         raise _conflict(f"The recovery can't be started: its status is "
                         f"{restoration['RestoreStatus']}.")
-    restoration = {**restoration, "RestoreStatus": RESTORING, "_startedAt": ctx.now()}
+    restoration = {**restoration, "RestoreStatus": RESTORING, "_startedAt": ctx.now(),
+                   **leases.lease()}
     ctx.store.put(KIND, pool["Id"], restoration["RestoreId"], restoration)
     pitr_history.mark_running(restoration["RestoreId"])
     ctx.store.after_commit(lambda: _launch(ctx.emu, pool["Id"], restoration["RestoreId"],

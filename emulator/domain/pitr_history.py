@@ -32,6 +32,7 @@ from contextlib import contextmanager
 
 from .. import service
 from ..errors import CognitoError
+from . import leases
 
 VERSION = "pitr_version"
 ACTIVE = "pitr_active"
@@ -56,6 +57,9 @@ INTERNAL_ERROR, ABORTED = "TEMPORARY_INTERNAL_ERROR_SEE_SUPPORT_CASE", "AWS_ABOR
 PAUSING = (GENERATING, GENERATED, RESTORING, INTERNAL_ERROR, ABORTED)  # per the model's docs
 
 _RUNNING: set[str] = set()       # RestoreIds whose thread runs in this process
+# Another process's recovery counts as running this long after it was written (leases.py;
+# not renewed: a preview or restore of an emulator's pool takes seconds).
+LEASE_SECONDS = 300.0
 _LOCK = threading.Lock()
 _BYPASS = threading.local()      # pools whose restore thread may write meanwhile
 
@@ -170,9 +174,9 @@ def settle(restoration: dict, at: float) -> dict:
     status = restoration["RestoreStatus"]
     if status in (GENERATING, GENERATED) and at >= restoration["_initiatedAt"] + PREVIEW_LIFETIME:
         return {**restoration, "RestoreStatus": EXPIRED}
-    if status == GENERATING and not is_running(restoration["RestoreId"]):
+    if status == GENERATING and not _alive(restoration):
         return {**restoration, "RestoreStatus": GENERATION_FAILED}
-    if status == RESTORING and not is_running(restoration["RestoreId"]):
+    if status == RESTORING and not _alive(restoration):
         return {**restoration, "RestoreStatus": INTERNAL_ERROR}
     return restoration
 
@@ -218,6 +222,12 @@ def mark_running(restore_id: str) -> None:
 def mark_done(restore_id: str) -> None:
     with _LOCK:
         _RUNNING.discard(restore_id)
+
+
+def _alive(restoration: dict) -> bool:
+    """Its thread runs: here, or in another process on the store within its lease."""
+    elsewhere = leases.alive_elsewhere(restoration, LEASE_SECONDS)
+    return is_running(restoration["RestoreId"]) if elsewhere is None else elsewhere
 
 
 def is_running(restore_id: str) -> bool:

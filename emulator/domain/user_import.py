@@ -17,7 +17,9 @@ Lifecycle (DG "Creating and running the user pool import job"): Created -> (Star
 job not started within 24 hours reads as Expired. StartUserImportJob answers Pending and the
 import runs in a background thread: rows go in chunks, each chunk one store transaction (so
 API calls interleave with a long import), each user through users.create (atomic: a bad row
-never leaves a half-written user). Stop is seen by the thread at its next chunk.
+never leaves a half-written user). Stop is seen by the thread at its next chunk. A chunk is
+sized to hold the store about CHUNK_SECONDS (50 to 2,000 rows): with 50 rows a commit, the
+commits were a third of a 100,000-row import's time (docs/BENCHMARKS.md, "Scale").
 """
 from __future__ import annotations
 
@@ -36,7 +38,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 from ..errors import CognitoError, invalid, not_found
-from . import attributes, ids, paging, pool_config, pools, users
+from . import attributes, ids, leases, paging, pool_config, pools, users
 
 log = logging.getLogger("emulator.user_import")
 
@@ -46,7 +48,9 @@ EXPIRES_AFTER_SECONDS = 24 * 3600   # DG: Expired when not started "within 24-48
 MAX_FILE_BYTES = 100 * 1024 * 1024  # DG: "The maximum .csv file size is 100 MB"
 MAX_ROW_CHARS = 16000               # DG: "The maximum row length is 16,000 characters"
 MAX_ROWS = 500_000                  # DG: header row not counted
-CHUNK_ROWS = 50                     # rows per store transaction while importing
+CHUNK_SECONDS = 0.2    # a chunk of rows holds the store about this long (one transaction)
+FIRST_CHUNK_ROWS = 50  # the first chunk's size, and the least; later ones are sized by time
+MAX_CHUNK_ROWS = 2000  # and the most
 MAX_LOG_LINES = 1000
 
 ACTIVE = ("Pending", "InProgress")
@@ -59,9 +63,11 @@ _POOL_ID = re.compile(r"^[\w-]+_[0-9a-zA-Z]+$")
 _JOB_ID = re.compile(r"^import-[0-9a-zA-Z-]+$")
 
 # Jobs whose import thread runs in this process: a Pending/InProgress job that is not here
-# was cut off (the emulator stopped mid-import) and reads as Failed.
+# was cut off (the emulator stopped mid-import) and reads as Failed, unless another process
+# on the store runs it (leases.py: the lease is renewed with every chunk).
 _RUNNING: set[tuple[str, str]] = set()
 _RUNNING_LOCK = threading.Lock()
+LEASE_SECONDS = 30.0
 
 
 # --- the job record --------------------------------------------------------------------------
@@ -112,7 +118,7 @@ def _settle(job: dict, now: float) -> dict:
     status = job["Status"]
     if status == "Created" and now - job["CreationDate"] >= EXPIRES_AFTER_SECONDS:
         return {**job, "Status": "Expired"}
-    if status in ACTIVE and not _is_running(job["UserPoolId"], job["JobId"]):
+    if status in ACTIVE and not _alive(job):
         return {**job, "Status": "Failed", "CompletionDate": job.get("CompletionDate", now),
                 "CompletionMessage": "The import job terminated before completion."}
     return job
@@ -156,7 +162,7 @@ def start(ctx, pool: dict, job: dict) -> dict:
         # (error and wording UNCONFIRMED)
         raise CognitoError("PreconditionNotMetException",
                            "No CSV file was uploaded to the job's PreSignedUrl.")
-    job = {**job, "Status": "Pending", "StartDate": ctx.now()}
+    job = {**job, "Status": "Pending", "StartDate": ctx.now(), **leases.lease()}
     ctx.store.put(KIND, pool["Id"], job["JobId"], job)
     with _RUNNING_LOCK:
         _RUNNING.add((pool["Id"], job["JobId"]))
@@ -299,9 +305,13 @@ def record_upload(store, now: float, pool_id: str, job_id: str, receiver) -> str
 
 # --- running an import -----------------------------------------------------------------------
 
-def _is_running(pool_id: str, job_id: str) -> bool:
+def _alive(job: dict) -> bool:
+    """Its import thread runs: here, or in another process whose lease is fresh."""
+    elsewhere = leases.alive_elsewhere(job, LEASE_SECONDS)
+    if elsewhere is not None:
+        return elsewhere
     with _RUNNING_LOCK:
-        return (pool_id, job_id) in _RUNNING
+        return (job["UserPoolId"], job["JobId"]) in _RUNNING
 
 
 def launch(emu, pool_id: str, job_id: str) -> None:
@@ -311,7 +321,7 @@ def launch(emu, pool_id: str, job_id: str) -> None:
                      name=f"user-import-{job_id}").start()
 
 
-class _JobFailed(Exception):
+class ImportFailed(Exception):
     """The whole job fails (unreadable file, header mismatch); message is CompletionMessage."""
 
 
@@ -329,11 +339,11 @@ def _run(emu, pool_id: str, job_id: str) -> None:
             job = store.get(KIND, pool_id, job_id)
             if job is None or job["Status"] != "Pending":
                 return  # stopped (or the start rolled back) before we began
-            store.put(KIND, pool_id, job_id, {**job, "Status": "InProgress"})
+            store.put(KIND, pool_id, job_id, {**job, "Status": "InProgress", **leases.lease()})
         path = upload_path(settings, pool_id, job_id)
         try:
             _import_file(emu, pool_id, job_id, path)
-        except _JobFailed as failure:
+        except ImportFailed as failure:
             _finish(emu, pool_id, job_id, "Failed", str(failure)[:128])
     except Exception:
         log.exception("user import job %s failed", job_id)
@@ -368,7 +378,7 @@ def _rows(path: Path):
             for row in reader:
                 yield reader.line_num, row
     except (UnicodeDecodeError, csv.Error) as exc:
-        raise _JobFailed(f"Unable to parse the CSV file: {type(exc).__name__}.") from None
+        raise ImportFailed(f"Unable to parse the CSV file: {type(exc).__name__}.") from None
 
 
 def _header_index(pool: dict, header: list[str]) -> dict[str, int]:
@@ -383,63 +393,110 @@ def _header_index(pool: dict, header: list[str]) -> dict[str, int]:
             "missing " + ", ".join(missing) if missing else "",
             "unknown " + ", ".join(unknown) if unknown else "",
             "duplicate columns" if len(set(names)) != len(names) else "") if part)
-        raise _JobFailed(f"The CSV header does not match the user pool's: {detail}")
+        raise ImportFailed(f"The CSV header does not match the user pool's: {detail}")
     return {name: i for i, name in enumerate(names)}
 
 
 def _import_file(emu, pool_id: str, job_id: str, path: Path) -> None:
+    tally = import_csv(emu, pool_id, path, job_id=job_id)
+    if tally is None:
+        return  # stopped, or the pool (and with it the job) was deleted
+    with emu.store.transaction():
+        job = emu.store.get(KIND, pool_id, job_id)
+        if job is None or job["Status"] != "InProgress":
+            return
+        # The end: DG's example fails a job that imported nobody; where the real threshold
+        # lies is UNCONFIRMED.
+        failed = job["ImportedUsers"] == 0 and job["FailedUsers"] + job["SkippedUsers"]
+        emu.store.put(KIND, pool_id, job_id, {
+            **job, "Status": "Failed" if failed else "Succeeded",
+            "CompletionDate": emu.clock.now(),
+            "CompletionMessage": TOO_MANY_MESSAGE if failed else SUCCEEDED_MESSAGE})
+
+
+class Tally:
+    """What an import did so far: the job's three counters and its first log lines."""
+
+    def __init__(self, job: dict | None = None):
+        job = job or {}
+        self.imported = job.get("ImportedUsers", 0)
+        self.skipped = job.get("SkippedUsers", 0)
+        self.failed = job.get("FailedUsers", 0)
+        self.lines: list[str] = list(job.get("_log") or [])
+
+    def note(self, line: int, outcome: _RowOutcome) -> None:
+        if outcome.outcome == "SKIPPED":
+            self.skipped += 1
+        else:
+            self.failed += 1
+        if len(self.lines) < MAX_LOG_LINES:
+            self.lines.append(f"[{outcome.outcome}] Line Number {line} - {outcome.message}")
+
+    def onto(self, job: dict) -> dict:
+        return {**job, "ImportedUsers": self.imported, "SkippedUsers": self.skipped,
+                "FailedUsers": self.failed, "_log": self.lines}
+
+
+def import_csv(emu, pool_id: str, path: Path, *, job_id: str | None = None) -> Tally | None:
+    """Import the users of a CSV file in the import-job format into a pool, in chunks: each
+    chunk's users are created (users.create, each atomic) in one store transaction, which
+    with `job_id` first checks that the job is still InProgress and ends by writing its
+    counters (so DescribeUserImportJob sees them move, and Stop leaves an exact count).
+    The tally, or None when the job was stopped or the pool deleted meanwhile; ImportFailed
+    when the file itself can't be imported. The seed file's `users_csv` comes here too.
+
+    Rows are parsed and checked outside the transaction (the pure part of the work), and a
+    chunk is sized so that its transaction lasts about CHUNK_SECONDS: long enough that a
+    commit's cost is shared by many users, short enough that API calls interleave."""
     store = emu.store
     rows = _rows(path)
     first = next(rows, None)
     pool = pools.get(store, pool_id)
     if pool is None:
-        return
+        return None
     if first is None:
-        raise _JobFailed("Unable to parse the CSV file: it is empty.")
+        raise ImportFailed("Unable to parse the CSV file: it is empty.")
     index = _header_index(pool, first[1])
-    counted = 0
+    tally = Tally()
+    counted, size = 0, FIRST_CHUNK_ROWS
     while True:
-        chunk = []
-        for item in rows:
-            chunk.append(item)
-            if len(chunk) == CHUNK_ROWS:
+        chunk = []   # (line, user to create | the row's outcome)
+        for line, row in rows:
+            if not row or (len(row) == 1 and not row[0].strip()):
+                continue  # a blank line is no user
+            counted += 1
+            if counted > MAX_ROWS:
+                raise ImportFailed(f"The CSV file has more than {MAX_ROWS} rows.")
+            try:
+                chunk.append((line, _user_from_row(pool, index, row, emu.clock.now())))
+            except _RowOutcome as outcome:
+                chunk.append((line, outcome))
+            if len(chunk) == size:
                 break
+        started = time.monotonic()
         with store.transaction():
-            job = store.get(KIND, pool_id, job_id)
             pool = pools.get(store, pool_id)
-            if job is None or pool is None or job["Status"] != "InProgress":
-                return  # stopped, or the pool (and with it the job) was deleted
-            lines = job.get("_log") or []
-            for line, row in chunk:
-                if not row or (len(row) == 1 and not row[0].strip()):
-                    continue  # a blank line is no user
-                counted += 1
-                if counted > MAX_ROWS:
-                    raise _JobFailed(f"The CSV file has more than {MAX_ROWS} rows.")
-                try:
-                    _import_row(store, pool, index, row, emu.clock.now())
-                    job["ImportedUsers"] += 1
+            job = store.get(KIND, pool_id, job_id) if job_id else {}
+            if pool is None or job is None or (job_id and job["Status"] != "InProgress"):
+                return None
+            if job_id:
+                tally = Tally(job)
+            for line, user in chunk:
+                if isinstance(user, _RowOutcome):
+                    tally.note(line, user)
                     continue
+                try:
+                    _create(store, pool, user)
+                    tally.imported += 1
                 except _RowOutcome as outcome:
-                    result, message = outcome.outcome, outcome.message
-                if result == "SKIPPED":
-                    job["SkippedUsers"] += 1
-                else:
-                    job["FailedUsers"] += 1
-                if len(lines) < MAX_LOG_LINES:
-                    lines.append(f"[{result}] Line Number {line} - {message}")
-            job["_log"] = lines
-            if chunk:
-                store.put(KIND, pool_id, job_id, job)
-            else:
-                # The end: DG's example fails a job that imported nobody; where the real
-                # threshold lies is UNCONFIRMED.
-                failed = job["ImportedUsers"] == 0 and job["FailedUsers"] + job["SkippedUsers"]
-                store.put(KIND, pool_id, job_id, {
-                    **job, "Status": "Failed" if failed else "Succeeded",
-                    "CompletionDate": emu.clock.now(),
-                    "CompletionMessage": TOO_MANY_MESSAGE if failed else SUCCEEDED_MESSAGE})
-                return
+                    tally.note(line, outcome)
+            if job_id and chunk:  # the counters, and the runner's lease renewed (_alive)
+                store.put(KIND, pool_id, job_id, {**tally.onto(job), **leases.lease()})
+        if not chunk:
+            return tally
+        spent = time.monotonic() - started
+        size = max(FIRST_CHUNK_ROWS, min(MAX_CHUNK_ROWS, int(
+            len(chunk) * CHUNK_SECONDS / max(spent, 1e-3))))
 
 
 # --- one row -----------------------------------------------------------------------------
@@ -460,10 +517,10 @@ def _boolean(value: str, column: str) -> bool | None:
     return value.lower() == "true"
 
 
-def _import_row(store, pool: dict, index: dict[str, int], row: list[str], now: float) -> None:
-    """Create the user one CSV record describes, or raise _RowOutcome. Row-level wording is
-    UNCONFIRMED except where the DG quotes a CloudWatch line."""
-    if sum(len(v) for v in row) + len(row) - 1 > MAX_ROW_CHARS:
+def _user_from_row(pool: dict, index: dict[str, int], row: list[str], now: float) -> dict:
+    """The user record one CSV row describes (for users.create), or _RowOutcome. Reads no
+    store. Row-level wording is UNCONFIRMED except where the DG quotes a CloudWatch line."""
+    if sum(map(len, row)) + len(row) - 1 > MAX_ROW_CHARS:
         raise _failed(f"The row is longer than {MAX_ROW_CHARS} characters.")
     if len(row) != len(index):
         raise _failed("The number of values does not match the header.")
@@ -525,6 +582,12 @@ def _import_row(store, pool: dict, index: dict[str, int], row: list[str], now: f
         # SMS MFA, as the MFA module stores it (UNCONFIRMED which factor Cognito turns on).
         user["UserMFASettingList"] = ["SMS_MFA"]
         user["PreferredMfaSetting"] = "SMS_MFA"
+    return user
+
+
+def _create(store, pool: dict, user: dict) -> None:
+    """users.create, the call AdminCreateUser ends in (record, aliases, filter index entries,
+    point-in-time history); a taken name is SKIPPED."""
     try:
         users.create(store, pool, user)
     except CognitoError as err:

@@ -39,6 +39,15 @@ class SnapshotError(Exception):
     a snapshot of the other backend or another schema version. The message says which."""
 
 
+class SchemaMismatch(Exception):
+    """The store was written by a newer emulator (a higher schema version)."""
+
+
+class StoreUnavailable(Exception):
+    """The store cannot be opened (an unreachable or unusable database); the message is one
+    line that says why."""
+
+
 class Store(Protocol):
     def get(self, kind: str, scope: str, key: str) -> dict | None: ...
 
@@ -91,7 +100,8 @@ class Store(Protocol):
     def snapshot(self, path: str) -> None:
         """Write the whole store to `path` (replaced atomically): every committed record with
         its index entries, as of one instant, while other threads go on writing. SQLite: a
-        SQLite database file; memory: JSON. Not inside a transaction of this thread."""
+        SQLite database file; memory: JSON; PostgreSQL: JSON lines (snapshot_files.py). Not
+        inside a transaction of this thread."""
 
     def restore(self, path: str) -> None:
         """Replace the whole store with a snapshot() of the same backend and schema version,

@@ -6,7 +6,14 @@ import threading
 from contextlib import contextmanager
 
 from . import snapshot_files
-from .base import SCHEMA_VERSION, AlreadyExists, SnapshotError, prefix_end, run_after_commit
+from .base import (  # noqa: F401  (SchemaMismatch: imported from here by callers)
+    SCHEMA_VERSION,
+    AlreadyExists,
+    SchemaMismatch,
+    SnapshotError,
+    prefix_end,
+    run_after_commit,
+)
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -23,10 +30,6 @@ CREATE TABLE IF NOT EXISTS index_entries (
 CREATE INDEX IF NOT EXISTS index_entries_record ON index_entries (scope, kind, key);
 """
 _ENTRIES = "SELECT name, value FROM index_entries WHERE scope=? AND kind=? AND key=?"
-
-
-class SchemaMismatch(Exception):
-    pass
 
 
 class SqliteStore:

@@ -1,6 +1,7 @@
 """Emulator-only endpoints under /_emulator: health, operations, outbox, reset, clock, sweep,
 and the local CA certificate of the --tls listener (ca.pem)."""
 import math
+import os
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -16,7 +17,9 @@ from ..tls import CA_FILE
 
 
 async def health(request: Request):
-    return JSONResponse({"status": "ok", "region": request.app.state.emu.settings.region})
+    # pid: which process answered (serve --workers N shares one port among N processes)
+    return JSONResponse({"status": "ok", "region": request.app.state.emu.settings.region,
+                         "pid": os.getpid()})
 
 
 async def operations(request: Request):

@@ -1,4 +1,6 @@
 """User import jobs through boto3, the CSV uploaded with httpx as the DG's requests.put does."""
+import subprocess
+import sys
 import time
 from http.client import HTTPConnection
 from urllib.parse import urlsplit
@@ -7,6 +9,7 @@ import httpx
 import pytest
 from botocore.exceptions import ClientError
 
+from tests.conftest import make_client
 from tests.support.factories import (
     PASSWORD,
     attrs_of,
@@ -16,6 +19,7 @@ from tests.support.factories import (
     password_client,
 )
 from tests.support.factories import password_sign_in as sign_in
+from tests.support.server import ROOT, RunningServer
 
 ROLE = "arn:aws:iam::123456789012:role/CognitoImportRole"
 SSE = {"x-amz-server-side-encryption": "aws:kms"}
@@ -462,3 +466,125 @@ def test_delete_pool_removes_jobs(cognito, make_pool):
         cognito.describe_user_import_job(UserPoolId=pool_id, JobId=job["JobId"])
     assert error(e)[0] == "ResourceNotFoundException"
     assert upload(job, "x").status_code == 403
+
+
+# --- the same users as AdminCreateUser, counters while running, the seed file ------------------
+
+def test_an_imported_user_reads_back_as_an_admin_created_one(cognito, make_pool):
+    """Import and AdminCreateUser end in the same users.create: record, aliases, filter
+    index entries. Apart from ids, dates and the status (RESET_REQUIRED is what an import
+    gives), the two read back the same, and every index finds the imported one."""
+    pool_id = make_pool(AutoVerifiedAttributes=["email"],
+                        AliasAttributes=["email", "preferred_username"])
+    same = {"given_name": "Grace", "family_name": "Hopper", "name": "Grace B. Hopper",
+            "phone_number": "+12065550100", "locale": "en-US"}
+    done = run_import(cognito, pool_id, csv_text(header_of(cognito, pool_id), [
+        user_row("imported", "imported@example.com", preferred_username="imp",
+                 birthdate="12/09/1906", **same)]))
+    assert (done["Status"], done["ImportedUsers"]) == ("Succeeded", 1), done
+    cognito.admin_create_user(
+        UserPoolId=pool_id, Username="created", MessageAction="SUPPRESS",
+        UserAttributes=[{"Name": k, "Value": v} for k, v in {
+            **same, "email": "created@example.com", "email_verified": "true",
+            "preferred_username": "cre", "birthdate": "1906-12-09"}.items()])
+
+    def shape(name, email, preferred):
+        user = cognito.admin_get_user(UserPoolId=pool_id, Username=name)
+        attrs = attrs_of(user)
+        sub = attrs.pop("sub")
+        assert attrs.pop("email") == email and attrs.pop("preferred_username") == preferred
+        for key in ("ResponseMetadata", "UserCreateDate", "UserLastModifiedDate", "UserStatus",
+                    "UserAttributes"):
+            user.pop(key)
+        return sub, attrs, user
+
+    sub, imported_attrs, imported = shape("imported", "imported@example.com", "imp")
+    _, created_attrs, created = shape("created", "created@example.com", "cre")
+    assert imported_attrs == created_attrs
+    assert {**imported, "Username": "x"} == {**created, "Username": "x"}
+    # The aliases: the verified email and preferred_username name the imported user.
+    for alias in ("imported@example.com", "imp"):
+        assert cognito.admin_get_user(UserPoolId=pool_id, Username=alias)["Username"] == \
+            "imported"
+    # The filter indexes, each with = and ^=.
+    for flt in ('email = "imported@example.com"', 'preferred_username = "imp"',
+                f'sub = "{sub}"', 'username ^= "imp"', 'email ^= "imported@"',
+                'cognito:user_status = "RESET_REQUIRED"'):
+        found = cognito.list_users(UserPoolId=pool_id, Filter=flt)["Users"]
+        assert [u["Username"] for u in found] == ["imported"], flt
+    for flt in ('given_name = "Grace"', 'family_name ^= "Hop"', 'name = "Grace B. Hopper"',
+                'phone_number = "+12065550100"', 'status = "Enabled"'):
+        found = cognito.list_users(UserPoolId=pool_id, Filter=flt)["Users"]
+        assert sorted(u["Username"] for u in found) == ["created", "imported"], flt
+
+
+def test_counters_move_while_a_job_runs(cognito, endpoint, pool_id):
+    """Each chunk of rows commits its users and the job's counters together, so another
+    connection sees ImportedUsers climb while the job is InProgress (a chunk holds at most
+    MAX_CHUNK_ROWS = 2,000 rows, so a 6,000-row job has at least three)."""
+    other = make_client(endpoint)  # its own connections
+    total = 6000
+    rows = [user_row(f"mover{i}", f"mover{i}@example.com") for i in range(total)]
+    job = new_job(cognito, pool_id)
+    assert upload(job, csv_text(header_of(cognito, pool_id), rows)).status_code == 200
+    cognito.start_user_import_job(UserPoolId=pool_id, JobId=job["JobId"])
+    seen = []
+    deadline = time.time() + 120  # a guard, not a bound
+    while not seen or seen[-1][0] in ("Pending", "InProgress"):
+        assert time.time() < deadline, seen[-5:]
+        now = other.describe_user_import_job(UserPoolId=pool_id, JobId=job["JobId"])[
+            "UserImportJob"]
+        seen.append((now["Status"], now["ImportedUsers"]))
+        time.sleep(0.005)
+    assert seen[-1] == ("Succeeded", total)
+    counts = [n for _, n in seen]
+    assert counts == sorted(counts)  # never back
+    assert any(status == "InProgress" and 0 < n < total for status, n in seen), seen
+    assert user_count(cognito, pool_id) == total
+
+
+SEED_CSV = """\
+pools:
+  - Id: us-east-1_SeedCsv01
+    PoolName: seeded-from-csv
+    AutoVerifiedAttributes: [email]
+    users_csv: data/users.csv
+"""
+
+
+def test_seed_file_loads_a_csv_of_users(tmp_path, cognito, email_pool):
+    """A pool's `users_csv` (relative to the seed file) goes through the import code: the
+    same users as an import job makes; a restart on the data directory skips those that exist."""
+    header = header_of(cognito, email_pool)  # the default schema's columns, as GetCSVHeader
+    (tmp_path / "data").mkdir()
+    (tmp_path / "data" / "users.csv").write_text(csv_text(header, [
+        user_row(f"seeded{i}", f"seeded{i}@example.com", given_name="Seeded")
+        for i in range(300)]))
+    (tmp_path / "seed.yaml").write_text(SEED_CSV)
+    args = ["--data-dir", str(tmp_path / "store"), "--config", str(tmp_path / "seed.yaml")]
+    for _ in range(2):  # the second start finds them all and skips them
+        with RunningServer(args) as srv:
+            client = make_client(srv.url)
+            pool_id = "us-east-1_SeedCsv01"
+            described = client.describe_user_pool(UserPoolId=pool_id)["UserPool"]
+            assert described["EstimatedNumberOfUsers"] == 300
+            user = client.admin_get_user(UserPoolId=pool_id, Username="seeded7")
+            assert user["UserStatus"] == "RESET_REQUIRED"
+            assert attrs_of(user)["email"] == "seeded7@example.com"
+            found = client.list_users(UserPoolId=pool_id,
+                                      Filter='email = "seeded299@example.com"')["Users"]
+            assert [u["Username"] for u in found] == ["seeded299"]
+
+
+def test_a_failed_row_in_the_seed_csv_stops_the_start(tmp_path, cognito, email_pool):
+    header = header_of(cognito, email_pool)
+    (tmp_path / "data").mkdir()
+    (tmp_path / "data" / "users.csv").write_text(csv_text(header, [
+        user_row("fine", "fine@example.com"), user_row("bad", "not-an-email")]))
+    (tmp_path / "seed.yaml").write_text(SEED_CSV)
+    out = subprocess.run([sys.executable, "-m", "emulator", "serve", "--port", "0",
+                          "--in-memory", "--config", str(tmp_path / "seed.yaml")],
+                         capture_output=True, text=True, cwd=ROOT, timeout=60)
+    assert out.returncode != 0
+    assert "users_csv" in out.stderr and \
+        "[FAILED] Line Number 3 - Invalid email address format." in out.stderr, out.stderr

@@ -10,6 +10,7 @@ a CI machine without, say, Chromium cannot pass quietly.
 """
 from __future__ import annotations
 
+import glob
 import importlib.util
 import json
 import os
@@ -25,6 +26,7 @@ ROOT = Path(__file__).resolve().parents[2]
 NODE_DIR = ROOT / "tests" / "node"
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 AWS_CLI = Path(sys.executable).with_name("aws")
+NGINX = "/usr/sbin/nginx"
 INSTALL = "scripts/bootstrap --test installs it"
 
 
@@ -39,7 +41,7 @@ CLIENTS: dict[str, Client] = {
     "node": Client("Node.js (`node`)", lambda: shutil.which("node") is not None),
     "node_modules": Client(
         "the Node.js test clients (tests/node/node_modules: amazon-cognito-identity-js, "
-        "AWS SDK v3, aws-jwt-verify, samlify)",
+        "AWS SDK v3, aws-jwt-verify, samlify, oidc-provider, openid-client, aws-amplify)",
         lambda: shutil.which("node") is not None
         and (NODE_DIR / "node_modules" / ".package-lock.json").exists(),
         "cd tests/node && npm ci"),
@@ -54,6 +56,15 @@ CLIENTS: dict[str, Client] = {
                           lambda: Path(sys.executable).with_name("moto_server").exists()),
     "xmlsec1": Client("xmlsec1 (pysaml2 signs and encrypts with it)",
                       lambda: shutil.which("xmlsec1") is not None, "apt-get install xmlsec1"),
+    "openssl": Client("the openssl program (examples/oidc-federation/make-certs.sh)",
+                      lambda: shutil.which("openssl") is not None, "apt-get install openssl"),
+    "nginx": Client("nginx (/usr/sbin/nginx: the team emulator's load balancer, "
+                    "tests/api/test_team_deploy.py)", lambda: Path(NGINX).exists(),
+                    "apt-get install nginx"),
+    "postgresql": Client("PostgreSQL's server binaries (initdb, pg_ctl in /usr/lib/postgresql/"
+                         "*/bin: the PostgreSQL store's tests, tests/support/postgres.py)",
+                         lambda: bool(glob.glob("/usr/lib/postgresql/*/bin/pg_ctl")),
+                         "apt-get install postgresql"),
 }
 
 

@@ -7,12 +7,20 @@ import pytest
 from emulator.store import AlreadyExists
 from emulator.store.base import SCHEMA_VERSION, SnapshotError, prefix_end
 from emulator.store.memory import MemoryStore
+from emulator.store.postgres import PostgresStore
 from emulator.store.sqlite import SchemaMismatch, SqliteStore
+from tests.support.clients import requires
 
 
-@pytest.fixture(params=["memory", "sqlite"])
+@pytest.fixture(params=["memory", "sqlite",
+                        pytest.param("postgresql", marks=requires("postgresql"))])
 def store(request, tmp_path):
-    s = MemoryStore() if request.param == "memory" else SqliteStore(str(tmp_path / "s.db"))
+    if request.param == "postgresql":
+        cluster = request.getfixturevalue("postgres_cluster")
+        s = PostgresStore(cluster.new_database())
+        s.new_database = cluster.new_database  # for _another()
+    else:
+        s = MemoryStore() if request.param == "memory" else SqliteStore(str(tmp_path / "s.db"))
     yield s
     s.close()
 
@@ -265,6 +273,27 @@ def test_index_pages_continue_from_value_and_key(store):
     assert _by(store, "email", prefix="an", after=("ann@x", "u2")) == [("anna@y", "u4")]
 
 
+def test_control_characters_in_keys_and_index_values(store):
+    """Any string is a key or an index value (an attribute value may hold U+0000), and order
+    stays code-point order."""
+    values = ["a", "a\x00", "a\x00\x01", "a\x01", "a\x01\x00", "a\x02", "\x00"]
+    for n, v in enumerate(values):
+        store.put("k", "p\x00", v, {"v": v}, index={"e\x00": v, "n": str(n)})
+    assert [k for k, _ in store.list("k", "p\x00")] == sorted(values)
+    assert [k for k, _ in store.list("k", "p\x00", prefix="a\x00")] == ["a\x00", "a\x00\x01"]
+    assert [k for k, _ in store.list("k", "p\x00", after="a\x00\x01", limit=2)] == \
+        ["a\x01", "a\x01\x00"]
+    assert [v for v, _, _ in store.list_by_index("k", "p\x00", "e\x00")] == sorted(values)
+    assert [k for _, k, _ in store.list_by_index("k", "p\x00", "e\x00", prefix="a\x01")] == \
+        ["a\x01", "a\x01\x00"]
+    found = store.list_by_index("k", "p\x00", "e\x00", value="a\x00\x01")
+    assert found == [("a\x00\x01", "a\x00\x01", {"v": "a\x00\x01"})]
+    assert store.scopes("k") == ["p\x00"] and store.count("k", "p\x00") == len(values)
+    assert store.delete("k", "p\x00", "\x00") is True and store.get("k", "p\x00", "\x00") is None
+    with pytest.raises(AlreadyExists):
+        store.insert("k", "p\x00", "a\x01", {})
+
+
 def test_index_entries_move_with_the_record(store):
     _people(store)
     store.put("k", "p", "u1", {"email": "zed@x"}, index={"email": "zed@x", "n": "u1"})
@@ -348,6 +377,8 @@ def test_sqlite_upgrades_a_version_1_file(tmp_path):
 
 def _another(store, tmp_path, name: str):
     """A second, empty store of the same backend."""
+    if isinstance(store, PostgresStore):
+        return PostgresStore(store.new_database())
     return MemoryStore() if isinstance(store, MemoryStore) else SqliteStore(str(tmp_path / name))
 
 

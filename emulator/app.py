@@ -17,6 +17,7 @@ from .web import (
     identity_credentials,
     identity_wellknown,
     oauth,
+    oidc_federation,
     passkey_demo,
     risk_console,
     risk_feedback,
@@ -30,6 +31,7 @@ from .web import (
     user_import,
     wellknown,
 )
+from .web.mock_idps.routes import routes as mock_idp_routes
 
 
 async def _not_found(request: Request, exc):
@@ -70,7 +72,8 @@ def create_app(settings: Settings | None = None, emu: Emulator | None = None,
     routes = [Route("/", dispatcher.handle, methods=["POST"]), *testing.routes, *snapshots.routes,
               *identity_wellknown.routes, *wellknown.routes,
               *ses.routes, *passkey_demo.routes, *oauth.routes, *hosted_ui.routes,
-              *saml_sso.routes, *saml_metadata.routes, *test_idp.routes, *risk_feedback.routes,
+              *saml_sso.routes, *oidc_federation.routes, *saml_metadata.routes,
+              *mock_idp_routes, *test_idp.routes, *risk_feedback.routes,
               *risk_console.routes, *console.routes, *user_import.routes,
               *identity_credentials.routes, *ui_customization.routes]
     # Browser SDKs call from pages on other origins; they need preflight answers

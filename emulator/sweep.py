@@ -34,6 +34,8 @@ EXPIRING = (
     "identitycredentials",       # credentials issued (domain/identity/credentials.py)
     "webauthn_registration",     # passkey registrations never completed (auth/passkeys.py)
     "sso_session",               # hosted-UI (SSO) sessions (domain/user_sessions.py)
+    "oidc_state",                # OIDC / social sign-ins at the provider (web/oidc_federation.py)
+    "mock_idp",                  # the mock providers' codes and tokens (domain/mock_idps/state.py)
 )
 
 

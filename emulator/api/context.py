@@ -22,6 +22,8 @@ class Context:
     account_id: str
     source_ip: str = "127.0.0.1"
     headers: dict = field(default_factory=dict)
+    # A browser/OAuth request's own scheme://host (http.web_context); "" for API calls.
+    origin: str = ""
     signed: bool = False
     params: dict = field(default_factory=dict)     # the validated request of an API call
     _resolved: dict = field(default_factory=dict, repr=False)

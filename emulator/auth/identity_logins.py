@@ -24,9 +24,14 @@ Provider names (the Logins keys) and what this emulator does with each:
   provider of the `iam:` section, checked against its metadata (auth/identity_saml.py).
 - A listed OIDC or SAML ARN that the `iam:` section does not declare: ResourceNotFoundException
   naming the missing registration.
-- Social providers (graph.facebook.com, accounts.google.com, www.amazon.com, api.twitter.com,
-  appleid.apple.com): not emulated yet; NotImplementedException naming the provider and the
-  OIDC and social federation issue, never accepted unchecked.
+- Social providers (SupportedLoginProviders: accounts.google.com, appleid.apple.com,
+  graph.facebook.com, www.amazon.com): tokens of the built-in mock providers, when the pool
+  lists the mock's client id (auth/identity_social.py: Google's and Apple's ID tokens by the
+  mocks' key, issuer, audience and expiry; Facebook's and Amazon's access tokens by the mock's
+  token record). Any other app id, and api.twitter.com / www.digits.com:
+  NotImplementedException naming what is missing (the real providers are out of reach
+  offline), never accepted unchecked. The login id is the provider's subject: `sub`, Graph's
+  `id`, Amazon's `user_id`.
 """
 from __future__ import annotations
 
@@ -40,7 +45,7 @@ from ..domain import pools as user_pools
 from ..domain import users
 from ..domain.identity import iam_providers, identities, signing
 from ..errors import CognitoError, not_authorized
-from . import identity_oidc, identity_saml, keys, tokens
+from . import identity_oidc, identity_saml, identity_social, keys, tokens
 
 _USER_POOL = re.compile(r"cognito-idp\.([a-z0-9-]+)\.amazonaws\.com/([\w-]+_[0-9a-zA-Z]+)",
                         re.ASCII)
@@ -106,10 +111,11 @@ def verify(ctx, pool: dict, logins: dict[str, str]) -> dict[str, dict]:
     cognito:preferred_role included); for OIDC the token's claims; for
     `cognito-identity.amazonaws.com` the pool's own OpenID token's claims. An empty map
     gives {} (an unauthenticated call); for SAML the assertion's attributes and `sub` = its
-    NameID. Social providers: NotImplementedException.
+    NameID; for a social login the provider's (see identity_social).
 
     Raises NotAuthorizedException / InvalidParameterException / ResourceNotFoundException
-    with the real service's messages."""
+    with the real service's messages (NotImplementedException: a social app no mock stands
+    for)."""
     verified: dict[str, dict] = {}
     for name, token in logins.items():
         provider, claims = _one(ctx, pool, name, token)
@@ -142,14 +148,9 @@ def _one(ctx, pool: dict, name: str, token: str) -> tuple[str, dict]:
         if registered is None:
             raise _not_registered("SAML", name, "saml_providers")
         return name, identity_saml.verify(ctx, name, registered, token)
-    if name in (pool.get("SupportedLoginProviders") or {}):
-        raise CognitoError(
-            "NotImplementedException",
-            f"A {name} token cannot be checked by this Cognito emulator: the social identity "
-            f"providers (graph.facebook.com, accounts.google.com, www.amazon.com, "
-            f"appleid.apple.com) are not emulated yet (the OIDC and social federation issue). "
-            f"Use a user pool of this emulator, or declare the issuer as an OpenID Connect "
-            f"provider under iam: oidc_providers in the config file.")
+    supported = pool.get("SupportedLoginProviders") or {}
+    if name in supported:
+        return name, identity_social.verify(ctx, name, supported[name], token)
     if provider is not None:
         raise not_authorized(NOT_SUPPORTED)
     if name == pool.get("DeveloperProviderName"):

@@ -111,16 +111,18 @@ def new_signin(ctx, pool: dict, client: dict, **fields) -> SignIn:
 
 
 def federated(signin: SignIn, provider: dict, *, subject: str, attributes: dict,
-              issuer: str) -> dict | SignedIn:
-    """A sign-in through an external identity provider (SAML today), after the front end has
+              issuer: str | None, email_verified: bool | None = None) -> dict | SignedIn:
+    """A sign-in through an external identity provider (SAML, OIDC, social: web/saml_sso.py,
+    web/oidc_federation.py), after the front end has
     checked what the provider sent: federation finds, links or creates the profile
     (PreSignUp_ExternalProvider and PostConfirmation for a new one; PreAuthentication before a
     known one's attributes are refreshed), then the steps of every sign-in, ending in
     PostAuthentication - except for a new profile, which had PostConfirmation instead
-    (COGNITO_REFERENCE 4.3) - and the success result."""
+    (COGNITO_REFERENCE 4.3) - and the success result. email_verified: what the provider said
+    of its email (None: nothing), for federation.sign_in's rule on verified emails."""
     user, new_profile = federation.sign_in(
         signin.ctx, signin.pool, signin.client, provider, subject=subject,
-        attributes=attributes, issuer=issuer,
+        attributes=attributes, issuer=issuer, email_verified=email_verified,
         pre_authentication=lambda known: pre_authentication(signin, known, known["Username"],
                                                             existence_hint=False))
     progress = {"firstFactor": "FEDERATED", "typed": user["Username"],

@@ -388,8 +388,9 @@ def _through_link(store, pool: dict, user: dict, record: dict, provider: dict, s
 
 
 def sign_in(ctx, pool: dict, client: dict, provider: dict, *, subject: str,
-            attributes: dict[str, list[str]], issuer: str,
-            pre_authentication: PreAuthentication) -> tuple[dict, bool]:
+            attributes: dict[str, list[str]], issuer: str | None,
+            pre_authentication: PreAuthentication,
+            email_verified: bool | None = None) -> tuple[dict, bool]:
     """The user an assertion from `provider` signs in as (COGNITO_REFERENCE 8.6), and
     whether it is a new profile:
     1. a link by Cognito_Subject (the NameID) -> its destination;
@@ -399,27 +400,56 @@ def sign_in(ctx, pool: dict, client: dict, provider: dict, *, subject: str,
     A known user gets `pre_authentication(user)` (the sign-in pipeline's PreAuthentication)
     before its attributes are refreshed; the rest of the sign-in (PostAuthentication for a
     known user, the result) is the pipeline's (auth/pipeline.federated). Runs inside the
-    caller's transaction: a trigger that refuses undoes everything."""
+    caller's transaction: a trigger that refuses undoes everything.
+    email_verified False (the provider says its email is not verified): that email never
+    replaces or re-marks a known user's verified email, and never follows a link made by
+    email (refused: anyone can claim an address their provider hasn't verified)."""
     store = ctx.store
     _check_writable(client, provider)
     values = mapped_values(provider, attributes)
+    if email_verified is False and "email_verified" in values:
+        values["email_verified"] = "false"   # whatever claim the mapping took it from
     kw = {"subject": subject, "issuer": issuer, "provider": provider,
           "pre_authentication": pre_authentication}
 
+    unverified = email_verified is False
     found = _subject_link(store, pool, provider, subject)
     if found is not None:
-        return _returning(ctx, pool, client, found[1], values, linked=found, **kw)
+        return _returning(ctx, pool, client, found[1], _keep_email(found[1], values, unverified),
+                          linked=found, **kw)
     own = users.get(store, pool, username(provider, subject))
     if own is not None:
-        return _returning(ctx, pool, client, own, values, own_issuer=issuer, provider=provider,
+        return _returning(ctx, pool, client, own, _keep_email(own, values, unverified),
+                          own_issuer=issuer, provider=provider,
                           pre_authentication=pre_authentication)
     found = _attribute_link(store, pool, provider, attributes, values)
     if found is not None:
-        return _returning(ctx, pool, client, found[1], values, linked=found, **kw)
-    return _first_sign_in(ctx, pool, client, provider, subject, issuer, values, attributes)
+        _check_email_link(found[0], unverified)
+        return _returning(ctx, pool, client, found[1], _keep_email(found[1], values, unverified),
+                          linked=found, **kw)
+    return _first_sign_in(ctx, pool, client, provider, subject, issuer, values, attributes,
+                          unverified)
 
 
-def _own_issuer(user: dict, provider: dict, issuer: str) -> set:
+def _check_email_link(link: dict, unverified: bool) -> None:
+    """An email the provider has not verified never follows a link made by email: anyone can
+    claim an address at a provider that doesn't check it."""
+    if unverified and link["ProviderAttributeName"] == "email":
+        # Wording UNCONFIRMED.
+        raise CognitoError("NotAuthorizedException", "The identity provider has not "
+                           "verified this email address; it can't sign in as the user "
+                           "linked to it.")
+
+
+def _keep_email(user: dict, values: dict, unverified: bool) -> dict:
+    """A user whose email is verified keeps it (and its mark) when the provider sends an
+    email it has not verified."""
+    if not unverified or user["Attributes"].get("email_verified") != "true":
+        return values
+    return {k: v for k, v in values.items() if k not in ("email", "email_verified")}
+
+
+def _own_issuer(user: dict, provider: dict, issuer: str | None) -> set:
     """The profile's own identities entry follows the IdP's current entity id."""
     entries = identities(user)
     for entry in entries:
@@ -444,7 +474,7 @@ def _pre_sign_up(ctx, pool: dict, client: dict, name: str, values: dict) -> None
 
 
 def _first_sign_in(ctx, pool: dict, client: dict, provider: dict, subject: str, issuer: str,
-                   values: dict, assertion: dict) -> tuple[dict, bool]:
+                   values: dict, assertion: dict, unverified: bool) -> tuple[dict, bool]:
     store = ctx.store
     checked = _updates(pool, None, values)
     # Required pool attributes must be mapped and present in the assertion.
@@ -469,8 +499,13 @@ def _first_sign_in(ctx, pool: dict, client: dict, provider: dict, subject: str, 
         found = _subject_link(store, pool, provider, subject) or \
             _attribute_link(store, pool, provider, assertion, values)
     if found is not None:
-        return _returning(ctx, pool, client, found[1], values, pre_authentication=None,
-                          linked=found, subject=subject, issuer=issuer, provider=provider)
+        # The same rules as for a link found before PreSignUp: an unverified email follows
+        # no link made by email, and never replaces a verified one. (The function's link,
+        # made by its own API call, stays: the next such sign-in is refused in sign_in.)
+        _check_email_link(found[0], unverified)
+        return _returning(ctx, pool, client, found[1], _keep_email(found[1], values, unverified),
+                          pre_authentication=None, linked=found, subject=subject,
+                          issuer=issuer, provider=provider)
     try:
         users.create(store, pool, user)
     except CognitoError as err:

@@ -11,8 +11,9 @@ scope = pool id, key "current". Everything sits in the pool's scope, so DeleteUs
 delete_scope removes providers and signing key together.
 
 SAML providers are fully configured (metadata parsed and kept); the other types (OIDC and the
-social ones) are stored and described with their documented ProviderDetails keys checked, but
-sign-in through them is not emulated (/oauth2/authorize answers a clear error).
+social ones) are stored and described with their documented ProviderDetails keys checked;
+sign-in through them is web/oidc_federation.py's (a provider with a built-in mock's client_id
+uses the mock: web/mock_idps/).
 """
 from __future__ import annotations
 
@@ -24,6 +25,7 @@ from urllib.parse import urlsplit
 from ..errors import CognitoError, invalid, not_found
 from ..store import AlreadyExists
 from . import client_config, pools
+from .hosts import is_loopback
 
 KIND = client_config.IDENTITY_PROVIDER_KIND
 SIGNING_KIND = "saml_signing_key"  # scope = pool id, key "current"
@@ -392,7 +394,7 @@ def _other_details(kind: str, before: dict, given: dict) -> tuple[dict, dict]:
         if values["attributes_request_method"] not in ("GET", "POST"):
             raise invalid("attributes_request_method must be GET or POST.")
         for key in ("oidc_issuer", "authorize_url", "token_url", "attributes_url", "jwks_uri"):
-            if key in values and urlsplit(values[key]).scheme != "https":
+            if key in values and not _secure_url(values[key]):
                 # OIDC requires https endpoints; wording UNCONFIRMED.
                 raise invalid(f"{key} must be an https URL.")
     if kind == "Facebook":
@@ -408,6 +410,17 @@ def _other_details(kind: str, before: dict, given: dict) -> tuple[dict, dict]:
     shown.update(computed)
     hidden = {k: v for k, v in values.items() if k in hidden_keys}
     return shown, hidden
+
+
+def _secure_url(url: str) -> bool:
+    """https, or (emulator-only, for local test issuers) http on a loopback host."""
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return False
+    if not parts.hostname:
+        return False
+    return parts.scheme == "https" or (parts.scheme == "http" and is_loopback(parts.hostname))
 
 
 def _saml_details(before: dict, given: dict) -> dict:

@@ -30,7 +30,8 @@ def web_context(request: Request, operation: str, pool: dict | None = None) -> C
     return Context(emu=emu, operation=operation, request_id=str(uuid.uuid4()), region=region,
                    account_id=account,
                    source_ip=request.client.host if request.client else "",
-                   headers=dict(request.headers))
+                   headers=dict(request.headers),
+                   origin=f"{request.url.scheme}://{request.headers.get('host', '')}")
 
 
 async def form_body(request: Request) -> tuple[dict[str, str], set[str]]:

@@ -280,3 +280,37 @@ def test_pre_token_generation_fires_when_the_code_is_redeemed(emulator, federate
     sources = [e["triggerSource"] for e in events(emulator, pool_id)]
     assert sources == ["PreSignUp_ExternalProvider", "PostConfirmation_ConfirmSignUp",
                        "TokenGeneration_HostedAuth"]
+
+
+# --- OIDC / social: the same triggers through the built-in Google mock --------------------------
+
+def test_google_mock_sign_in_runs_the_external_provider_triggers(emulator):
+    import httpx
+
+    from tests.support.oidc_flow import fed_pool, redeem, sign_in
+    url, cognito, _ = emulator
+    pool_id, client_id = fed_pool(
+        cognito, mapping={"email": "email", "given_name": "given_name"},
+        providers=[{"ProviderName": "Google", "ProviderType": "Google", "ProviderDetails": {
+            "client_id": "mock-google-client", "client_secret": "s",
+            "authorize_scopes": "openid email profile"}}],
+        LambdaConfig={"PreSignUp": arn("fed_pre_sign_up"),
+                      "PostConfirmation": arn("fed_post_confirmation"),
+                      "PreTokenGeneration": arn("fed_pre_token")})
+    try:
+        with httpx.Client(base_url=url, timeout=30) as http:
+            got = sign_in(http, client_id, "Google",
+                          {"sub": "g-1", "email": "ada@example.com", "name": "Ada Byron"})
+            tokens = redeem(http, client_id, got["code"])
+        (pre,) = events(emulator, pool_id, "PreSignUp_ExternalProvider")
+        assert pre["userName"] == "Google_g-1"
+        assert pre["request"]["userAttributes"] == {"email": "ada@example.com",
+                                                    "given_name": "Ada"}
+        assert len(events(emulator, pool_id, "PostConfirmation_ConfirmSignUp")) == 1
+        (token_event,) = events(emulator, pool_id, "TokenGeneration_HostedAuth")
+        assert token_event["userName"] == "Google_g-1"
+        from tests.support.factories import claims
+        assert claims(tokens["id_token"])["department"] == "research"
+    finally:
+        from tests.support.factories import delete_pool
+        delete_pool(cognito, pool_id)

@@ -3,7 +3,9 @@ OpenID tokens and developer-authenticated identities.
 
 Logins reach this module already checked (auth/identity_logins.verify): a map of canonical
 provider names to the token's claims. The login id of a provider is its `sub` claim (for
-a developer provider, the developer user identifier, passed as {"sub": identifier}).
+a developer provider, the developer user identifier, passed as {"sub": identifier}), Graph's
+`id` for graph.facebook.com and `user_id` for www.amazon.com (the user ids those providers
+answer, which Cognito keys their logins by).
 
 Records:
 - kind "identity", scope = identity pool id, key = IdentityId ("<region>:<uuid4>"):
@@ -59,8 +61,12 @@ def _conflict(message: str) -> CognitoError:
     return CognitoError("ResourceConflictException", message)
 
 
-def login_id(claims: dict) -> str:
-    return str(claims.get("sub", ""))
+# Providers whose user id is not `sub`: Facebook's Graph /me and Amazon's profile.
+SUBJECT_CLAIMS = {"graph.facebook.com": "id", "www.amazon.com": "user_id"}
+
+
+def login_id(provider: str, claims: dict) -> str:
+    return str(claims.get(SUBJECT_CLAIMS.get(provider, "sub"), ""))
 
 
 def describe(identity: dict) -> dict:
@@ -120,7 +126,7 @@ def _link(ctx, pool: dict, identity: dict, verified: dict[str, dict]) -> dict:
     for provider, claims in verified.items():
         if provider == OPENID_PROVIDER:
             continue
-        login = login_id(claims)
+        login = login_id(provider, claims)
         known = identity["LoginIds"].get(provider)
         if provider == developer:
             ids = identity.setdefault("DeveloperUserIdentifiers", [])
@@ -149,7 +155,7 @@ def _link(ctx, pool: dict, identity: dict, verified: dict[str, dict]) -> dict:
 
 
 def _owners(ctx, pool: dict, verified: dict[str, dict]) -> set[str]:
-    found = {owner(ctx.store, pool, p, login_id(c)) for p, c in verified.items()
+    found = {owner(ctx.store, pool, p, login_id(p, c)) for p, c in verified.items()
              if p != OPENID_PROVIDER}
     found.discard(None)
     return found  # type: ignore[return-value]
@@ -228,7 +234,7 @@ def unlink(ctx, pool: dict, identity: dict, verified: dict[str, dict],
     is ignored (UNCONFIRMED). Removing the last login disables the identity."""
     logins = {p: c for p, c in verified.items() if p != OPENID_PROVIDER}
     proven = _openid_subject(ctx, pool, verified)
-    held = all(identity["LoginIds"].get(p) == login_id(c) for p, c in logins.items())
+    held = all(identity["LoginIds"].get(p) == login_id(p, c) for p, c in logins.items())
     if not held or (proven is not None and proven["IdentityId"] != identity["IdentityId"]) \
             or (not logins and proven is None):
         raise not_authorized(LOGINS_DONT_MATCH)
@@ -314,7 +320,7 @@ def _amr(pool: dict, verified: dict[str, dict]) -> list[str]:
         return ["unauthenticated"]
     amr = ["authenticated"]
     for provider, claims in logins.items():
-        user = login_id(claims)
+        user = login_id(provider, claims)
         if provider.startswith(USER_POOL_PREFIX):
             detail = f"{provider}:CognitoSignIn:{user}"
         elif provider == pool.get("DeveloperProviderName"):
@@ -368,7 +374,7 @@ def for_developer(ctx, pool: dict, identity_id: str | None,
     identity = require(ctx.store, pool, identity_id)
     developer = pool.get("DeveloperProviderName")
     if developer in verified:
-        holder = owner(ctx.store, pool, developer, login_id(verified[developer]))
+        holder = owner(ctx.store, pool, developer, login_id(developer, verified[developer]))
         if holder is not None and holder != identity_id:
             raise CognitoError("DeveloperUserAlreadyRegisteredException",
                                "The developer user identifier is already registered with "

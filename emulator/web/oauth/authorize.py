@@ -12,7 +12,7 @@ from starlette.requests import Request
 from ...api import calls
 from ...domain import cimd
 from ...errors import CognitoError
-from .. import saml_sso
+from .. import oidc_federation, saml_sso
 from ..authorize_request import AuthRequest, cimd_refusal, external_provider, parse_authorize
 from ..errors import PageError, RedirectError, error_page
 from ..http import host_pool, redirect, web_context
@@ -20,9 +20,9 @@ from ..signed_in import finish, session_user
 
 log = logging.getLogger("emulator.oauth")
 
-# ProviderType -> fn(ctx, areq, provider record) -> the provider's sign-in URL. The OIDC and
-# social providers of the federation issue get their lines here.
-STARTERS = {"SAML": saml_sso.start}
+# ProviderType -> fn(ctx, areq, provider record) -> the provider's sign-in URL.
+STARTERS = {"SAML": saml_sso.start,
+            **{kind: oidc_federation.start for kind in oidc_federation.TYPES}}
 
 
 def _start_external(ctx, areq: AuthRequest, provider: dict) -> str:
@@ -70,6 +70,7 @@ async def authorize(request: Request):
     try:
         pool = host_pool(request)
         await _fetch_metadata_document(request, pool)
+        await oidc_federation.prepare(request, pool)
         areq = parse_authorize(request.app.state.emu.store, dict(request.query_params), pool)
     except PageError as err:
         return error_page(err)

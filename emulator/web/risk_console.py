@@ -32,7 +32,7 @@ from starlette.routing import Route
 from ..api import calls
 from ..domain import pools, risk_config, threats, users
 from ..errors import CognitoError
-from .console import layout
+from .console import layout, links
 from .console.guard import console, csrf_field
 from .http import web_context
 from .templates import esc
@@ -98,15 +98,17 @@ async def index(request: Request):
         if len(rows) > USERS_PER_POOL:
             items.append(f'<tr><td colspan="4" class="muted">only the first {USERS_PER_POOL} '
                          f'users are listed</td></tr>')
-        table = ('<table><thead><tr><th>User</th><th>Email</th><th>Status</th><th></th></tr>'
+        table = ('<table><thead><tr><th scope="col">User</th><th scope="col">Email</th>'
+                 '<th scope="col">Status</th><th scope="col">Enabled</th></tr>'
                  f'</thead><tbody>{"".join(items)}</tbody></table>' if items
                  else '<p class="muted">No users.</p>')
         sections.append(
             f'<section class="panel pool" data-pool-id="{esc(pool["Id"])}">'
-            f'<h2>{esc(pool.get("Name", ""))} '
+            f'<h2><a href="{esc(links.pool(pool["Id"]))}">{esc(pool.get("Name", ""))}</a> '
             f'<span class="mono muted">{esc(pool["Id"])}</span></h2>'
             f'<p>Threat protection: {_mode_badge(pool)} '
-            f'<span class="muted">plan {esc(pool.get("UserPoolTier") or "ESSENTIALS")}</span></p>'
+            f'<span class="muted">plan {esc(pool.get("UserPoolTier") or "ESSENTIALS")}</span>'
+            f' · <a href="{esc(links.users(pool["Id"]))}">Search users</a></p>'
             f'{table}</section>')
     body = "".join(sections) or '<p class="panel muted">No user pools yet.</p>'
     tools = ('<p class="muted">Other emulator endpoints: <a href="/_emulator/health">health</a> · '
@@ -251,7 +253,7 @@ async def events(request: Request):
     after = q.get("after") or None
     page, last = threats.list_events(store, pool, user, after=after, limit=PAGE_SIZE)
     rows = "".join(_event_row(request, pool["Id"], username, r) for r in page)
-    head = "".join(f"<th>{h}</th>" for h in _HEADINGS)
+    head = "".join(f'<th scope="col">{h}</th>' for h in _HEADINGS)
     table = (f'<table id="events"><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>'
              if rows else '<p class="muted" id="no-events">No auth events recorded for this user.'
                           '</p>')
@@ -267,6 +269,8 @@ async def events(request: Request):
         f'<dt>User pool</dt><dd>{esc(pool.get("Name"))} '
         f'<span class="mono">{esc(pool["Id"])}</span></dd>'
         f'<dt>Username</dt><dd class="mono" id="username">{esc(username)}</dd>'
+        f'<dt>Details</dt><dd><a href="{esc(links.user(pool["Id"], username))}">user page'
+        f'</a></dd>'
         f'<dt>sub</dt><dd class="mono">{esc(attrs.get("sub") or "")}</dd>'
         f'<dt>Status</dt><dd>{esc(user.get("UserStatus") or "")}</dd>'
         f'<dt>Threat protection</dt><dd>{_mode_badge(pool)}</dd>'

@@ -77,6 +77,16 @@ textarea{width:100%;font-family:ui-monospace,SFMono-Regular,Menlo,monospace;font
 button.primary{padding:6px 14px;border-radius:4px;border:1px solid #0073bb;background:#0073bb;
  color:#fff;cursor:pointer}
 .ok{color:#1d6f32;font-weight:600}.bad{color:#b0160c;font-weight:600}
+tbody th{background:none;font-size:inherit;color:inherit;text-transform:none;letter-spacing:0}
+.sr-only{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);
+ white-space:nowrap}
+caption{text-align:left;font-weight:600;padding:6px 0;color:#16191f}
+figure.chart{margin:8px 0 20px}figure.chart figcaption{font-weight:600;margin-bottom:4px}
+svg.chart-svg{max-width:100%;height:auto;background:#fff}
+ul.actions{list-style:none;padding:0;margin:0;display:flex;flex-wrap:wrap;gap:8px}
+a.action{display:inline-block;padding:5px 12px;border:1px solid #0073bb;border-radius:4px;
+ text-decoration:none}
+a.action[data-action=delete]{border-color:#b0160c;color:#b0160c}
 """
 
 

@@ -17,7 +17,10 @@ from emulator.config import Settings
 from tests.support.server import RunningServer
 
 PAGES = ["/_emulator/", "/_emulator/outbox", "/_emulator/triggers", "/_emulator/tokens",
-         "/_emulator/events?pool=us-east-1_Nope00000&user=x"]
+         "/_emulator/events?pool=us-east-1_Nope00000&user=x",
+         "/_emulator/pool?pool=us-east-1_Nope00000", "/_emulator/users?pool=us-east-1_Nope00000",
+         "/_emulator/user?pool=us-east-1_Nope00000&user=x",
+         "/_emulator/user/action?pool=us-east-1_Nope00000&user=x&action=delete"]
 FAR = ("192.0.2.10", 50000)
 NEAR = ("127.0.0.1", 50000)
 

@@ -186,7 +186,11 @@ def _write_factors(user: dict, enabled: list[str], preferred: str | None) -> Non
 
 
 def _not_deliverable(factor: str) -> CognitoError:
-    # Real wording (aws/aws-sdk-js-v3#4645 shows it for SOFTWARE_TOKEN_MFA).
+    # Real wordings: SMS without a phone number, aws-amplify/amplify-js#5766 (raw 400 body) and
+    # #618; SOFTWARE_TOKEN_MFA, aws/aws-sdk-js-v3#4645. EMAIL_OTP follows the latter
+    # (UNCONFIRMED).
+    if factor == SMS:
+        return invalid("User does not have a phone_number set to turn on SMS MFA")
     return invalid(f"User does not have delivery config set to turn on {factor}")
 
 

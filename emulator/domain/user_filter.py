@@ -5,8 +5,10 @@ and backslashes inside the value are escaped with a backslash; an empty filter m
 user. Only double quotes are documented, so a single-quoted value is a parse error here
 (UNCONFIRMED what real Cognito does with one).
 
-Error wording ("Error while parsing filter", "Invalid search attribute: <name>") follows
-what other Cognito emulators observed; treat it as UNCONFIRMED.
+Error wording: "Error while parsing filter." (final period) is confirmed: aws/aws-sdk-php#1088
+and #1961 show the raw 400 body {"__type":"InvalidParameterException","message":"Error while
+parsing filter."}. "Invalid search attribute: <name>" follows what other Cognito emulators
+observed; treat it as UNCONFIRMED.
 
 Every searchable attribute is a store index on the user records (index name = attribute,
 see index_of): `=` is an equality lookup and `^=` a range scan, both ordered by (value,
@@ -46,7 +48,7 @@ class Filter:
 
 
 def parse_error() -> CognitoError:
-    return CognitoError("InvalidParameterException", "Error while parsing filter")
+    return CognitoError("InvalidParameterException", "Error while parsing filter.")
 
 
 def parse(text: str | None) -> Filter | None:

@@ -70,9 +70,9 @@ def test_filter_by_sub(cognito, people):
 
 
 @pytest.mark.parametrize("flt, message", [
-    ("username = ann", "Error while parsing filter"),
-    ("username =", "Error while parsing filter"),
-    ("username = 'ann'", "Error while parsing filter"),
+    ("username = ann", "Error while parsing filter."),
+    ("username =", "Error while parsing filter."),
+    ("username = 'ann'", "Error while parsing filter."),
     ('custom:team = "x"', "Invalid search attribute: custom:team"),
     ('locale = "en"', "Invalid search attribute: locale"),
 ])

@@ -361,7 +361,7 @@ def test_sms_needs_a_phone_number(cognito, mfa_pool):
         cognito.admin_set_user_mfa_preference(UserPoolId=pool_id, Username=name,
                                               SMSMfaSettings={"Enabled": True})
     assert error(e) == ("InvalidParameterException",
-                        "User does not have delivery config set to turn on SMS_MFA")
+                        "User does not have a phone_number set to turn on SMS MFA")
 
 
 def test_legacy_user_settings_switch_sms_mfa(cognito, mfa_pool, outbox):

@@ -43,7 +43,7 @@ def test_parse(text, attribute, prefix, value):
     'username ~= "x"',
 ])
 def test_parse_errors(text):
-    assert error(text).message == "Error while parsing filter"
+    assert error(text).message == "Error while parsing filter."
 
 
 @pytest.mark.parametrize("name", ["custom:team", "locale", "email_verified", "Email"])

@@ -61,6 +61,9 @@ class Settings:
     # Relay every email the outbox records to this SMTP server (docs/MAIL.md); None: outbox only.
     smtp_url: str | None = None
     smtp_ca_file: str | None = None     # PEM CAs to trust for smtps:// / smtp+starttls://
+    # PEM CAs trusted, beside the system's and SSL_CERT_FILE, when the emulator calls out over
+    # HTTPS (OIDC and social providers, metadata URLs, identity-pool issuers): trust.py.
+    trust_ca: str | None = None
     smtp_insecure: bool = False         # TLS without certificate checks (a local catcher)
     # Point-in-time recovery: how many days of user, group and membership history the store
     # keeps (domain/pitr_history.py). Default 14: the Plus plan's recovery period, the longest
@@ -149,6 +152,10 @@ def add_serve_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--smtp-ca-file", metavar="PEM",
                    help="trust the CA certificates in this file (instead of the system's) "
                         "for smtps:// and smtp+starttls://")
+    p.add_argument("--trust-ca", metavar="PEM",
+                   help="also trust the CA certificates in this file (beside the system's and "
+                        "SSL_CERT_FILE) when calling OIDC/social providers, metadata URLs "
+                        "and identity-pool issuers over HTTPS (docs/FEDERATION.md)")
     p.add_argument("--smtp-insecure", action="store_true", default=None,
                    help="TLS to the SMTP server without checking its certificate")
     p.add_argument("--body-timeout", type=float, metavar="SECONDS",
@@ -181,6 +188,7 @@ def settings_from(args: argparse.Namespace | None = None, **overrides) -> Settin
                        ("log_dir", str), ("body_timeout", float), ("sts_endpoint", str),
                        ("tls", bool), ("tls_port", int),
                        ("smtp_url", str), ("smtp_ca_file", str), ("smtp_insecure", bool),
+                       ("trust_ca", str),
                        ("pitr_window_days", float), ("sweep_interval", float),
                        ("workers", int),
                        ("console", str),
@@ -222,6 +230,8 @@ def settings_from(args: argparse.Namespace | None = None, **overrides) -> Settin
     if s.workers > 1 and s.in_memory:
         raise ConfigError("--workers needs a durable store (--data-dir or --store): processes "
                           "cannot share an in-memory store")
+    if s.trust_ca and not os.path.isfile(s.trust_ca):
+        raise ConfigError(f"--trust-ca {s.trust_ca}: no such file")
     smtp_target(s)  # a bad SMTP setting stops the start, not the first mail
     return s
 

@@ -11,6 +11,7 @@ import logging
 import uuid
 import weakref
 
+from . import trust
 from .clock import Clock
 from .config import Settings, smtp_target
 from .mail import Relay
@@ -48,6 +49,7 @@ class Emulator:
     def __init__(self, settings: Settings):
         self.settings = settings
         self.store = open_store(settings.data_dir, settings.in_memory, settings.store)
+        trust.configure(settings.trust_ca)  # --trust-ca, for the calls out over HTTPS
         # A durable store may be open in other processes too; memory never is.
         self.shared = not settings.in_memory
         self.clock = Clock(_StoredClock(self.store) if self.shared else None)

@@ -22,6 +22,7 @@ import urllib.error
 import urllib.request
 from urllib.parse import urlsplit
 
+from .. import trust
 from ..errors import CognitoError, invalid, not_found
 from ..store import AlreadyExists
 from . import client_config, pools
@@ -526,7 +527,9 @@ def fetch_metadata(url: str, *, timeout: float = FETCH_TIMEOUT,
     """GET a MetadataURL: http/https only, at most `limit` bytes, `timeout` seconds in all.
     Any failure is InvalidParameterException "Error retrieving metadata from <url>"."""
     _check_metadata_url(url)
-    opener = urllib.request.build_opener(_HttpOnlyRedirects())
+    # HTTPS: the CAs of emulator/trust.py (the system's, SSL_CERT_FILE, --trust-ca).
+    opener = urllib.request.build_opener(_HttpOnlyRedirects(),
+                                         urllib.request.HTTPSHandler(context=trust.context()))
     deadline = time.monotonic() + timeout  # wall-clock budget, not the emulator clock
     request = urllib.request.Request(url, headers={"Accept": "application/samlmetadata+xml, "
                                                              "application/xml, text/xml, */*"})

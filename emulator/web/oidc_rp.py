@@ -8,9 +8,9 @@ endpoints are, the code exchange, the ID token's validation and the user-info ca
     authenticate(settings, provider, code=, ...) -> Identity (subject, claims, email_verified)
 
 Network calls go through httpx: TIMEOUT seconds, at most MAX_BYTES, no redirects followed,
-TLS checked against the system CAs plus the file named by SSL_CERT_FILE. Call them outside
-any store transaction (web/oidc_federation.py runs them in a worker thread): a built-in mock
-answers on this very server.
+TLS checked against the system CAs, SSL_CERT_FILE and --trust-ca (emulator/trust.py). Call
+them outside any store transaction (web/oidc_federation.py runs them in a worker thread):
+a built-in mock answers on this very server.
 
 The ID token is checked with PyJWT (jwt.decode with the provider's JWKS key): signature, an
 alg from ASYMMETRIC allowed by the key's `alg` or the discovery document (never none or HS*),
@@ -24,9 +24,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
-import os
 import secrets
-import ssl
 import threading
 import time
 from dataclasses import dataclass, field
@@ -35,6 +33,7 @@ from urllib.parse import urlsplit
 import httpx
 import jwt
 
+from .. import trust
 from ..domain import mock_idps
 from ..domain.hosts import is_loopback
 
@@ -84,25 +83,6 @@ class Identity:
 
 # --- HTTP ------------------------------------------------------------------------------------
 
-_ssl_lock = threading.Lock()
-_ssl_context: ssl.SSLContext | None = None
-
-
-def ssl_context() -> ssl.SSLContext:
-    """The system CAs plus SSL_CERT_FILE (OpenSSL alone would use that file instead of the
-    system bundle; both are wanted: a local CA next to the public ones)."""
-    global _ssl_context
-    with _ssl_lock:
-        if _ssl_context is None:
-            context = ssl.create_default_context()
-            paths = ssl.get_default_verify_paths()
-            for cafile in (paths.openssl_cafile, os.environ.get("SSL_CERT_FILE")):
-                if cafile and os.path.isfile(cafile):
-                    context.load_verify_locations(cafile=cafile)
-            _ssl_context = context
-        return _ssl_context
-
-
 def _check_url(url: str) -> None:
     parts = urlsplit(url)
     if parts.scheme == "https" or (parts.scheme == "http" and is_loopback(parts.hostname)):
@@ -114,7 +94,7 @@ def _request(method: str, url: str, **kwargs) -> dict:
     """One call, its JSON object answer. Invalid on any failure."""
     _check_url(url)
     try:
-        with httpx.Client(timeout=TIMEOUT, verify=ssl_context(), follow_redirects=False,
+        with httpx.Client(timeout=TIMEOUT, verify=trust.context(), follow_redirects=False,
                           trust_env=False) as client:
             with client.stream(method, url, **kwargs) as response:
                 body = b""

@@ -150,6 +150,19 @@ def sorted_items(items: Iterable[tuple[str, dict]]) -> list[tuple[str, dict]]:
     return sorted(items, key=lambda kv: kv[0])
 
 
+class AfterCommit:
+    """Store.after_commit for a backend whose per-thread `_state()` has `depth` (transaction
+    nesting) and `after` (the callbacks its transaction() runs once the outermost level
+    has committed, and drops with what rolls back)."""
+
+    def after_commit(self, fn: Callable[[], object]) -> None:
+        tx = self._state()  # type: ignore[attr-defined]
+        if tx.depth:
+            tx.after.append(fn)
+        else:
+            run_after_commit([fn])
+
+
 def run_after_commit(callbacks: builtins.list[Callable[[], object]]) -> None:
     """Run the callbacks a committed transaction collected (Store.after_commit)."""
     for fn in callbacks:

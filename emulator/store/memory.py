@@ -6,14 +6,14 @@ import threading
 from contextlib import contextmanager
 
 from . import snapshot_files
-from .base import SCHEMA_VERSION, AlreadyExists, SnapshotError, run_after_commit
+from .base import SCHEMA_VERSION, AfterCommit, AlreadyExists, SnapshotError, run_after_commit
 
 
 def _copy(value):
     return marshal.loads(marshal.dumps(value))
 
 
-class MemoryStore:
+class MemoryStore(AfterCommit):
     def __init__(self):
         self._data: dict[tuple[str, str], dict[str, dict]] = {}
         # Secondary indexes: (kind, scope, name) -> sorted [(value, key)], and each record's
@@ -157,13 +157,6 @@ class MemoryStore:
                     tx.undo.clear()
                     committed, tx.after = tx.after, []
         run_after_commit(committed)  # only reached when the outermost level committed
-
-    def after_commit(self, fn):
-        tx = self._state()
-        if tx.depth:
-            tx.after.append(fn)
-        else:
-            run_after_commit([fn])
 
     @contextmanager
     def suspended(self):

@@ -39,6 +39,7 @@ from psycopg_pool import ConnectionPool
 from . import snapshot_files
 from .base import (
     SCHEMA_VERSION,
+    AfterCommit,
     AlreadyExists,
     SchemaMismatch,
     SnapshotError,
@@ -122,7 +123,7 @@ def describe(url: str) -> str:
     return f"postgresql://{user}{host}{port}/{info.get('dbname', '')}"
 
 
-class PostgresStore:
+class PostgresStore(AfterCommit):
     def __init__(self, url: str, *, max_connections: int = 10):
         self._url = url
         try:
@@ -414,13 +415,6 @@ class PostgresStore:
                 committed, tx.after = tx.after, []
                 self._release(tx)
         run_after_commit(committed)  # only reached when the outermost level committed
-
-    def after_commit(self, fn):
-        tx = self._state()
-        if tx.depth:
-            tx.after.append(fn)
-        else:
-            run_after_commit([fn])
 
     @contextmanager
     def suspended(self):

@@ -8,6 +8,7 @@ from contextlib import contextmanager
 from . import snapshot_files
 from .base import (  # noqa: F401  (SchemaMismatch: imported from here by callers)
     SCHEMA_VERSION,
+    AfterCommit,
     AlreadyExists,
     SchemaMismatch,
     SnapshotError,
@@ -32,7 +33,7 @@ CREATE INDEX IF NOT EXISTS index_entries_record ON index_entries (scope, kind, k
 _ENTRIES = "SELECT name, value FROM index_entries WHERE scope=? AND kind=? AND key=?"
 
 
-class SqliteStore:
+class SqliteStore(AfterCommit):
     def __init__(self, path: str):
         os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
         # One connection shared under a lock: handlers are short, and SQLite
@@ -259,13 +260,6 @@ class SqliteStore:
                     tx.undo.clear()
                     committed, tx.after = tx.after, []
         run_after_commit(committed)  # only reached when the outermost level committed
-
-    def after_commit(self, fn):
-        tx = self._state()
-        if tx.depth:
-            tx.after.append(fn)
-        else:
-            run_after_commit([fn])
 
     @contextmanager
     def suspended(self):

@@ -36,6 +36,7 @@ EXPIRING = (
     "sso_session",               # hosted-UI (SSO) sessions (domain/user_sessions.py)
     "oidc_state",                # OIDC / social sign-ins at the provider (web/oidc_federation.py)
     "mock_idp",                  # the mock providers' codes and tokens (domain/mock_idps/state.py)
+    "authevent",                 # threat-protection auth events, two years (domain/threats.py)
 )
 
 

@@ -40,9 +40,13 @@ import uuid
 from collections.abc import Callable
 
 from ..errors import CognitoError
+from ..store.base import expiry_index
 from . import clients, log_delivery, risk_config, risk_notices, users
 
 KIND = "authevent"
+# COGNITO_REFERENCE 5.3: "Events are retained for two years". Each event is filed under
+# its expiry (emulator/sweep.py deletes it then) and listed only until then.
+RETENTION_SECONDS = 2 * 365 * 24 * 3600
 IP_FAILURES = "riskipfail"
 BLOCKED = "Unable to login because of security reasons."
 HISTORY_LIMIT = 50          # events read per assessment (newest first)
@@ -232,7 +236,7 @@ def new_event(signin, user: dict, request: dict, where: dict | None, assessment,
         # The API has no field for "a notice was sent"; the console page can read this.
         sent = risk_notices.send(signin.ctx, signin.pool, user, record, decision, token)
         record["_risk"]["notified"] = decision.email if sent else None
-    signin.store.put(KIND, signin.pool["Id"], record["_key"], record)
+    _save(signin.store, signin.pool["Id"], record)
     if response != "InProgress":
         log_delivery.auth_event(signin.ctx, signin.pool, user, record)
     return record, token
@@ -299,7 +303,7 @@ def sign_in_passed(signin, user: dict, progress: dict) -> None:
     if "MFA" in progress.get("passed", ()):
         record["ChallengeResponses"].append({"ChallengeName": "Mfa",
                                              "ChallengeResponse": "Success"})
-    signin.store.put(KIND, signin.pool["Id"], key, record)
+    _save(signin.store, signin.pool["Id"], record)
     log_delivery.auth_event(signin.ctx, signin.pool, user, record)
 
 
@@ -320,13 +324,22 @@ def password_failed(signin, user: dict, progress: dict | None = None) -> None:
 
 # --- AdminListUserAuthEvents / feedback ----------------------------------------------------------
 
+def _save(store, pool_id: str, record: dict) -> None:
+    """Write an event filed under its expiry, RETENTION_SECONDS after it happened."""
+    record["expiresAt"] = record["CreationDate"] + RETENTION_SECONDS
+    store.put(KIND, pool_id, record["_key"], record, index=expiry_index(record["expiresAt"]))
+
+
 def public_event(record: dict) -> dict:
-    return {k: v for k, v in record.items() if not k.startswith("_")}
+    return {k: v for k, v in record.items() if not k.startswith("_") and k != "expiresAt"}
 
 
-def list_events(store, pool: dict, user: dict, *, after: str | None,
-                limit: int) -> tuple[list[dict], str | None]:
+def list_events(store, pool: dict, user: dict, *, after: str | None, limit: int,
+                now: float) -> tuple[list[dict], str | None]:
+    """A page of the user's events, newest first; those past retention are gone (the
+    oldest, so they can only end the list)."""
     rows = store.list(KIND, pool["Id"], prefix=user_prefix(user), after=after, limit=limit + 1)
+    rows = [(k, r) for k, r in rows if r.get("expiresAt", float("inf")) > now]
     page = [r for _, r in rows[:limit]]
     return page, (rows[limit - 1][0] if len(rows) > limit and page else None)
 
@@ -347,7 +360,7 @@ def set_feedback(ctx, pool: dict, user: dict, event_id: str, value: str, *,
         raise CognitoError("NotAuthorizedException", "Invalid feedback token.")  # UNCONFIRMED
     record["EventFeedback"] = {"FeedbackValue": value, "Provider": provider,
                                "FeedbackDate": ctx.now()}
-    ctx.store.put(KIND, pool["Id"], record["_key"], record)
+    _save(ctx.store, pool["Id"], record)
 
 
 def token_matches(record: dict, token: str) -> bool:

@@ -39,7 +39,8 @@ def admin_list_user_auth_events(ctx, params):
     user = users.require(ctx.store, pool, params["Username"])
     limit = params.get("MaxResults") or DEFAULT_MAX_RESULTS
     page, last = threats.list_events(ctx.store, pool, user,
-                                     after=paging.after(params.get("NextToken")), limit=limit)
+                                     after=paging.after(params.get("NextToken")), limit=limit,
+                                     now=ctx.now())
     out = {"AuthEvents": [threats.public_event(r) for r in page]}
     if last is not None:
         out["NextToken"] = paging.token(last)

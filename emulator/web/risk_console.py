@@ -251,7 +251,8 @@ async def events(request: Request):
         return failed
     username = user["Username"]
     after = q.get("after") or None
-    page, last = threats.list_events(store, pool, user, after=after, limit=PAGE_SIZE)
+    page, last = threats.list_events(store, pool, user, after=after, limit=PAGE_SIZE,
+                                     now=request.app.state.emu.clock.now())
     rows = "".join(_event_row(request, pool["Id"], username, r) for r in page)
     head = "".join(f'<th scope="col">{h}</th>' for h in _HEADINGS)
     table = (f'<table id="events"><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>'

@@ -93,3 +93,33 @@ def test_the_background_sweep_runs_every_interval(swept):
         assert answer(cognito, client_id, "carol", session) == UNKNOWN
     finally:
         http.post("/_emulator/clock", json={"reset": True})
+
+
+def test_auth_events_go_after_two_years(unswept):
+    """COGNITO_REFERENCE 5.3: events are retained for two years. Past that, the history no
+    longer lists them, and the sweep deletes them."""
+    _, cognito, http = unswept
+    pool_id = cognito.create_user_pool(
+        PoolName="retention", UserPoolTier="PLUS",
+        UserPoolAddOns={"AdvancedSecurityMode": "AUDIT"})["UserPool"]["Id"]
+    client_id = password_client(cognito, pool_id)["ClientId"]
+    cognito.admin_create_user(UserPoolId=pool_id, Username="dora", MessageAction="SUPPRESS")
+    cognito.admin_set_user_password(UserPoolId=pool_id, Username="dora",
+                                    Password="Retention-Passw0rd!x", Permanent=True)
+    password_sign_in(cognito, client_id, "dora", "Retention-Passw0rd!x")
+
+    def listed():
+        return cognito.admin_list_user_auth_events(UserPoolId=pool_id,
+                                                   Username="dora")["AuthEvents"]
+    assert [e["EventType"] for e in listed()] == ["SignIn"]
+    assert "expiresAt" not in listed()[0]
+    now = http.get("/_emulator/clock").json()["now"]
+    try:
+        http.post("/_emulator/clock", json={"pin": now + 2 * 365 * 86400 - 60})
+        assert http.post("/_emulator/sweep").json() == {"deleted": {}}
+        assert len(listed()) == 1                 # a minute short of two years: kept
+        http.post("/_emulator/clock", json={"pin": now + 2 * 365 * 86400 + 60})
+        assert listed() == []                     # past retention: not listed, before any sweep
+        assert http.post("/_emulator/sweep").json() == {"deleted": {"authevent": 1}}
+    finally:
+        http.post("/_emulator/clock", json={"reset": True})

@@ -30,20 +30,21 @@ def put(store, kind, scope, key, expires_at):
 
 def test_the_table_names_each_writers_kind():
     from emulator.auth import identity_saml, oauth_codes, passkeys
-    from emulator.domain import auth_sessions, user_sessions
+    from emulator.domain import auth_sessions, threats, user_sessions
     from emulator.domain.identity import credentials
     from emulator.domain.mock_idps import state as mock_idp_state
     from emulator.web import oidc_federation, saml_sso
     assert sweep.EXPIRING == (
         auth_sessions.KIND, oauth_codes.KIND, saml_sso.PENDING_KIND, saml_sso.LOGOUT_KIND,
         saml_sso.SEEN_KIND, identity_saml.SPENT_KIND, credentials.KIND, passkeys.REGISTRATION,
-        user_sessions.SSO_KIND, oidc_federation.STATE_KIND, mock_idp_state.KIND)
+        user_sessions.SSO_KIND, oidc_federation.STATE_KIND, mock_idp_state.KIND, threats.KIND)
     writers = {p.relative_to(EMULATOR).as_posix() for p in EMULATOR.rglob("*.py")
                if "expiry_index(" in p.read_text()} - {"store/base.py"}
     assert writers == {"domain/auth_sessions.py", "auth/oauth_codes.py", "web/saml_sso.py",
                        "auth/identity_saml.py", "domain/identity/credentials.py",
                        "auth/passkeys.py", "domain/user_sessions.py",
-                       "web/oidc_federation.py", "domain/mock_idps/state.py"}
+                       "web/oidc_federation.py", "domain/mock_idps/state.py",
+                       "domain/threats.py"}
 
 
 def test_expiry_index_sorts_as_time_does():

@@ -113,8 +113,8 @@ def _signals(record: dict) -> list[str]:
             if isinstance(s, dict)]
 
 
-def _events(store, pool: dict, user: dict) -> str:
-    newest, more = threats.list_events(store, pool, user, after=None, limit=EVENTS)
+def _events(store, pool: dict, user: dict, now: float) -> str:
+    newest, more = threats.list_events(store, pool, user, after=None, limit=EVENTS, now=now)
     ordered = list(reversed(newest))        # oldest first, numbered 1..n
     points = [charts.Point(n, r["CreationDate"], level_of(r),
                            f'{r.get("EventType")} {r.get("EventResponse")}, decision '
@@ -191,7 +191,8 @@ async def user_page(request: Request):
             + _section("user-devices", "Devices", _devices(store, pool, user))
             + _section("user-passkeys", "Passkeys", _passkeys(store, pool, user))
             + _section("user-identities", "Linked identities", _identities(store, pool, user))
-            + _section("auth-events", "Auth events", _events(store, pool, user)))
+            + _section("auth-events", "Auth events",
+                       _events(store, pool, user, request.app.state.emu.clock.now())))
     return layout.page(f"User: {username}", body, current="/_emulator/",
                        message=f"{done.done} ({done.operation})." if done else None,
                        crumbs=[(links.pool(pool["Id"]), pool.get("Name") or pool["Id"]),

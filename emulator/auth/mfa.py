@@ -116,7 +116,16 @@ def _tier_allows(pool: dict, feature: str) -> None:
 def set_config(ctx, pool: dict, params: dict) -> dict:
     """SetUserPoolMfaConfig. Each factor's configuration in the request turns that factor
     on; one left out turns it off (UNCONFIRMED; the console always sends all of them).
-    MfaConfiguration and WebAuthnConfiguration left out keep their values (UNCONFIRMED)."""
+    MfaConfiguration left out means OFF, and OFF with an SMS, software-token or email
+    configuration is refused; OFF with WebAuthnConfiguration alone is accepted
+    (terraform-provider-aws's aws_cognito_user_pool, which leaves SmsMfaConfiguration out
+    when MFA is OFF for this error, and live calls recorded in go-to-k/cdkd#1923).
+    WebAuthnConfiguration left out keeps its value (UNCONFIRMED)."""
+    mode = params.get("MfaConfiguration") or "OFF"
+    if mode == "OFF" and any(params.get(k) is not None for k in (
+            "SmsMfaConfiguration", "SoftwareTokenMfaConfiguration", "EmailMfaConfiguration")):
+        raise invalid("Invalid MFA configuration given, can't turn off MFA and configure an "
+                      "MFA together.")
     record = copy.deepcopy(pool)
     stored = {"sms": False, "softwareToken": False, "email": None,
               "WebAuthnConfiguration": (_stored(pool) or {}).get("WebAuthnConfiguration")}
@@ -139,7 +148,6 @@ def set_config(ctx, pool: dict, params: dict) -> dict:
         if webauthn.get("FactorConfiguration") == "MULTI_FACTOR_WITH_USER_VERIFICATION":
             _tier_allows(pool, "Passkey MFA")
         stored["WebAuthnConfiguration"] = copy.deepcopy(webauthn)
-    mode = params.get("MfaConfiguration") or pool.get("MfaConfiguration", "OFF")
     record["_mfa"] = stored
     record["MfaConfiguration"] = mode
     if mode != "OFF" and not any(pool_factors(record).values()) \

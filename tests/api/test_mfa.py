@@ -124,11 +124,34 @@ def test_set_and_get_pool_mfa_config(cognito, pool_id):
     assert described["MfaConfiguration"] == "ON"
     assert described["SmsAuthenticationMessage"] == "Code {####}"
     # Left out now: SMS and email MFA off, the WebAuthn settings kept.
-    cognito.set_user_pool_mfa_config(UserPoolId=pool_id,
+    cognito.set_user_pool_mfa_config(UserPoolId=pool_id, MfaConfiguration="ON",
                                      SoftwareTokenMfaConfiguration={"Enabled": True})
     got = cognito.get_user_pool_mfa_config(UserPoolId=pool_id)
     assert "SmsMfaConfiguration" not in got and "EmailMfaConfiguration" not in got
     assert got["MfaConfiguration"] == "ON" and got["WebAuthnConfiguration"] == webauthn
+
+
+@pytest.mark.parametrize("factor", [
+    {"SmsMfaConfiguration": {"SmsAuthenticationMessage": "Code {####}",
+                             "SmsConfiguration": SMS_CONFIG}},
+    {"SoftwareTokenMfaConfiguration": {"Enabled": False}},
+    {"EmailMfaConfiguration": {"Message": "Your code {####}", "Subject": "Code"}}])
+@pytest.mark.parametrize("off", [{"MfaConfiguration": "OFF"}, {}])
+def test_mfa_off_with_a_factor_is_refused_and_left_out_means_off(cognito, pool_id, factor, off):
+    """terraform-provider-aws leaves SmsMfaConfiguration out when MFA is OFF because of this
+    answer; recorded live calls (go-to-k/cdkd#1923): a left-out MfaConfiguration is OFF."""
+    cognito.set_user_pool_mfa_config(UserPoolId=pool_id, MfaConfiguration="OPTIONAL",
+                                     SoftwareTokenMfaConfiguration={"Enabled": True})
+    with pytest.raises(ClientError) as refused:
+        cognito.set_user_pool_mfa_config(UserPoolId=pool_id, **off, **factor)
+    assert error(refused) == ("InvalidParameterException", "Invalid MFA configuration given, "
+                              "can't turn off MFA and configure an MFA together.")
+    assert cognito.get_user_pool_mfa_config(UserPoolId=pool_id)["MfaConfiguration"] == "OPTIONAL"
+    webauthn = {"RelyingPartyId": "example.com", "UserVerification": "preferred"}
+    cognito.set_user_pool_mfa_config(UserPoolId=pool_id, **off, WebAuthnConfiguration=webauthn)
+    got = cognito.get_user_pool_mfa_config(UserPoolId=pool_id)
+    assert got["MfaConfiguration"] == "OFF" and got["WebAuthnConfiguration"] == webauthn
+    assert not got.get("SoftwareTokenMfaConfiguration", {}).get("Enabled")
 
 
 def test_update_user_pool_and_mfa_config_share_mfa_configuration(cognito, pool_id):
@@ -400,8 +423,7 @@ def test_pool_off_means_no_mfa(cognito, mfa_pool):
     name = new_user(cognito, pool_id, phone_number=PHONE)
     cognito.admin_set_user_mfa_preference(UserPoolId=pool_id, Username=name,
                                           SMSMfaSettings={"Enabled": True})
-    cognito.set_user_pool_mfa_config(UserPoolId=pool_id, MfaConfiguration="OFF",
-                                     SmsMfaConfiguration={"SmsConfiguration": SMS_CONFIG})
+    cognito.set_user_pool_mfa_config(UserPoolId=pool_id, MfaConfiguration="OFF")
     assert sign_in(cognito, client_id, name)["AuthenticationResult"]["AccessToken"]
 
 

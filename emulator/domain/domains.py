@@ -34,8 +34,12 @@ _LABEL = r"[a-z0-9](?:[a-z0-9\-]{0,61}[a-z0-9])?"
 _FQDN = re.compile(rf"^{_LABEL}(?:\.{_LABEL})+$")
 # ACM certificates for Cognito custom domains must live in us-east-1 (CloudFront).
 _CERTIFICATE_ARN = re.compile(r"^arn:aws[a-z\-]*:acm:us-east-1:\d{12}:certificate/[A-Za-z0-9\-]+$")
-_BAD_CERTIFICATE = ("The specified SSL certificate doesn't exist, isn't valid, or doesn't "
-                    "include a valid certificate chain.")  # CloudFront's wording, UNCONFIRMED here
+# CloudFront's wording, which CreateUserPoolDomain passes on as an InvalidParameterException:
+# from https://github.com/aws-amplify/amplify-hosting/issues/2278 (the real message goes on
+# with CloudFront's "(Service: AmazonCloudFront; Status Code: 400; Error Code:
+# InvalidViewerCertificate; ...)", left out here).
+_BAD_CERTIFICATE = ("The specified SSL certificate doesn't exist, isn't in us-east-1 region, "
+                    "isn't valid, or doesn't include a valid certificate chain.")
 
 LOCAL_SUFFIX = ".auth.localhost"
 _AWS_SUFFIX = re.compile(r"\.auth\.[a-z0-9\-]+\.amazoncognito\.com$")
@@ -138,8 +142,11 @@ def update(ctx, pool: dict, params: dict) -> dict:
     custom_config = params.get("CustomDomainConfig")
     if custom_config is not None:
         if not record["custom"]:
-            # Wording UNCONFIRMED.
-            raise invalid("CustomDomainConfig can only be given for a custom domain.")
+            # From https://github.com/aws/aws-cdk/issues/25712 (a CloudFormation update of a
+            # UserPoolDomain's certificate: InvalidParameterException with this text); that it
+            # is this condition is inferred.
+            raise invalid("User pool should have a custom domain associated, failed to update "
+                          "the certificate.")
         _check_certificate(custom_config)
         record["certificateArn"] = custom_config["CertificateArn"]
         if custom_config.get("SecurityPolicy"):

@@ -220,7 +220,9 @@ def link(ctx, pool: dict, destination: dict, source: dict) -> None:
     store = ctx.store
     source_name, attribute, value = _provider_user(source, "SourceUser")
     if source_name == COGNITO:
-        raise invalid("SourceUser must be a federated user, not a Cognito user.")  # UNCONFIRMED
+        # from https://github.com/boto/boto3/issues/4163 and aws-amplify/amplify-js#13334
+        raise invalid("Invalid SourceUser: Cognito users with a username/password may not be "
+                      "passed in as a SourceUser, only as a DestinationUser")
     if destination.get("ProviderName") != COGNITO or not destination.get("ProviderAttributeValue"):
         # The destination is a user of the pool, named by username (UNCONFIRMED wording).
         raise invalid("DestinationUser must have ProviderName Cognito and the username as "

@@ -48,10 +48,11 @@ _SAML_READ_ONLY = ("ActiveEncryptionCertificate", "SSORedirectBindingURI",
 
 # Per type: keys a request must carry, keys it may carry, keys kept out of describe output.
 # From the API reference (CreateIdentityProvider ProviderDetails).
+_SOCIAL_REQUIRED = ("client_id", "client_secret", "authorize_scopes")
 _REQUIRED = {
-    "Google": ("client_id", "client_secret", "authorize_scopes"),
-    "LoginWithAmazon": ("client_id", "client_secret", "authorize_scopes"),
-    "Facebook": ("client_id", "client_secret", "authorize_scopes"),
+    "Google": _SOCIAL_REQUIRED,
+    "LoginWithAmazon": _SOCIAL_REQUIRED,
+    "Facebook": _SOCIAL_REQUIRED,
     "SignInWithApple": ("client_id", "team_id", "key_id", "private_key", "authorize_scopes"),
     "OIDC": ("client_id", "client_secret", "attributes_request_method", "oidc_issuer",
              "authorize_scopes"),
@@ -301,11 +302,13 @@ def _duplicate(name: str, pool_id: str) -> CognitoError:
 
 def _check_name(name: str, kind: str) -> None:
     """"Cognito" is the user pool's own sign-in; the social types go by their own name
-    (a Google provider is named "Google"). Wording UNCONFIRMED."""
+    (a Google provider is named "Google"). Wordings UNCONFIRMED except the social one."""
     if name.lower() == "cognito":
         raise invalid(f"The provider name {name} is reserved.")
     if kind in SOCIAL_TYPES and name != kind:
-        raise invalid(f"Provider name must be {kind} for provider type {kind}.")
+        # from https://github.com/hashicorp/terraform-provider-aws/issues/4822 (a provider
+        # named "example" of type Google: "Provider example cannot be of type Google.").
+        raise invalid(f"Provider {name} cannot be of type {kind}.")
     if kind not in SOCIAL_TYPES and name in SOCIAL_TYPES:
         raise invalid(f"The provider name {name} is reserved for provider type {name}.")
 
@@ -337,13 +340,15 @@ def _identifiers(store, pool_id: str, name: str, given: list[str] | None) -> lis
 
 def _attribute_mapping(pool: dict, kind: str, given: dict) -> dict:
     """AttributeMapping {user pool attribute: provider attribute}. Keys must be attributes of
-    the pool (or "username" for OIDC and social providers). Wording UNCONFIRMED."""
+    the pool (or "username" for OIDC and social providers). Wording from
+    https://github.com/aws/aws-cli/issues/9729 (a custom attribute the pool lacks:
+    "AttributeMapping contains invalid mapping: [custom:zen_groups]"); listing several keys
+    in one bracket is our reading of that form."""
     schema = pools.schema(pool)
-    for key in given:
-        if key in schema or (key == "username" and kind != SAML):
-            continue
-        raise invalid(f"The attribute {key} in AttributeMapping is not an attribute of user "
-                      f"pool {pool['Id']}.")
+    bad = [key for key in given
+           if key not in schema and not (key == "username" and kind != SAML)]
+    if bad:
+        raise invalid(f"AttributeMapping contains invalid mapping: [{', '.join(bad)}]")
     mapping = {}
     if kind in _USERNAME_CLAIM:
         mapping["username"] = _USERNAME_CLAIM[kind]
@@ -387,8 +392,13 @@ def _other_details(kind: str, before: dict, given: dict) -> tuple[dict, dict]:
             raise invalid(f"{key} is not a valid ProviderDetails key for provider type {kind}.")
         values[key] = value
     missing = [key for key in required if not values.get(key)]
+    if missing and required == _SOCIAL_REQUIRED:
+        # Google, Facebook, LoginWithAmazon: from https://github.com/aws-amplify/amplify-cli/
+        # issues/8266 (InvalidParameterException from a deployment of a social provider).
+        raise invalid("client_id, client_secret and authorize_scopes are all required idp "
+                      "details")
     if missing:
-        # Wording UNCONFIRMED.
+        # Wording UNCONFIRMED (SignInWithApple, OIDC).
         raise invalid(f"ProviderDetails for provider type {kind} must include "
                       f"{', '.join(missing)}.")
     if kind == "OIDC":
@@ -442,9 +452,8 @@ def _saml_details(before: dict, given: dict) -> dict:
         details.pop("MetadataFile", None)
     details.update({k: v for k, v in given.items() if k in _SAML_SETTABLE})
     if not details.get("MetadataFile") and not details.get("MetadataURL"):
-        # Wording UNCONFIRMED.
-        raise invalid("ProviderDetails for provider type SAML must include MetadataFile or "
-                      "MetadataURL.")
+        # from https://github.com/hashicorp/terraform-provider-aws/issues/4815
+        raise invalid("At least one of the MetadataURL or MetadataFile should be provided.")
     for flag in _FLAGS:
         if flag in details:
             value = details[flag].lower()
@@ -478,12 +487,13 @@ def _apply_metadata(ctx, record: dict, details: dict, *, refetch: bool) -> None:
         try:
             parsed = parse_idp_metadata(document, now=ctx.now())
         except SamlError as err:
+            if "SingleSignOnService" in err.message:  # no usable binding at all
+                raise invalid(_NO_SSO_REDIRECT) from None
             # Wording UNCONFIRMED; the library's message says what is wrong.
             raise invalid(f"Invalid SAML metadata: {err.message}") from None
         if not parsed.sso_redirect_url:
-            # Cognito sends its AuthnRequest with the HTTP-Redirect binding. UNCONFIRMED.
-            raise invalid("Invalid SAML metadata: the IDPSSODescriptor has no "
-                          "SingleSignOnService with the HTTP-Redirect binding.")
+            # Cognito sends its AuthnRequest with the HTTP-Redirect binding.
+            raise invalid(_NO_SSO_REDIRECT)
         record["_metadata"] = parsed.to_dict()
     else:
         parsed = IdpMetadata.from_dict(record["_metadata"])
@@ -494,6 +504,12 @@ def _apply_metadata(ctx, record: dict, details: dict, *, refetch: bool) -> None:
     if certificate:
         from saml.certificates import certificate_body
         details["ActiveEncryptionCertificate"] = certificate_body(certificate)
+
+
+# Metadata without an HTTP-Redirect SingleSignOnService: from
+# https://github.com/ssoready/dummyidp/issues/10 (Cognito's console on metadata with only
+# HTTP-POST).
+_NO_SSO_REDIRECT = "No SingleSignOn Http redirect binding location found in metadata."
 
 
 def _check_metadata_url(url: str) -> None:

@@ -159,9 +159,11 @@ def start(ctx, pool: dict, job: dict) -> dict:
                            "The user pool has no auto-verified attributes (email or "
                            "phone_number); users can't be imported into it.")
     if not job.get("_upload") or not upload_path(ctx.settings, pool["Id"], job["JobId"]).exists():
-        # (error and wording UNCONFIRMED)
+        # Code and wording from https://github.com/aws-amplify/amplify-js/issues/6416 (a
+        # console import: "No csv file was uploaded for import-9sHxosU7BP ... Error Code:
+        # PreconditionNotMetException").
         raise CognitoError("PreconditionNotMetException",
-                           "No CSV file was uploaded to the job's PreSignedUrl.")
+                           f"No csv file was uploaded for {job['JobId']}")
     job = {**job, "Status": "Pending", "StartDate": ctx.now(), **leases.lease()}
     ctx.store.put(KIND, pool["Id"], job["JobId"], job)
     with _RUNNING_LOCK:

@@ -58,8 +58,10 @@ def _check_not_alias_format(pool: dict, username: str) -> None:
 def _invite_mediums(params: dict, attrs: dict) -> list[str]:
     """Which messages the invitation goes out as. AWS's default is SMS; when that was only
     defaulted and the user has no phone but an email, the invitation goes by email (what
-    users see from real Cognito). Media asked for explicitly need their attribute
-    (the wording of that error is UNCONFIRMED)."""
+    users see from real Cognito). Media asked for explicitly need their attribute. EMAIL
+    without email: from https://github.com/rahulpsd18/cognito-backup-restore/issues/25
+    (InvalidParameterException "No email provided but desired delivery medium was Email",
+    AdminCreateUser against a real pool); the SMS wording is UNCONFIRMED."""
     asked = params.get("DesiredDeliveryMediums")
     if not asked:
         if attrs.get("phone_number"):
@@ -69,7 +71,7 @@ def _invite_mediums(params: dict, attrs: dict) -> list[str]:
         if medium == "SMS" and not attrs.get("phone_number"):
             raise invalid("Invalid phone number format.")
         if medium == "EMAIL" and not attrs.get("email"):
-            raise invalid("Invalid email address format.")
+            raise invalid("No email provided but desired delivery medium was Email")
     return list(dict.fromkeys(asked))
 
 

@@ -173,7 +173,9 @@ def test_custom_domain_needs_an_acm_certificate_in_us_east_1(cognito, pool_id, a
     with pytest.raises(ClientError) as exc:
         cognito.create_user_pool_domain(UserPoolId=pool_id, Domain="auth.example.net",
                                         CustomDomainConfig={"CertificateArn": arn})
-    assert error(exc)[0] == "InvalidParameterException"
+    assert error(exc) == ("InvalidParameterException", "The specified SSL certificate doesn't "
+                          "exist, isn't in us-east-1 region, isn't valid, or doesn't include a "
+                          "valid certificate chain.")
     assert describe(cognito, "auth.example.net") == {}
 
 
@@ -228,7 +230,8 @@ def test_update_version_and_certificate(cognito, pool_id, domain_of):
     with pytest.raises(ClientError) as exc:
         cognito.update_user_pool_domain(UserPoolId=pool_id, Domain=prefix,
                                         CustomDomainConfig={"CertificateArn": CERT})
-    assert error(exc)[0] == "InvalidParameterException"
+    assert error(exc) == ("InvalidParameterException", "User pool should have a custom domain "
+                          "associated, failed to update the certificate.")
 
     name = f"id.{uuid.uuid4().hex[:8]}.example.com"
     domain_of(pool_id, name, CustomDomainConfig={"CertificateArn": CERT})

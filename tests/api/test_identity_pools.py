@@ -365,9 +365,8 @@ def test_set_roles_refuses_what_is_not_a_role_arn(identity, make_identity_pool, 
     pool = make_identity_pool()
     with pytest.raises(ClientError) as exc:
         identity.set_identity_pool_roles(IdentityPoolId=pool["IdentityPoolId"], Roles=roles)
-    code, message = error(exc)
-    assert code == "InvalidParameterException"
-    assert "Invalid role ARN" in message
+    assert error(exc) == ("NotAuthorizedException",
+                          f"Access to Role '{next(iter(roles.values()))}' is forbidden.")
 
 
 def test_role_key_must_be_authenticated_or_unauthenticated(identity, make_identity_pool):
@@ -570,7 +569,8 @@ def test_seed_file_declares_identity_pools_with_roles_and_is_idempotent(tmp_path
     ("identity_pools:\n  - IdentityPoolName: 'bad/name'\n"
      "    AllowUnauthenticatedIdentities: false\n", "validation error"),
     ("identity_pools:\n  - IdentityPoolName: x\n    AllowUnauthenticatedIdentities: false\n"
-     "    Roles: {authenticated: not-a-role-arn-at-all}\n", "Invalid role ARN"),
+     "    Roles: {authenticated: not-a-role-arn-at-all}\n",
+     "Access to Role 'not-a-role-arn-at-all' is forbidden."),
 ])
 def test_bad_identity_pool_seed_stops_start_with_a_clear_message(tmp_path, text, words):
     seed = tmp_path / "seed.yaml"

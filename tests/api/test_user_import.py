@@ -306,7 +306,8 @@ def test_upload_refusals(cognito, pool_id, clock):
     # Start without a file.
     with pytest.raises(ClientError) as e:
         cognito.start_user_import_job(UserPoolId=pool_id, JobId=job["JobId"])
-    assert error(e)[0] == "PreconditionNotMetException"
+    assert error(e) == ("PreconditionNotMetException",
+                        f"No csv file was uploaded for {job['JobId']}")
     # 15 minutes later the URL has expired.
     clock.pin()
     clock.advance(901)

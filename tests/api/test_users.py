@@ -89,8 +89,9 @@ def test_no_contact_no_message(cognito, pool_id, outbox):
     assert get(cognito, pool_id, "quiet")["UserStatus"] == "FORCE_CHANGE_PASSWORD"
 
 
-@pytest.mark.parametrize("medium, message", [("EMAIL", "Invalid email address format."),
-                                             ("SMS", "Invalid phone number format.")])
+@pytest.mark.parametrize("medium, message", [
+    ("EMAIL", "No email provided but desired delivery medium was Email"),
+    ("SMS", "Invalid phone number format.")])
 def test_requested_medium_needs_its_attribute_and_nothing_is_left(cognito, pool_id, outbox,
                                                                   medium, message):
     with pytest.raises(ClientError) as info:

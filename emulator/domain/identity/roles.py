@@ -5,7 +5,7 @@ Stored at kind pools.ROLES_KIND, scope = pool id, key pools.ROLES_KEY, as
 each SetIdentityPoolRoles replaces both. A mapping is stored as given: {Type,
 AmbiguousRoleResolution, RulesConfiguration: {Rules: [{Claim, MatchType, Value, RoleARN}]}}.
 """
-from ...errors import invalid
+from ...errors import CognitoError, invalid
 from . import pools
 
 MAX_RULES = 25  # per identity provider (the model's RoleMappings documentation)
@@ -15,7 +15,11 @@ def set_roles(store, pool_id: str, params: dict) -> None:
     pool = pools.require(store, pool_id)
     roles = dict(params["Roles"])
     for arn in roles.values():
-        _check_role_arn(arn)
+        if not pools.ROLE_ARN.fullmatch(arn):
+            # Code and wording from https://github.com/aws/aws-sdk-js/issues/908 (a role
+            # name instead of an ARN) and danilop/LambdAuth#40 (a malformed role ARN).
+            raise CognitoError("NotAuthorizedException", f"Access to Role '{arn}' is "
+                               "forbidden.")
     mappings = {}
     known = pools.provider_names(pool)
     for provider, mapping in (params.get("RoleMappings") or {}).items():

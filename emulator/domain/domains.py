@@ -136,10 +136,16 @@ def create(ctx, pool: dict, params: dict) -> dict:
 
 def update(ctx, pool: dict, params: dict) -> dict:
     """UpdateUserPoolDomain: the managed login version and, for custom domains, the
-    certificate (and routing). What the request leaves out is kept (UNCONFIRMED)."""
+    certificate (and routing). A custom domain's request must carry its CustomDomainConfig
+    (without it the service reads a change to a prefix domain, and refuses); the rest left
+    out is kept (UNCONFIRMED)."""
     record = _owned(ctx.store, pool, params["Domain"])
     record = dict(record)
     custom_config = params.get("CustomDomainConfig")
+    if custom_config is None and record["custom"]:
+        # Request and answer in hashicorp/terraform-provider-aws#43248 and #43252: a
+        # ManagedLoginVersion change sent without the certificate.
+        raise invalid("Cannot convert custom domain to prefix domain.")
     if custom_config is not None:
         if not record["custom"]:
             # From https://github.com/aws/aws-cdk/issues/25712 (a CloudFormation update of a

@@ -12,8 +12,9 @@ import re
 
 import httpx
 import pytest
+from botocore.exceptions import ClientError
 
-from tests.support.factories import delete_pool, unique_name
+from tests.support.factories import delete_pool, error, unique_name
 from tests.support.maximal import SHAPES, drifts, maximal
 
 REGION = "us-east-1"
@@ -285,9 +286,15 @@ def test_custom_domain_created_and_updated_with_every_member_reads_back(cognito,
     assert_no_drift("DomainDescriptionType", expected_domain(update, described, account),
                     described)
 
-    # UpdateUserPoolDomain documents no reset: a minimal update keeps the version, the
-    # certificate and the routing (UNCONFIRMED by the model).
-    cognito.update_user_pool_domain(Domain=name, UserPoolId=pool["Id"])
+    # A custom domain's update must carry its certificate (hashicorp/terraform-provider-aws
+    # #43252: "Cannot convert custom domain to prefix domain."); given only that, the update
+    # keeps the version and the routing (UNCONFIRMED by the model).
+    with pytest.raises(ClientError) as refused:
+        cognito.update_user_pool_domain(Domain=name, UserPoolId=pool["Id"])
+    assert error(refused) == ("InvalidParameterException",
+                              "Cannot convert custom domain to prefix domain.")
+    cognito.update_user_pool_domain(Domain=name, UserPoolId=pool["Id"],
+                                    CustomDomainConfig=update["CustomDomainConfig"])
     described = cognito.describe_user_pool_domain(Domain=name)["DomainDescription"]
     assert_no_drift("DomainDescriptionType", expected_domain(update, described, account),
                     described)

@@ -1,7 +1,7 @@
 """Token operations: RevokeToken, GlobalSignOut, AdminUserGlobalSignOut,
 GetTokensFromRefreshToken. The logic lives in emulator.auth.tokens."""
 from ..api.registry import operation
-from ..auth import tokens
+from ..auth import tokens, user_admin
 from ..domain import clients, pools, users
 from ..errors import CognitoError
 
@@ -29,8 +29,7 @@ def global_sign_out(ctx, params):
 @operation("AdminUserGlobalSignOut")
 def admin_user_global_sign_out(ctx, params):
     pool = ctx.pool
-    user = users.require(ctx.store, pool, params["Username"])
-    tokens.global_sign_out(ctx, pool, user)
+    user_admin.sign_out_everywhere(ctx, pool, users.require(ctx.store, pool, params["Username"]))
     return {}
 
 

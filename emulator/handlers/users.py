@@ -3,12 +3,11 @@ import copy
 import json
 
 from ..api.registry import operation
-from ..auth import tokens
+from ..auth import user_admin
 from ..domain import (
     attributes,
     codes,
     ids,
-    lifecycle,
     messages,
     paging,
     passwords,
@@ -17,7 +16,7 @@ from ..domain import (
     user_filter,
     users,
 )
-from ..errors import CognitoError, invalid, not_authorized
+from ..errors import CognitoError, invalid
 
 LIST_LIMIT = 60
 
@@ -25,11 +24,6 @@ LIST_LIMIT = 60
 def _pool_and_user(ctx, params) -> tuple[dict, dict]:
     pool = ctx.pool
     return pool, users.require(ctx.store, pool, params["Username"])
-
-
-def _save(ctx, pool, user, previous) -> None:
-    user["UserLastModifiedDate"] = ctx.now()
-    users.save(ctx.store, pool, user, previous=previous)
 
 
 # --- AdminCreateUser ------------------------------------------------------------------------
@@ -158,20 +152,12 @@ def admin_get_user(ctx, params):
 
 @operation("AdminDeleteUser")
 def admin_delete_user(ctx, params):
-    pool, user = _pool_and_user(ctx, params)
-    lifecycle.delete_user(ctx.store, pool, user)
+    user_admin.delete(ctx, *_pool_and_user(ctx, params))
     return {}
 
 
 def _set_enabled(ctx, params, enabled: bool) -> dict:
-    pool, user = _pool_and_user(ctx, params)
-    if user.get("Enabled", True) != enabled:
-        previous = copy.deepcopy(user)
-        user["Enabled"] = enabled
-        _save(ctx, pool, user, previous)
-    if not enabled:
-        # AWS: disabling a user revokes its tokens; enabling again does not bring them back.
-        tokens.global_sign_out(ctx, pool, user)
+    user_admin.set_enabled(ctx, *_pool_and_user(ctx, params), enabled)
     return {}
 
 
@@ -196,50 +182,21 @@ def admin_set_user_password(ctx, params):
     users.set_password(pool, user, params["Password"], temporary=not permanent, now=ctx.now())
     user["UserStatus"] = "CONFIRMED" if permanent else "FORCE_CHANGE_PASSWORD"
     user.get("_codes", {}).pop(codes.FORGOT_PASSWORD, None)
-    _save(ctx, pool, user, previous)
+    user_admin.save(ctx, pool, user, previous)
     return {}
 
 
 @operation("AdminResetUserPassword")
 def admin_reset_user_password(ctx, params):
-    """Invalidate the password (status RESET_REQUIRED) and send a FORGOT_PASSWORD code.
-    A user who never replaced the temporary password can't be reset (Cognito's answer);
-    an UNCONFIRMED user usually has nothing verified to send to, so gets the
-    'no registered/verified email or phone_number' error."""
-    pool, user = _pool_and_user(ctx, params)
-    if user["UserStatus"] == "FORCE_CHANGE_PASSWORD":
-        raise not_authorized("User password cannot be reset in the current state.")
-    mechanisms = (pool.get("AccountRecoverySetting") or {}).get("RecoveryMechanisms") or []
-    admin_only = [m["Name"] for m in mechanisms] == ["admin_only"]
-    destination = users.recovery_attribute(pool, user)
-    if destination is None and not admin_only:
-        raise invalid("Cannot reset password for the user as there is no registered/verified "
-                      "email or phone_number")
-    previous = copy.deepcopy(user)
-    now = ctx.now()
-    user["UserStatus"] = "RESET_REQUIRED"
-    code = None
-    if destination is not None:
-        code = codes.issue(user, codes.FORGOT_PASSWORD, now)
-    _save(ctx, pool, user, previous)
-    if code is not None:
-        messages.send_code(ctx, pool, user, purpose=codes.FORGOT_PASSWORD, code=code,
-                           attribute=destination, source="ForgotPassword",
-                           client_metadata=params.get("ClientMetadata"))
+    user_admin.reset_password(ctx, *_pool_and_user(ctx, params),
+                              metadata=params.get("ClientMetadata"))
     return {}
 
 
 @operation("AdminConfirmSignUp")
 def admin_confirm_sign_up(ctx, params):
-    pool, user = _pool_and_user(ctx, params)
-    if user["UserStatus"] != "UNCONFIRMED":
-        raise not_authorized(f"User cannot be confirmed. Current status is {user['UserStatus']}")
-    previous = copy.deepcopy(user)
-    user["UserStatus"] = "CONFIRMED"
-    user.get("_codes", {}).pop(codes.SIGN_UP, None)
-    _save(ctx, pool, user, previous)
-    signup.post_confirmation(ctx, pool, user, source="ConfirmSignUp", client_id=None,
-                             metadata=params.get("ClientMetadata"))
+    user_admin.confirm_sign_up(ctx, *_pool_and_user(ctx, params),
+                               metadata=params.get("ClientMetadata"))
     return {}
 
 

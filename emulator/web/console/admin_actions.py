@@ -3,23 +3,24 @@
     GET  /_emulator/user/action?pool=<id>&user=<name>&action=<name>   "Are you sure?" page
     POST /_emulator/user/action    form: pool, user, action, _csrf      does it, then 303
 
-Each action IS the API operation: the handler registered for it (api/registry.py) runs as
-the JSON endpoint runs it - the request validated against the model (api/validation.py),
-its pool's account settled (api/scope.py), one transaction and a worker thread when the
-pool has Lambda triggers (api/calls.py). So the console writes what the API writes (the
-user record's history for point-in-time recovery, the revoked sessions, the code sent,
-PostConfirmation called ...), answers its errors, and holds no copy of its rules.
+Each action is the function its API operation calls (auth/user_admin.py), run as the API
+runs it: one transaction, and a worker thread when the pool has Lambda triggers
+(api/calls.py). So the console writes what the API writes (the user record's history for
+point-in-time recovery, the revoked sessions, the code sent, PostConfirmation called ...),
+answers its errors, and holds no copy of its rules.
 The POST is behind the guard's CSRF and same-origin checks (guard.py).
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
-from ...api import calls, model, registry, scope
-from ...api.validation import ValidationFailure, validate
+from ...api import calls
+from ...auth import user_admin
 from ...domain import pools, users
 from ...errors import CognitoError
 from ..http import web_context
@@ -35,6 +36,7 @@ class Action:
     button: str         # the button's text, on the user page and the confirmation page
     explains: str       # what it does, on the confirmation page
     done: str           # the message after it
+    perform: Callable[..., None]   # (ctx, pool, user), from auth/user_admin.py
 
     def shown_for(self, user: dict) -> bool:
         """Offered on the user page only where the API would accept it."""
@@ -48,42 +50,36 @@ class Action:
 ACTIONS = {a.name: a for a in (
     Action("confirm", "AdminConfirmSignUp", "Confirm sign-up",
            "Confirms the account without a code: status CONFIRMED; the PostConfirmation "
-           "trigger runs.", "Sign-up confirmed"),
+           "trigger runs.", "Sign-up confirmed", user_admin.confirm_sign_up),
     Action("enable", "AdminEnableUser", "Enable user",
            "The user can sign in again (tokens revoked by disabling stay revoked).",
-           "User enabled"),
+           "User enabled", partial(user_admin.set_enabled, enabled=True)),
     Action("disable", "AdminDisableUser", "Disable user",
            "The user can no longer sign in, and every token of the user is revoked.",
-           "User disabled"),
+           "User disabled", partial(user_admin.set_enabled, enabled=False)),
     Action("reset-password", "AdminResetUserPassword", "Reset password",
            "The password stops working (status RESET_REQUIRED) and a code to choose a new "
-           "one is sent to the user's verified email or phone.", "Password reset"),
+           "one is sent to the user's verified email or phone.", "Password reset",
+           user_admin.reset_password),
     Action("sign-out", "AdminUserGlobalSignOut", "Sign out everywhere",
            "Revokes every refresh token and ends every session of the user.",
-           "Signed out everywhere"),
+           "Signed out everywhere", user_admin.sign_out_everywhere),
     Action("delete", "AdminDeleteUser", "Delete user",
            "Deletes the user and everything that hangs off it (devices, passkeys, group "
-           "memberships, events). This cannot be undone.", "User deleted"),
+           "memberships, events). This cannot be undone.", "User deleted",
+           user_admin.delete),
 )}
 
 
-def _perform(ctx, operation: str, params: dict) -> dict:
-    """The registered handler of `operation`, as api/dispatcher.py runs it."""
-    scope.settle(ctx, model.SERVICE_NAME, params)
-    handler = registry.handler(model.SERVICE_NAME, operation)
-    if handler is None:   # handlers are registered when the app is built
-        raise CognitoError("NotImplementedException", f"{operation} is not implemented.")
-    return handler(ctx.answering(operation, params), params)
+def _perform(ctx, pool_id: str, action: Action, username: str) -> None:
+    """The action on the pool and user as they are inside the transaction."""
+    pool = pools.require(ctx.store, pool_id)
+    action.perform(ctx, pool, users.require(ctx.store, pool, username))
 
 
-async def run(request: Request, pool: dict, action: Action, username: str) -> dict:
-    params = {"UserPoolId": pool["Id"], "Username": username}
-    try:
-        validate(action.operation, params)
-    except ValidationFailure as failure:
-        raise CognitoError(failure.error_type, failure.message) from None
+async def run(request: Request, pool: dict, action: Action, username: str) -> None:
     ctx = web_context(request, action.operation, pool)
-    return await calls.call(calls.runs_lambdas(pool), _perform, ctx, action.operation, params)
+    await calls.call(calls.runs_lambdas(pool), _perform, ctx, pool["Id"], action, username)
 
 
 def _what(request: Request, values) -> tuple[dict | None, Action | None, str, Response | None]:

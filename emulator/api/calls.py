@@ -28,7 +28,10 @@ def limiter() -> anyio.CapacityLimiter:
 
 
 def run(fn: Callable, ctx, *args, **kwargs):
-    """fn(ctx, *args, **kwargs) inside one transaction (commit=True errors keep their writes)."""
+    """fn(ctx, *args, **kwargs) inside one transaction (commit=True errors keep their writes).
+    What the answer holds that is worked out only after the commit (a token's signature:
+    Context.sign_after_commit) is finished here, outside the store's lock: transactions
+    run one at a time, so the shorter they are the more calls go through."""
     kept: CognitoError | None = None
     with ctx.store.transaction():
         try:
@@ -39,7 +42,18 @@ def run(fn: Callable, ctx, *args, **kwargs):
             kept = err
     if kept is not None:
         raise kept
-    return result
+    return _finished(result)
+
+
+def _finished(value):
+    """The answer with each after-commit value (an object with `after_commit()`, e.g.
+    auth/tokens.Unsigned) replaced by what it makes; dicts and lists walked."""
+    if isinstance(value, dict):
+        return {k: _finished(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_finished(v) for v in value]
+    made = getattr(value, "after_commit", None)
+    return made() if made is not None else value
 
 
 def runs_lambdas(pool: dict | None) -> bool:

@@ -25,6 +25,10 @@ class Context:
     # A browser/OAuth request's own scheme://host (http.web_context); "" for API calls.
     origin: str = ""
     signed: bool = False
+    # The answer is only serialised after the call (the JSON API): tokens may be signed once
+    # the store transaction has committed (auth/tokens.py, calls.run), outside the store's
+    # lock. Off where a token is used inside the call (a redirect URL, say).
+    sign_after_commit: bool = False
     params: dict = field(default_factory=dict)     # the validated request of an API call
     _resolved: dict = field(default_factory=dict, repr=False)
 

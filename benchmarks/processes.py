@@ -45,20 +45,15 @@ ROWS = (("password_boto3", "password", False, "USER_PASSWORD_AUTH, 8 boto3 clien
 TICK = os.sysconf("SC_CLK_TCK")
 
 
-def cpu_seconds(pids: list[int]) -> float:
-    """utime + stime of the processes and all their descendants."""
-    total, todo, seen = 0, list(pids), set()
-    while todo:
-        pid = todo.pop()
-        if pid in seen:
-            continue
-        seen.add(pid)
+def cpu_seconds(pid: int) -> float:
+    """utime + stime of the process and all its descendants."""
+    total = 0
+    for p in signin.family(pid):
         try:
-            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            fields = Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()
         except OSError:
             continue
         total += int(fields[11]) + int(fields[12])  # utime, stime (fields 14, 15 of stat)
-        todo.extend(signin._children(pid))
     return total / TICK
 
 
@@ -97,10 +92,10 @@ def measure(name: str, server: signin.Server, db_pid: int | None, args) -> dict:
     s.srp_answer_username = name == "moto"
     for key, kind, lite, _label in ROWS:
         total = args.srp_signins if kind == "srp" else args.signins
-        before = (cpu_seconds([server.proc.pid]), cpu_seconds([db_pid]) if db_pid else 0.0,
+        before = (cpu_seconds(server.proc.pid), cpu_seconds(db_pid) if db_pid else 0.0,
                   time.process_time())
         run = signin.run_signins(server.url, server.port, s, total, args.concurrency, kind, lite)
-        after = (cpu_seconds([server.proc.pid]), cpu_seconds([db_pid]) if db_pid else 0.0,
+        after = (cpu_seconds(server.proc.pid), cpu_seconds(db_pid) if db_pid else 0.0,
                  time.process_time())
         summary = run.summary()
         if run.ok:

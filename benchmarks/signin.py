@@ -113,21 +113,27 @@ def _children(pid: int) -> list[int]:
     return kids
 
 
-def rss_mib(pid: int) -> float:
-    """VmRSS of pid plus all its descendants, in MiB."""
-    total_kib, todo, seen = 0, [pid], set()
+def family(pid: int) -> list[int]:
+    """pid and all its descendants."""
+    found, todo = [], [pid]
     while todo:
         p = todo.pop()
-        if p in seen:
-            continue
-        seen.add(p)
+        if p not in found:
+            found.append(p)
+            todo.extend(_children(p))
+    return found
+
+
+def rss_mib(pid: int) -> float:
+    """VmRSS of pid plus all its descendants, in MiB."""
+    total_kib = 0
+    for p in family(pid):
         try:
             for line in Path(f"/proc/{p}/status").read_text().splitlines():
                 if line.startswith("VmRSS:"):
                     total_kib += int(line.split()[1])
         except OSError:
             continue
-        todo.extend(_children(p))
     return total_kib / 1024
 
 

@@ -166,6 +166,11 @@ class PostgresStore(AfterCommit):
         if not hasattr(tx, "depth"):
             tx.depth, tx.undo, tx.after, tx.conn = 0, [], [], None
             tx.suspended, tx.paused = False, False
+            # What this transaction read or wrote, by (kind, scope, key): JSON text or None
+            # (absent). Valid while it holds the lock (tx.conn): no other transaction can
+            # write meanwhile. A request reads its pool and client several times; each
+            # read is a round trip here, where SQLite's is a function call.
+            tx.seen = {}
         return tx
 
     @contextmanager
@@ -197,6 +202,7 @@ class PostgresStore(AfterCommit):
         tx.conn = conn
 
     def _release(self, tx) -> None:
+        tx.seen.clear()
         if tx.conn is None:
             return
         conn, tx.conn = tx.conn, None
@@ -225,10 +231,23 @@ class PostgresStore(AfterCommit):
     # --- reads -------------------------------------------------------------------------------
 
     def get(self, kind, scope, key):
-        with self._reader() as conn:
-            row = conn.execute("SELECT value FROM records WHERE kind=%s AND scope=%s AND key=%s",
-                               (_enc(kind), _enc(scope), _enc(key))).fetchone()
-        return json.loads(row[0]) if row else None
+        tx, where = self._state(), (_enc(kind), _enc(scope), _enc(key))
+        if tx.conn is not None and where in tx.seen:
+            text = tx.seen[where]
+        else:
+            with self._reader() as conn:
+                row = conn.execute("SELECT value FROM records WHERE kind=%s AND scope=%s AND "
+                                   "key=%s", where).fetchone()
+            text = row[0] if row else None
+            if tx.conn is not None:
+                tx.seen[where] = text
+        return json.loads(text) if text is not None else None
+
+    def _saw(self, kind, scope, key, text: str | None) -> None:
+        """A write of this transaction, for get() (encoded names)."""
+        tx = self._state()
+        if tx.conn is not None:
+            tx.seen[(kind, scope, key)] = text
 
     def list(self, kind, scope, *, after=None, prefix=None, limit=None):
         sql = "SELECT key, value FROM records WHERE kind=%s AND scope=%s"
@@ -332,6 +351,7 @@ class PostgresStore(AfterCommit):
             if log:
                 self._state().undo.append((kind, scope, key, old, entries))
             self._set_index(conn, kind, scope, key, entries, index)
+            self._saw(kind, scope, key, text)
 
     def insert(self, kind, scope, key, value, *, index=None):
         text = _dump(value)
@@ -349,6 +369,7 @@ class PostgresStore(AfterCommit):
             if log:
                 self._state().undo.append((kind, scope, key, None, {}))
             self._set_index(conn, kind, scope, key, {}, index)
+            self._saw(kind, scope, key, text)
 
     def delete(self, kind, scope, key):
         kind, scope, key = _enc(kind), _enc(scope), _enc(key)
@@ -357,20 +378,24 @@ class PostgresStore(AfterCommit):
             if log:
                 self._state().undo.append((kind, scope, key, old, entries))
             self._set_index(conn, kind, scope, key, entries, None)
+            self._saw(kind, scope, key, None)
             return old is not None
 
     def delete_scope(self, scope):
+        self._state().seen.clear()
         with self._writer() as (conn, _):
             conn.execute("DELETE FROM records WHERE scope=%s", (_enc(scope),))
             conn.execute("DELETE FROM index_entries WHERE scope=%s", (_enc(scope),))
 
     def wipe(self):
+        self._state().seen.clear()
         with self._writer() as (conn, _):
             conn.execute("DELETE FROM records; DELETE FROM index_entries")
 
     # --- transactions ------------------------------------------------------------------------
 
     def _undo(self, conn, entries) -> None:
+        self._state().seen.clear()
         for kind, scope, key, old, index in reversed(entries):
             sql, args = (_DELETE, {}) if old is None else (_PUT, {"v": old})
             now = self._old(conn, sql, k=kind, s=scope, key=key, **args)[1]

@@ -131,6 +131,33 @@ def test_suspended_lets_another_store_write(postgres_url):
     b.close()
 
 
+def test_reads_inside_a_transaction_see_its_writes_and_nothing_stale(postgres_url):
+    """A transaction keeps what it read and wrote (one round trip less per repeated read):
+    its own writes show, an inner rollback takes them back, and after suspended() what
+    another store wrote meanwhile is read again, not remembered."""
+    a, b = PostgresStore(postgres_url), PostgresStore(postgres_url)
+    a.put("k", "p", "x", {"v": 1})
+    with a.transaction():
+        assert a.get("k", "p", "x") == {"v": 1}
+        a.put("k", "p", "x", {"v": 2})
+        assert a.get("k", "p", "x") == {"v": 2}
+        got = a.get("k", "p", "x")
+        got["v"] = 99                      # a caller's change to what it read stays its own
+        assert a.get("k", "p", "x") == {"v": 2}
+        with pytest.raises(RuntimeError):
+            with a.transaction():
+                a.delete("k", "p", "x")
+                assert a.get("k", "p", "x") is None
+                raise RuntimeError("inner")
+        assert a.get("k", "p", "x") == {"v": 2}
+        with a.suspended():
+            b.put("k", "p", "x", {"v": 3})
+        assert a.get("k", "p", "x") == {"v": 3}
+    assert b.get("k", "p", "x") == {"v": 3}
+    a.close()
+    b.close()
+
+
 def test_suspended_transactions_hold_no_connection(postgres_url):
     """Many sign-ins may wait on Lambda functions at once: more than the pool's size."""
     store = PostgresStore(postgres_url, max_connections=2)

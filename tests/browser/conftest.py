@@ -32,3 +32,13 @@ def page(chromium):
     made = context.new_page()
     yield made
     context.close()
+
+
+@pytest.fixture
+def no_dialogs(page):
+    """Any JavaScript dialog the test's page opens (an alert from a stored value) fails it:
+    `pytestmark = pytest.mark.usefixtures("no_dialogs")`."""
+    dialogs = []
+    page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+    yield
+    assert dialogs == []

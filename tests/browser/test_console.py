@@ -20,6 +20,7 @@ from tests.support.server import ROOT, RunningServer
 
 LAMBDAS = ROOT / "tests" / "lambdas"
 SCRIPT = "<script>alert(1)</script>"
+pytestmark = pytest.mark.usefixtures("no_dialogs")  # a stored value never runs
 DEFINE, CREATE, VERIFY = ("DefineAuthChallenge_Authentication",
                           "CreateAuthChallenge_Authentication",
                           "VerifyAuthChallengeResponse_Authentication")
@@ -50,15 +51,6 @@ def http(server):
     with httpx.Client(base_url=server.url, timeout=30) as client:
         yield client
         client.post("/_emulator/clock", json={"reset": True})
-
-
-@pytest.fixture
-def page(page):
-    """The conftest's page; any JavaScript dialog (an alert from a stored value) fails."""
-    dialogs = []
-    page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
-    yield page
-    assert dialogs == []
 
 
 @pytest.fixture

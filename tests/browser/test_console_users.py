@@ -13,15 +13,7 @@ from botocore.exceptions import ClientError
 from tests.support.factories import PASSWORD, create_user, password_sign_in, unique_name
 
 SCRIPT = "<script>alert(1)</script>"
-
-
-@pytest.fixture
-def page(page):
-    """The conftest's page; any JavaScript dialog (an alert from a stored value) fails."""
-    dialogs = []
-    page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
-    yield page
-    assert dialogs == []
+pytestmark = pytest.mark.usefixtures("no_dialogs")  # a stored value never runs
 
 
 @pytest.fixture

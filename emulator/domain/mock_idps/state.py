@@ -65,11 +65,15 @@ def _take(store, key: str, now: float, *, single_use: bool) -> dict | None:
     return record
 
 
+def _keep(store, key: str, now: float, seconds: float, grant: dict) -> None:
+    """A grant under `key` until now + seconds, filed for the sweep (one put: atomic)."""
+    store.put(KIND, "", key, {**grant, "expiresAt": now + seconds},
+              index=expiry_index(now + seconds))
+
+
 def new_code(store, now: float, grant: dict) -> str:
     code = secrets.token_urlsafe(24)
-    with store.transaction():
-        store.put(KIND, "", f"code/{code}", {**grant, "expiresAt": now + CODE_SECONDS},
-                  index=expiry_index(now + CODE_SECONDS))
+    _keep(store, f"code/{code}", now, CODE_SECONDS, grant)
     return code
 
 
@@ -80,9 +84,7 @@ def take_code(store, code: str, now: float) -> dict | None:
 
 def new_access_token(store, now: float, grant: dict) -> str:
     token = secrets.token_urlsafe(32)
-    with store.transaction():
-        store.put(KIND, "", f"token/{token}", {**grant, "expiresAt": now + TOKEN_SECONDS},
-                  index=expiry_index(now + TOKEN_SECONDS))
+    _keep(store, f"token/{token}", now, TOKEN_SECONDS, grant)
     return token
 
 

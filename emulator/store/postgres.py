@@ -111,6 +111,15 @@ def _dec_index(index: dict | None) -> dict | None:
     return None if index is None else {_dec(n): _dec(v) for n, v in index.items()}
 
 
+def _prefix_range(column: str, prefix: str) -> tuple[str, list[str]]:
+    """The SQL (and its arguments) for `column` starting with `prefix` (encoded): a range,
+    not LIKE, so '%' and '_' stay literal and the btree answers it."""
+    end = prefix_end(prefix)
+    if end is None:
+        return f" AND {column} >= %s", [prefix]
+    return f" AND {column} >= %s AND {column} < %s", [prefix, end]
+
+
 def describe(url: str) -> str:
     """The URL without its password, for banners and messages."""
     try:
@@ -255,14 +264,10 @@ class PostgresStore(AfterCommit):
         if after is not None:
             sql += " AND key > %s"
             args.append(_enc(after))
-        if prefix:  # a range, not LIKE: '%' and '_' in keys are literal
-            prefix = _enc(prefix)
-            sql += " AND key >= %s"
-            args.append(prefix)
-            end = prefix_end(prefix)
-            if end is not None:
-                sql += " AND key < %s"
-                args.append(end)
+        if prefix:
+            clause, bounds = _prefix_range("key", _enc(prefix))
+            sql += clause
+            args += bounds
         sql += " ORDER BY key"
         if limit is not None:
             sql += " LIMIT %s"
@@ -290,13 +295,9 @@ class PostgresStore(AfterCommit):
                     args.append(_enc(after[1]))
                 after = None
         elif prefix:
-            prefix = _enc(prefix)
-            sql += " AND i.value >= %s"
-            args.append(prefix)
-            end = prefix_end(prefix)
-            if end is not None:
-                sql += " AND i.value < %s"
-                args.append(end)
+            clause, bounds = _prefix_range("i.value", _enc(prefix))
+            sql += clause
+            args += bounds
         if after is not None:
             sql += " AND (i.value, i.key) > (%s, %s)"
             args += [_enc(after[0]), _enc(after[1])]

@@ -25,7 +25,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import subprocess
 import sys
 import tempfile
 import time
@@ -62,28 +61,8 @@ def postmaster_pid(cluster) -> int:
 
 
 def start_ours(store_args: list[str], workers: int) -> signin.Server:
-    """Our server with the given store, like signin.start (same readiness probe)."""
-    port = signin.free_port()
-    argv = [str(signin.OUR_PYTHON), "-m", "emulator", "serve", "--host", "127.0.0.1",
-            "--port", str(port), "--workers", str(workers), *store_args]
-    log = tempfile.NamedTemporaryFile("w", prefix="bench-ours-", suffix=".log", delete=False)
-    proc = subprocess.Popen(argv, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
-                            stdin=subprocess.DEVNULL)
-    log.close()
-    server = signin.Server(f"ours x{workers}", proc, port, log.name)
-    signin._RUNNING.append(server)
-    deadline = time.perf_counter() + signin.START_TIMEOUT
-    while True:
-        try:
-            signin.probe(port)
-            return server
-        except OSError:
-            pass
-        if proc.poll() is not None or time.perf_counter() > deadline:
-            tail = server.log_tail()
-            server.stop()
-            raise RuntimeError(f"our server did not start:\n{tail}")
-        time.sleep(0.01)
+    """Our server with the given store and number of processes (signin.start)."""
+    return signin.start("ours", ["--workers", str(workers), *store_args])
 
 
 def measure(name: str, server: signin.Server, db_pid: int | None, args) -> dict:

@@ -177,12 +177,14 @@ class Server:
             pass
 
 
-def command_for(name: str, port: int) -> tuple[list[str], dict, str | None]:
-    """(argv, extra env, cwd) for one server on one port. node is started directly, not via
+def command_for(name: str, port: int, ours_args: list[str] | None = None
+                ) -> tuple[list[str], dict, str | None]:
+    """(argv, extra env, cwd) for one server on one port; `ours_args` replace our
+    `--in-memory` (processes.py: a store and --workers). node is started directly, not via
     npm, so that the pid we hold is the server itself."""
     if name == "ours":
         return ([str(OUR_PYTHON), "-m", "emulator", "serve", "--host", "127.0.0.1",
-                 "--port", str(port), "--in-memory"], {}, str(ROOT))
+                 "--port", str(port), *(ours_args or ["--in-memory"])], {}, str(ROOT))
     if name == "moto":
         return ([str(MOTO_DIR / "bin" / "moto_server"), "-H", "127.0.0.1", "-p", str(port)],
                 {}, None)
@@ -211,9 +213,9 @@ def probe(port: int, timeout: float = 2.0) -> int:
         conn.close()
 
 
-def start(name: str) -> Server:
+def start(name: str, ours_args: list[str] | None = None) -> Server:
     port = free_port()
-    argv, env, cwd = command_for(name, port)
+    argv, env, cwd = command_for(name, port, ours_args)
     log = tempfile.NamedTemporaryFile("w", prefix=f"bench-{name}-", suffix=".log", delete=False)
     t0 = time.perf_counter()
     proc = subprocess.Popen(argv, cwd=cwd, env={**os.environ, **env}, stdout=log,

@@ -42,12 +42,16 @@ def run(fn: Callable, ctx, *args, **kwargs):
             kept = err
     if kept is not None:
         raise kept
+    if not ctx.sign_after_commit:  # None, or nothing was put off: the answer is final
+        return result
+    ctx.sign_after_commit.clear()
     return _finished(result)
 
 
 def _finished(value):
     """The answer with each after-commit value (an object with `after_commit()`, e.g.
-    auth/tokens.Unsigned) replaced by what it makes; dicts and lists walked."""
+    auth/tokens.Unsigned) replaced by what it makes; dicts and lists walked (only answers
+    that hold one)."""
     if isinstance(value, dict):
         return {k: _finished(v) for k, v in value.items()}
     if isinstance(value, list):

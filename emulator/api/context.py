@@ -27,8 +27,9 @@ class Context:
     signed: bool = False
     # The answer is only serialised after the call (the JSON API): tokens may be signed once
     # the store transaction has committed (auth/tokens.py, calls.run), outside the store's
-    # lock. Off where a token is used inside the call (a redirect URL, say).
-    sign_after_commit: bool = False
+    # lock. A list (the dispatcher's []) collects the tokens put off; None, where a token is
+    # used inside the call (a redirect URL, say), signs at once.
+    sign_after_commit: list | None = None
     params: dict = field(default_factory=dict)     # the validated request of an API call
     _resolved: dict = field(default_factory=dict, repr=False)
 

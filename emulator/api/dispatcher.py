@@ -87,7 +87,7 @@ async def _handle(request: Request, emu, request_id: str) -> Response:
 
     ctx = Context(emu=emu, operation=op, request_id=request_id, region=region, params=params,
                   account_id=account, source_ip=request.client.host if request.client else "",
-                  headers=dict(request.headers), signed=bool(signed), sign_after_commit=True)
+                  headers=dict(request.headers), signed=bool(signed), sign_after_commit=[])
     threaded = _may_wait_outside(emu, op, params)
     result = await calls.call(threaded, _scoped, ctx, service, handler, params)
     return _json(200, serialize(op, result, service), request_id)

@@ -86,7 +86,11 @@ class Unsigned:
 
 def _token(ctx, key: keys.SigningKey, claims: dict) -> str | Unsigned:
     """The signed token, or (Context.sign_after_commit) one to sign after the commit."""
-    return Unsigned(key, claims) if ctx.sign_after_commit else _sign(key, claims)
+    if ctx.sign_after_commit is None:
+        return _sign(key, claims)
+    token = Unsigned(key, claims)
+    ctx.sign_after_commit.append(token)
+    return token
 
 
 def _digest(refresh_token: str) -> str:

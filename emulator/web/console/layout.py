@@ -115,6 +115,12 @@ def page(title: str, body: str, *, crumbs=(), status: int = 200, message: str | 
     return HTMLResponse(html, status)
 
 
+def section(ident: str, heading: str, content: str) -> str:
+    """A panel with an h2 that names it (aria-labelledby)."""
+    return (f'<section class="panel" aria-labelledby="{ident}"><h2 id="{ident}">{esc(heading)}'
+            f'</h2>{content}</section>')
+
+
 def when(epoch) -> str:
     if not isinstance(epoch, (int, float)) or isinstance(epoch, bool):
         return ""

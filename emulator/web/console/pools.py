@@ -172,11 +172,6 @@ def _threats(store, pool: dict) -> str:
             f'{by_level}{by_decision}{note}')
 
 
-def _section(ident: str, heading: str, content: str) -> str:
-    return (f'<section class="panel" aria-labelledby="{ident}"><h2 id="{ident}">{esc(heading)}'
-            f'</h2>{content}</section>')
-
-
 @console
 async def pool_page(request: Request):
     store = request.app.state.emu.store
@@ -193,12 +188,12 @@ async def pool_page(request: Request):
     head = (f'<div class="panel">{summary}'
             f'<p><a id="users-link" href="{esc(links.users(pool["Id"]))}">Users of this pool'
             f'</a></p></div>')
-    body = (head + _section("sign-in", "Sign-in", _sign_in(pool))
-            + _section("mfa", "Multi-factor authentication", _mfa(pool))
-            + _section("lambda", "Lambda triggers", _triggers(pool))
-            + _section("app-clients", "App clients", _clients(store, pool))
-            + _section("pool-domains", "Domains", _domains(store, pool))
-            + _section("idps", "Identity providers", _providers(store, pool))
-            + _section("threats", "Threat protection", _threats(store, pool)))
+    body = (head + layout.section("sign-in", "Sign-in", _sign_in(pool))
+            + layout.section("mfa", "Multi-factor authentication", _mfa(pool))
+            + layout.section("lambda", "Lambda triggers", _triggers(pool))
+            + layout.section("app-clients", "App clients", _clients(store, pool))
+            + layout.section("pool-domains", "Domains", _domains(store, pool))
+            + layout.section("idps", "Identity providers", _providers(store, pool))
+            + layout.section("threats", "Threat protection", _threats(store, pool)))
     return layout.page(f"User pool: {pool.get('Name') or pool['Id']}", body,
                        current="/_emulator/", crumbs=[("", pool.get("Name") or pool["Id"])])

@@ -153,11 +153,6 @@ def _actions(pool: dict, user: dict) -> str:
             f'then runs the API operation of the same name.</p>')
 
 
-def _section(ident: str, heading: str, content: str) -> str:
-    return (f'<section class="panel" aria-labelledby="{ident}"><h2 id="{ident}">{esc(heading)}'
-            f'</h2>{content}</section>')
-
-
 @console
 async def user_page(request: Request):
     q = request.query_params
@@ -184,14 +179,14 @@ async def user_page(request: Request):
     ])
     done = ACTIONS.get(q.get("done") or "")
     body = (f'<div class="panel">{summary}</div>'
-            + _section("admin-actions", "Actions", _actions(pool, user))
-            + _section("user-attributes", "Attributes", _attributes(user))
-            + _section("user-groups", "Groups", _groups(store, pool, user))
-            + _section("user-mfa", "MFA settings", _mfa(user))
-            + _section("user-devices", "Devices", _devices(store, pool, user))
-            + _section("user-passkeys", "Passkeys", _passkeys(store, pool, user))
-            + _section("user-identities", "Linked identities", _identities(store, pool, user))
-            + _section("auth-events", "Auth events",
+            + layout.section("admin-actions", "Actions", _actions(pool, user))
+            + layout.section("user-attributes", "Attributes", _attributes(user))
+            + layout.section("user-groups", "Groups", _groups(store, pool, user))
+            + layout.section("user-mfa", "MFA settings", _mfa(user))
+            + layout.section("user-devices", "Devices", _devices(store, pool, user))
+            + layout.section("user-passkeys", "Passkeys", _passkeys(store, pool, user))
+            + layout.section("user-identities", "Linked identities", _identities(store, pool, user))
+            + layout.section("auth-events", "Auth events",
                        _events(store, pool, user, request.app.state.emu.clock.now())))
     return layout.page(f"User: {username}", body, current="/_emulator/",
                        message=f"{done.done} ({done.operation})." if done else None,
